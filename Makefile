@@ -1,0 +1,43 @@
+# casesys — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+DEMO_CASES ?= 2000
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install system-deps run test bench db-upgrade clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+db-upgrade: install
+	$(FLASK) db upgrade
+
+run: install system-deps db-upgrade
+	$(FLASK) demo-data --if-empty --cases $(DEMO_CASES)
+	@echo ""
+	@echo "  casesys: http://$(HOST):$(PORT)"
+	@echo "  演示账号 demo logins (password casesys-demo):"
+	@echo "    admin (管理员)  officer (办案人员)  mediator (调解员)  supervisor (负责人)"
+	@echo ""
+	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+test: install
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,77 @@
+"""casesys — the case system of the Hubei IP office (application factory)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from config import CONFIGS, INSTANCE_DIR
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    config_name = config_name or os.environ.get("CASESYS_ENV", "development")
+    config_class = CONFIGS[config_name]
+    if hasattr(config_class, "check"):
+        config_class.check()
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from casesys import models  # noqa: F401  (every model is known to Alembic)
+    from casesys.extensions import csrf, db, login_manager, migrate
+    from casesys.core.audit import install_audit_hook
+    from casesys.core.database import configure_engine_events
+    from sqlalchemy.orm import Session
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    install_audit_hook(Session)
+    with app.app_context():
+        configure_engine_events(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from casesys.admin import bp as admin_bp
+    from casesys.auth import bp as auth_bp
+    from casesys.cases import bp as cases_bp
+    from casesys.core import bp as core_bp
+
+    for bp in (core_bp, auth_bp, cases_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from casesys.core.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from casesys.auth.commands import create_user_command
+    from casesys.cases.demo import demo_data_command
+
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(demo_data_command)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from casesys.auth import permissions
+    from casesys.core import labels
+    from casesys.core.formsets import blank_row
+    from casesys.core.timefmt import local_datetime
+
+    app.jinja_env.globals.update(perm=permissions, labels=labels, blank_row=blank_row)
+    app.jinja_env.filters["local"] = local_datetime

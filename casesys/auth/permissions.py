@@ -1,0 +1,94 @@
+"""The one place that decides who may see and do what (SPEC §1).
+
+Views call `require_roles` and `get_case_or_abort`; templates call the same
+`can_*` predicates (exposed as `perm`) so shown buttons and allowed actions
+never drift apart. Unknown case → 404; another office's case → 403 page.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user, login_required
+
+from casesys.domain.enums import CaseType, Role
+from casesys.extensions import db
+
+CASE_ROLES = (Role.OFFICER, Role.MEDIATOR, Role.SUPERVISOR)
+REGISTER_ROLES = {
+    CaseType.ADJUDICATION: (Role.OFFICER, Role.SUPERVISOR),
+    CaseType.MEDIATION: (Role.OFFICER, Role.MEDIATOR, Role.SUPERVISOR),
+}
+
+
+def require_roles(*roles: Role):
+    """Login, then at least one of `roles`; otherwise 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def can_work_on_cases(user) -> bool:
+    return user.is_authenticated and user.has_role(*CASE_ROLES)
+
+
+def can_register(user, case_type: CaseType) -> bool:
+    return user.is_authenticated and user.has_role(*REGISTER_ROLES[CaseType(case_type)])
+
+
+def _shared_with(case, office_id: int) -> bool:
+    return any(share.office_id == office_id for share in case.shares)
+
+
+def can_view_case(user, case) -> bool:
+    """Own office, a case shared with the user's office, or province-wide."""
+    if not can_work_on_cases(user):
+        return False
+    return (
+        user.province_wide
+        or case.office_id == user.office_id
+        or _shared_with(case, user.office_id)
+    )
+
+
+def can_edit_case(user, case) -> bool:
+    """Only the owning office changes a case; shared offices read it."""
+    if not can_view_case(user, case) or case.office_id != user.office_id:
+        return False
+    roles = REGISTER_ROLES[CaseType(case.case_type)]
+    return user.has_role(*roles)
+
+
+def can_manage_system(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.ADMIN)
+
+
+def visible_cases_clause(user):
+    """The SQL form of `can_view_case`, for lists and search."""
+    from casesys.cases.models import Case, CaseShare
+
+    if user.province_wide:
+        return sa.true()
+    shared = sa.select(CaseShare.case_id).where(CaseShare.office_id == user.office_id)
+    return sa.or_(Case.office_id == user.office_id, Case.id.in_(shared))
+
+
+def get_case_or_abort(case_id: int, predicate=can_view_case):
+    from casesys.cases.models import Case
+
+    case = db.session.get(Case, case_id)
+    if case is None:
+        abort(404)
+    if not predicate(current_user, case):
+        abort(403)
+    return case

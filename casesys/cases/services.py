@@ -1,0 +1,207 @@
+"""Case register operations (SPEC §2). They change objects, record timeline
+events and flush; the caller commits once."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, BinaryIO
+
+import sqlalchemy as sa
+
+from casesys.auth.models import Office, User
+from casesys.cases.models import (
+    Agent, Case, CaseEvent, CasePatent, Evidence, Party, Patent,
+)
+from casesys.cases.storage import StoredFile
+from casesys.core.database import next_in_sequence
+from casesys.core.settings import get_setting
+from casesys.core.types import utcnow
+from casesys.domain.codes import parse_patent_number
+from casesys.domain.enums import CaseState, CaseType, PartyKind, PartyRole, Procedure
+from casesys.domain.events import EventKind
+from casesys.domain.numbering import format_number
+from casesys.domain.search import build_search_text
+from casesys.extensions import db
+
+CASE_FIELDS = ("title", "requests", "accused_products", "infringing_acts", "places",
+               "facts_and_reasons", "dispute_kind")
+PARTY_FIELDS = ("kind", "name", "id_number", "credit_code", "address", "phone",
+                "legal_representative", "enterprise_type")
+PATENT_FIELDS = ("patent_type", "title", "patentee", "filed_on", "granted_on",
+                 "legal_status", "evaluation")
+
+
+class ConcurrentEdit(Exception):
+    """The case changed since the user loaded it (SPEC: nothing silently lost)."""
+
+    message = "该案件已被他人修改，请查看最新内容后再保存。您填写的内容仍保留在表单中。"
+
+
+@dataclass
+class PartyData:
+    role: PartyRole
+    values: dict[str, Any]
+    agent: dict[str, Any] | None = None
+
+
+@dataclass
+class PatentData:
+    number: str
+    claims: str
+    values: dict[str, Any]
+
+
+@dataclass
+class EvidenceData:
+    stored: StoredFile
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def record_event(case: Case, kind: EventKind, summary: str, *, actor: User | None,
+                 **details) -> CaseEvent:
+    event = CaseEvent(case=case, kind=kind.value, summary=summary, actor=actor, details=details)
+    db.session.add(event)
+    return event
+
+
+def assign_case_number(office: Office, case_type: CaseType, year: int) -> str:
+    """SPEC §2: per office, type and year; the format is a setting."""
+    seq = next_in_sequence(office.id, f"case:{case_type.value}", year)
+    return format_number(
+        get_setting("case_number_format"),
+        prefix=office.case_prefix,
+        type_word=get_setting(f"case_type_word_{case_type.value}"),
+        year=year, seq=seq,
+    )
+
+
+def refresh_search_text(case: Case) -> None:
+    case.search_text = build_search_text(
+        case.number,
+        [(p.name, p.credit_code or p.id_number) for p in case.parties],
+        [cp.patent.number for cp in case.case_patents],
+    )
+
+
+def _add_party(case: Case, data: PartyData, position: int) -> Party:
+    party = Party(role=data.role, position=position,
+                  **{k: data.values.get(k) for k in PARTY_FIELDS})
+    _clear_foreign_code(party)
+    case.parties.append(party)
+    if data.agent and data.agent.get("name"):
+        party.agents.append(Agent(case=case, **data.agent))
+    return party
+
+
+def _clear_foreign_code(party: Party) -> None:
+    """A person has no credit code, an organisation no resident ID."""
+    if party.kind == PartyKind.PERSON:
+        party.credit_code = None
+    else:
+        party.id_number = None
+    party.id_number = party.id_number or None
+    party.credit_code = party.credit_code or None
+
+
+def find_or_create_patent(data: PatentData) -> Patent:
+    number = parse_patent_number(data.number).display
+    patent = db.session.scalar(sa.select(Patent).where(Patent.number == number))
+    if patent is None:
+        patent = Patent(number=number, **{k: data.values.get(k) for k in PATENT_FIELDS})
+        db.session.add(patent)
+    else:  # the newest filing knows the patent's current status best
+        for key in PATENT_FIELDS:
+            if data.values.get(key) is not None:
+                setattr(patent, key, data.values[key])
+    return patent
+
+
+def register_case(
+    *, case_type: CaseType, office: Office, actor: User, received_on: date,
+    fields: dict[str, Any], parties: list[PartyData], patents: list[PatentData],
+    evidence: list[EvidenceData] = (),
+) -> Case:
+    """Log a request for adjudication or mediation with its parties, patents
+    and evidence; assign its number."""
+    case = Case(
+        case_type=case_type,
+        procedure=Procedure.ORDINARY if case_type == CaseType.ADJUDICATION else None,
+        state=CaseState.RECEIVED,
+        office=office,
+        received_on=received_on,
+        handler=actor,
+        created_by=actor,
+        number=assign_case_number(office, case_type, received_on.year),
+        **{k: fields.get(k) for k in CASE_FIELDS if fields.get(k) is not None},
+    )
+    db.session.add(case)
+    positions: dict[PartyRole, int] = {}
+    for data in parties:
+        positions[data.role] = positions.get(data.role, 0) + 1
+        _add_party(case, data, positions[data.role])
+    for data in patents:
+        case.case_patents.append(CasePatent(patent=find_or_create_patent(data), claims=data.claims))
+    db.session.flush()
+    for item in evidence:
+        add_evidence(case, item, actor=actor, quiet=True)
+    refresh_search_text(case)
+    record_event(case, EventKind.REGISTERED, f"登记{case_type.label}请求，案号 {case.number}",
+                 actor=actor)
+    db.session.flush()
+    return case
+
+
+def check_version(case: Case, expected_version: int | None) -> None:
+    if expected_version is None or int(expected_version) != case.version:
+        raise ConcurrentEdit
+
+
+def update_case(case: Case, *, expected_version: int, fields: dict[str, Any],
+                handler: User | None, actor: User) -> None:
+    check_version(case, expected_version)
+    changed = [k for k in CASE_FIELDS if k in fields and getattr(case, k) != fields[k]]
+    for key in changed:
+        setattr(case, key, fields[key])
+    if handler is not None and handler != case.handler:
+        case.handler = handler
+        changed.append("handler")
+    if changed:
+        record_event(case, EventKind.EDITED, "修改案件信息", actor=actor, fields=changed)
+    db.session.flush()
+
+
+def update_party(party: Party, *, expected_version: int, values: dict[str, Any],
+                 actor: User) -> None:
+    case = party.case
+    check_version(case, expected_version)
+    for key in PARTY_FIELDS:
+        setattr(party, key, values.get(key))
+    _clear_foreign_code(party)
+    refresh_search_text(case)
+    case.updated_at = utcnow()  # a party change is a new version of the case
+    record_event(case, EventKind.PARTY_EDITED,
+                 f"修改{party.role.label}“{party.name}”的信息", actor=actor, party_id=party.id)
+    db.session.flush()
+
+
+def add_evidence(case: Case, item: EvidenceData, *, actor: User, quiet: bool = False) -> Evidence:
+    evidence = Evidence(
+        case=case, sha256=item.stored.sha256, filename=item.stored.filename,
+        content_type=item.stored.content_type, size=item.stored.size,
+        uploaded_by_id=actor.id, **item.values,
+    )
+    db.session.add(evidence)
+    if not quiet:
+        record_event(case, EventKind.EVIDENCE_ADDED, f"提交证据：{evidence.description}",
+                     actor=actor)
+    db.session.flush()
+    return evidence
+
+
+def store_checked_upload(stream: BinaryIO, filename: str) -> StoredFile:
+    """Check then store; raises UploadRejected before anything is written."""
+    from casesys.cases.storage import check_upload, save_upload
+
+    max_bytes = int(get_setting("upload_max_mb")) * 1024 * 1024
+    content_type = check_upload(stream, filename, max_bytes)
+    return save_upload(stream, filename, content_type)

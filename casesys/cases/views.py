@@ -1,0 +1,240 @@
+"""Case register pages: list and search, register, view, edit, evidence."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from casesys.auth.models import Office, User
+from casesys.auth.permissions import (
+    CASE_ROLES, can_edit_case, can_register, get_case_or_abort, require_roles,
+)
+from casesys.cases import bp
+from casesys.cases.models import Case, Evidence, Party
+from casesys.cases.search import SORTS, CaseFilters, search_cases
+from casesys.cases.services import (
+    ConcurrentEdit, EvidenceData, PartyData, PatentData, add_evidence, register_case,
+    store_checked_upload, update_case, update_party,
+)
+from casesys.cases.storage import UploadRejected, check_upload, path_for
+from casesys.core.settings import get_setting
+from casesys.core.models import AuditLog
+from casesys.domain.enums import CaseState, CaseType, PartyRole, Procedure, Role
+from casesys.extensions import db
+from casesys.forms.cases import (
+    EditCaseForm, EditPartyForm, EvidenceUploadForm, RegisterCaseForm, RegisterMediationForm,
+)
+
+REGISTER_FORMS = {CaseType.ADJUDICATION: RegisterCaseForm, CaseType.MEDIATION: RegisterMediationForm}
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _int_arg(name: str, default: int | None = None) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else default
+
+
+@bp.get("")
+@require_roles(*CASE_ROLES)
+def index():
+    filters = CaseFilters(
+        q=request.args.get("q", "")[:100],
+        case_type=request.args.get("case_type", "") if request.args.get("case_type") in CaseType._value2member_map_ else "",
+        procedure=request.args.get("procedure", "") if request.args.get("procedure") in Procedure._value2member_map_ else "",
+        state=request.args.get("state", "") if request.args.get("state") in CaseState._value2member_map_ else "",
+        office_id=_int_arg("office_id"),
+        handler_id=_int_arg("handler_id"),
+        date_from=_date_arg("date_from"),
+        date_to=_date_arg("date_to"),
+        sort=request.args.get("sort", "received_desc"),
+        page=min(_int_arg("page", 1) or 1, 100000),
+    )
+    result = search_cases(current_user, filters, current_app.config["CASES_PER_PAGE"])
+    offices = db.session.scalars(sa.select(Office).where(Office.is_partner.is_(False)).order_by(Office.id)).all()
+    handlers = db.session.scalars(
+        sa.select(User).where(User.office_id == current_user.office_id).order_by(User.full_name)
+    ).all()
+    return render_template("cases/index.html", result=result, filters=filters, sorts=SORTS,
+                           offices=offices, handlers=handlers)
+
+
+def _party_rows(form) -> list[PartyData]:
+    rows = []
+    for role, field in ((PartyRole.REQUESTER, form.requesters), (PartyRole.RESPONDENT, form.respondents),
+                        (PartyRole.THIRD_PARTY, form.third_parties)):
+        rows += [PartyData(role, e.form.party_values(), e.form.agent_values()) for e in field]
+    return rows
+
+
+def _store_evidence(form) -> list[EvidenceData] | None:
+    """Check every upload first, then store them; None if one is refused."""
+    max_bytes = int(get_setting("upload_max_mb")) * 1024 * 1024
+    uploads = [e.form for e in form.evidence if e.form.file.data]
+    for sub in uploads:
+        try:
+            check_upload(sub.file.data.stream, sub.file.data.filename, max_bytes)
+        except UploadRejected as error:
+            sub.file.errors = [str(error)]
+    if any(sub.file.errors for sub in uploads):
+        return None
+    return [
+        EvidenceData(store_checked_upload(sub.file.data.stream, sub.file.data.filename),
+                     {"kind": sub.kind.data, "description": sub.description.data,
+                      "page_count": sub.page_count.data})
+        for sub in uploads
+    ]
+
+
+@bp.route("/new/<case_type>", methods=["GET", "POST"])
+@require_roles(*CASE_ROLES)
+def new(case_type: str):
+    if case_type not in CaseType._value2member_map_:
+        abort(404)
+    case_type = CaseType(case_type)
+    if not can_register(current_user, case_type):
+        abort(403)
+    form = REGISTER_FORMS[case_type]()
+    if form.validate_on_submit():
+        evidence = _store_evidence(form)
+        if evidence is not None:
+            case = register_case(
+                case_type=case_type, office=current_user.office, actor=current_user,
+                received_on=form.received_on.data, fields=form.case_values(),
+                parties=_party_rows(form),
+                patents=[PatentData(e.form.number.data, e.form.claims.data, e.form.patent_values())
+                         for e in form.patents],
+                evidence=evidence,
+            )
+            db.session.commit()
+            flash(f"已登记，案号 {case.number}", "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    if form.is_submitted() and form.errors:
+        flash("表单中有需要更正的内容，请查看标红的字段。", "danger")
+    return render_template("cases/new.html", form=form, case_type=case_type)
+
+
+@bp.get("/<int:case_id>")
+@require_roles(*CASE_ROLES)
+def detail(case_id: int):
+    case = get_case_or_abort(case_id)
+    upload_form = _evidence_form(case)
+    return render_template("cases/detail.html", case=case, upload_form=upload_form)
+
+
+def _evidence_form(case: Case) -> EvidenceUploadForm:
+    form = EvidenceUploadForm()
+    form.party_id.choices = [(p.id, f"{p.role.label} {p.name}") for p in case.parties]
+    return form
+
+
+def _handler_choices(case: Case) -> list[tuple[int, str]]:
+    users = db.session.scalars(
+        sa.select(User).where(User.office_id == case.office_id, User.active.is_(True))
+        .order_by(User.full_name)
+    ).all()
+    allowed = {Role.OFFICER, Role.SUPERVISOR, Role.MEDIATOR}
+    return [(u.id, u.full_name) for u in users if u.roles & allowed]
+
+
+@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@require_roles(*CASE_ROLES)
+def edit(case_id: int):
+    case = get_case_or_abort(case_id, can_edit_case)
+    form = EditCaseForm(obj=case if request.method == "GET" else None)
+    form.handler_id.choices = _handler_choices(case)
+    if request.method == "GET":
+        form.infringing_acts.data = [a.value for a in case.acts]
+        form.handler_id.data = case.handler_id
+        form.version.data = case.version
+    if form.validate_on_submit():
+        try:
+            update_case(case, expected_version=form.version.data, fields=form.case_values(),
+                        handler=db.session.get(User, form.handler_id.data), actor=current_user)
+            db.session.commit()
+        except (ConcurrentEdit, StaleDataError):
+            db.session.rollback()
+            flash(ConcurrentEdit.message, "danger")
+        else:
+            flash("已保存。", "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    return render_template("cases/edit.html", case=case, form=form)
+
+
+@bp.route("/<int:case_id>/parties/<int:party_id>/edit", methods=["GET", "POST"])
+@require_roles(*CASE_ROLES)
+def edit_party(case_id: int, party_id: int):
+    case = get_case_or_abort(case_id, can_edit_case)
+    party = db.session.get(Party, party_id)
+    if party is None or party.case_id != case.id:
+        abort(404)
+    form = EditPartyForm(obj=party if request.method == "GET" else None)
+    form.code_required = party.role == PartyRole.REQUESTER
+    if request.method == "GET":
+        form.version.data = case.version
+    if form.validate_on_submit():
+        try:
+            update_party(party, expected_version=form.version.data, values=form.party_values(),
+                         actor=current_user)
+            db.session.commit()
+        except (ConcurrentEdit, StaleDataError):
+            db.session.rollback()
+            flash(ConcurrentEdit.message, "danger")
+        else:
+            flash("当事人信息已保存。", "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    return render_template("cases/edit_party.html", case=case, party=party, form=form)
+
+
+@bp.post("/<int:case_id>/evidence")
+@require_roles(*CASE_ROLES)
+def upload_evidence(case_id: int):
+    case = get_case_or_abort(case_id, can_edit_case)
+    form = _evidence_form(case)
+    if form.validate_on_submit():
+        try:
+            stored = store_checked_upload(form.file.data.stream, form.file.data.filename)
+        except UploadRejected as error:
+            form.file.errors.append(str(error))
+        else:
+            add_evidence(case, EvidenceData(stored, {
+                "kind": form.kind.data, "description": form.description.data,
+                "page_count": form.page_count.data, "party_id": form.party_id.data,
+            }), actor=current_user)
+            db.session.commit()
+            flash("证据已上传。", "success")
+            return redirect(url_for("cases.detail", case_id=case.id, _anchor="evidence"))
+    flash("证据未上传，请查看表单中的提示。", "danger")
+    return render_template("cases/detail.html", case=case, upload_form=form), 400
+
+
+@bp.get("/<int:case_id>/evidence/<int:evidence_id>")
+@require_roles(*CASE_ROLES)
+def evidence_file(case_id: int, evidence_id: int):
+    case = get_case_or_abort(case_id)
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None or evidence.case_id != case.id or not evidence.sha256:
+        abort(404)
+    path = path_for(evidence.sha256)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=evidence.content_type, download_name=evidence.filename,
+                     as_attachment=evidence.content_type == "application/pdf")
+
+
+@bp.get("/<int:case_id>/audit")
+@require_roles(*CASE_ROLES)
+def audit(case_id: int):
+    case = get_case_or_abort(case_id)
+    rows = db.session.scalars(
+        sa.select(AuditLog).where(AuditLog.case_id == case.id).order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    ).all()
+    return render_template("cases/audit.html", case=case, rows=rows)

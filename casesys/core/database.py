@@ -1,0 +1,53 @@
+"""Database plumbing: SQLite pragmas, dialect checks, atomic sequences."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from casesys.extensions import db
+
+
+def configure_engine_events(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):
+        # WAL lets readers run beside the one writer; busy_timeout makes
+        # concurrent writers queue instead of failing at once.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+
+def dialect_name() -> str:
+    return db.engine.dialect.name
+
+
+def next_in_sequence(office_id: int, kind: str, year: int) -> int:
+    """Take the next number of (office, kind, year) atomically.
+
+    One INSERT … ON CONFLICT DO UPDATE … RETURNING: the row stays locked until
+    the caller's transaction ends, so concurrent registrations queue, numbers
+    are consecutive, and a rolled-back registration gives its number back.
+    """
+    from casesys.core.models import NumberSequence
+
+    if dialect_name() == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = NumberSequence.__table__
+    stmt = (
+        insert(table)
+        .values(office_id=office_id, kind=kind, year=year, last_value=1)
+        .on_conflict_do_update(
+            index_elements=["office_id", "kind", "year"],
+            set_={"last_value": table.c.last_value + 1},
+        )
+        .returning(table.c.last_value)
+    )
+    return db.session.execute(stmt).scalar_one()

@@ -1,0 +1,62 @@
+"""Configurable rules (SPEC: *configurable*): each has a default here and an
+administrator's value in the `settings` table."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import g
+
+from casesys.extensions import db
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    key: str
+    default: Any
+    label: str
+    help: str = ""
+
+    @property
+    def kind(self) -> type:
+        return type(self.default)
+
+
+SETTINGS: dict[str, SettingDef] = {
+    s.key: s
+    for s in (
+        SettingDef(
+            "case_number_format", "{prefix}{type_word}字〔{year}〕{seq}号",
+            "案号格式",
+            "SPEC §2。可用占位符：{prefix} 机关简称，{type_word} 类别字，{year} 年份，{seq} 流水号。",
+        ),
+        SettingDef("case_type_word_adjudication", "裁", "行政裁决案号类别字"),
+        SettingDef("case_type_word_mediation", "调", "调解案号类别字"),
+        SettingDef("upload_max_mb", 20, "上传文件大小上限（MB）", "SPEC §2：证据材料，PDF/JPEG/PNG。"),
+    )
+}
+
+
+def get_setting(key: str) -> Any:
+    """The administrator's value, else the default; cached for the request."""
+    cache = g.setdefault("_settings_cache", {})
+    if key not in cache:
+        from casesys.core.models import Setting
+
+        row = db.session.get(Setting, key)
+        cache[key] = row.value if row is not None else SETTINGS[key].default
+    return cache[key]
+
+
+def set_setting(key: str, value: Any, *, actor_id: int | None) -> None:
+    from casesys.core.models import Setting
+
+    definition = SETTINGS[key]
+    value = definition.kind(value)
+    row = db.session.get(Setting, key)
+    if row is None:
+        db.session.add(Setting(key=key, value=value, updated_by_id=actor_id))
+    else:
+        row.value = value
+        row.updated_by_id = actor_id
+    g.pop("_settings_cache", None)

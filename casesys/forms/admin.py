@@ -1,0 +1,46 @@
+"""Administrator forms: users, offices, settings."""
+from __future__ import annotations
+
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from casesys.domain.enums import OfficeLevel, Role
+from casesys.forms.fields import PageForm, SubForm, REQUIRED, MultiCheckboxField, enum_select, strip_filter
+
+F = [strip_filter]
+
+
+class UserForm(PageForm):
+    username = StringField("用户名", filters=F, validators=[
+        DataRequired(REQUIRED), Length(max=64),
+        Regexp(r"^[A-Za-z0-9_.-]+$", message="用户名只能包含字母、数字、下划线、点和连字符")])
+    full_name = StringField("姓名", filters=F, validators=[DataRequired(REQUIRED), Length(max=64)])
+    email = StringField("电子邮箱", filters=F, validators=[Optional(), Email("电子邮箱格式不正确")])
+    office_id = SelectField("所属机关", coerce=int)
+    roles = MultiCheckboxField("角色", choices=Role.choices())
+    province_wide = BooleanField("可查看全省案件")
+    active = BooleanField("启用", default=True)
+    password = PasswordField("密码", validators=[Optional(), Length(min=10, message="密码至少10个字符")],
+                             description="新建用户时必填；编辑时留空表示不修改。")
+
+    def validate_roles(self, field) -> None:
+        if not field.data:
+            from wtforms.validators import ValidationError
+
+            raise ValidationError("请至少选择一个角色")
+
+
+class OfficeForm(PageForm):
+    code = StringField("机关代码", filters=F, validators=[
+        DataRequired(REQUIRED), Length(max=32),
+        Regexp(r"^[A-Za-z0-9_-]+$", message="代码只能包含字母、数字、下划线和连字符")])
+    name = StringField("机关名称", filters=F, validators=[DataRequired(REQUIRED), Length(max=100)])
+    case_prefix = StringField("案号机关简称", filters=F, validators=[DataRequired(REQUIRED), Length(max=20)],
+                              description="如：鄂知保")
+    province = SelectField("省份", choices=[("湖北", "湖北"), ("湖南", "湖南"), ("江西", "江西")])
+    city = StringField("城市", filters=F, validators=[Length(max=20)])
+    level = enum_select("层级", OfficeLevel)
+    is_partner = BooleanField("协作机关（湘、赣）")
+    contact = StringField("联系方式", filters=F, validators=[Length(max=200)])
+    instance_url = StringField("对方系统地址", filters=F, validators=[Length(max=200)])
+    is_active = BooleanField("启用", default=True)

@@ -1,0 +1,88 @@
+"""Shared form pieces: Chinese messages, enum selects, code validators."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import Form, SelectField, SelectMultipleField, widgets
+from wtforms.validators import ValidationError
+
+from casesys.domain.codes import (
+    normalize_credit_code, normalize_resident_id, parse_patent_number,
+    validate_credit_code, validate_patent_number, validate_resident_id,
+)
+
+REQUIRED = "此项为必填项"
+DATE_INVALID = "请输入有效日期，格式如 2026-03-01"
+CLAIMS_PATTERN = re.compile(r"^\d+(-\d+)?(,\d+(-\d+)?)*$")
+
+
+def enum_select(label: str, enum, **kwargs) -> SelectField:
+    return SelectField(label, choices=enum.choices(), **kwargs)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def resident_id(form, field) -> None:
+    if field.data:
+        error = validate_resident_id(field.data, today=date.today())
+        if error:
+            raise ValidationError(error)
+        field.data = normalize_resident_id(field.data)
+
+
+def credit_code(form, field) -> None:
+    if field.data:
+        error = validate_credit_code(field.data)
+        if error:
+            raise ValidationError(error)
+        field.data = normalize_credit_code(field.data)
+
+
+def patent_number(form, field) -> None:
+    if field.data:
+        error = validate_patent_number(field.data)
+        if error:
+            raise ValidationError(error)
+        field.data = parse_patent_number(field.data).display
+
+
+def claims_list(form, field) -> None:
+    """E.g. 1-3,5: the claims relied on (SPEC §2)."""
+    text = (field.data or "").replace("，", ",").replace(" ", "").replace("—", "-")
+    if not CLAIMS_PATTERN.match(text):
+        raise ValidationError("请填写权利要求序号，如 1-3,5")
+    field.data = text
+
+
+def not_in_future(form, field) -> None:
+    if field.data and field.data > date.today():
+        raise ValidationError("日期不能晚于今天")
+
+
+def strip_filter(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ChineseMeta:
+    """WTForms' built-in messages in Chinese (its `zh` catalogue)."""
+
+    locales = ("zh_CN", "zh")
+
+
+class PageForm(FlaskForm):
+    """Base of every form posted from a page: CSRF, Chinese messages."""
+
+    class Meta(ChineseMeta):
+        pass
+
+
+class SubForm(Form):
+    """A repeated part of a page form (a party, a patent)."""
+
+    class Meta(ChineseMeta):
+        pass

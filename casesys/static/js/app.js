@@ -1,0 +1,54 @@
+// casesys: repeatable form rows (parties, patents, evidence) and small helpers.
+(function () {
+  "use strict";
+
+  function nextIndex(list) {
+    var max = -1;
+    list.querySelectorAll("[data-index]").forEach(function (row) {
+      max = Math.max(max, parseInt(row.dataset.index, 10));
+    });
+    return max + 1;
+  }
+
+  document.addEventListener("click", function (event) {
+    var add = event.target.closest("[data-add-row]");
+    if (add) {
+      var name = add.dataset.addRow;
+      var list = document.querySelector('[data-formset="' + name + '"]');
+      var template = document.getElementById("template-" + name);
+      var index = nextIndex(list);
+      var html = template.innerHTML.replace(/__prefix__/g, String(index)).replace(/__number__/g, String(index + 1));
+      list.insertAdjacentHTML("beforeend", html);
+      var row = list.lastElementChild;
+      var first = row.querySelector("input:not([type=hidden]), select, textarea");
+      if (first) { first.focus(); }
+      return;
+    }
+    var remove = event.target.closest("[data-remove-row]");
+    if (remove) {
+      remove.closest(".formset-item").remove();
+    }
+  });
+
+  // Show the ID-number or the credit-code box according to the party kind.
+  function syncPartyKind(select) {
+    var row = select.closest(".party-row");
+    if (!row) { return; }
+    var person = select.value === "person";
+    row.querySelectorAll("[data-for-kind]").forEach(function (box) {
+      box.hidden = (box.dataset.forKind === "person") !== person;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[name$='-kind'], select[name='kind']")) { syncPartyKind(event.target); }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[name$='-kind'], .party-row select[name='kind']").forEach(syncPartyKind);
+  });
+  document.addEventListener("click", function () {
+    // rows added later: keep their code boxes in line with their kind
+    setTimeout(function () {
+      document.querySelectorAll(".party-row select[name$='-kind']").forEach(syncPartyKind);
+    }, 0);
+  });
+})();

@@ -1,0 +1,80 @@
+"""Configuration classes, read from environment variables.
+
+`create_app` picks one by `CASESYS_ENV` (development | test | production).
+"""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("CASESYS_INSTANCE", BASE_DIR / "instance"))
+DEV_SECRET = "dev-only-not-secret"
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'casesys.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Cookies: HttpOnly everywhere, SameSite=Lax; Secure in production (HTTPS).
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=7)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    # WTForms' own Chinese catalogue (no Flask-Babel needed).
+    WTF_I18N_ENABLED = False
+    # Hard cap of a request body; the per-file limit is an admin setting (SPEC §2).
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 110 * 1024 * 1024)
+    # Login throttling (per account and per address), counted in the database.
+    LOGIN_MAX_FAILURES_PER_USER = _env_int("LOGIN_MAX_FAILURES_PER_USER", 5)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+    LOGIN_THROTTLE_WINDOW_MINUTES = _env_int("LOGIN_THROTTLE_WINDOW_MINUTES", 15)
+    CASES_PER_PAGE = 20
+    DEMO_DATA_ALLOWED = True
+    TIMEZONE = "Asia/Shanghai"
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    WTF_CSRF_ENABLED = False
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 1000
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    DEMO_DATA_ALLOWED = False
+
+    @classmethod
+    def check(cls) -> None:
+        secret = os.environ.get("SECRET_KEY", "")
+        if not secret or secret == DEV_SECRET or len(secret) < 32:
+            raise RuntimeError(
+                "生产环境必须设置 SECRET_KEY 环境变量（至少32个字符的随机值）。"
+                " Production needs a real SECRET_KEY (>= 32 random characters)."
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
