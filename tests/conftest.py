@@ -1,0 +1,138 @@
+"""Fixtures shared by the test tiers.
+
+Database tests run on SQLite always and on PostgreSQL too when
+TEST_DATABASE_URL is set: the `app` fixture is parametrized by backend, and
+each backend's schema is built by the real migrations. Every test starts from
+empty tables.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import Factory
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+TEST_PASSWORD = "correct-horse-1"
+
+
+def _postgres_test_url() -> str:
+    """A database of our own beside the one TEST_DATABASE_URL names."""
+    base = sa.engine.make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"casesys_test_{os.getpid()}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres(url: str) -> None:
+    target = sa.engine.make_url(url)
+    admin = sa.create_engine(sa.engine.make_url(os.environ["TEST_DATABASE_URL"]), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(backend, tmp_path_factory):
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    url = _postgres_test_url()
+    yield url
+    _drop_postgres(url)
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, tmp_path_factory):
+    from flask_migrate import upgrade
+
+    from casesys import create_app
+
+    app = create_app(
+        "test",
+        SQLALCHEMY_DATABASE_URI=database_url,
+        UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads")),
+        PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+    )
+    with app.app_context():
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    yield app
+    with app.app_context():
+        from casesys.extensions import db
+
+        db.engine.dispose()
+
+
+def _empty_tables(app) -> None:
+    from casesys.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in db.metadata.sorted_tables]
+        with db.engine.begin() as conn:
+            if db.engine.dialect.name == "postgresql":
+                conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for name in reversed(tables):
+                    conn.execute(sa.text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def app(_app):
+    """The app for one test, with empty tables and an app context."""
+    _empty_tables(_app)
+    with _app.app_context():
+        yield _app
+        from casesys.extensions import db
+
+        db.session.remove()
+
+
+@pytest.fixture
+def db(app):
+    from casesys.extensions import db
+
+    return db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def factory(db) -> Factory:
+    return Factory(db, password=TEST_PASSWORD)
+
+
+@pytest.fixture
+def login_as(client):
+    def login(user, password: str = TEST_PASSWORD, follow=False):
+        response = client.post("/login", data={"username": user.username, "password": password},
+                               follow_redirects=follow)
+        return response
+
+    return login
+
+
+@pytest.fixture
+def unique() -> str:
+    return uuid.uuid4().hex[:8]
