@@ -46,14 +46,7 @@ def get_metadata():
     return target_db.metadata
 
 
-# Search structures made by hand in the migrations, per database, that the
-# models do not describe: SQLite's FTS5 table (and its shadow tables) and
-# PostgreSQL's trigram index. Autogenerate must leave them alone.
-HAND_MADE = ("case_search", "ix_cases_search_text_trgm")
-
-
-def include_name(name, type_, parent_names):
-    return not (name and name.startswith(HAND_MADE))
+from casesys.core.schema import include_name  # noqa: E402
 
 
 def run_migrations_offline():

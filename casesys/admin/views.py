@@ -10,9 +10,8 @@ from casesys.auth.permissions import require_roles
 from casesys.admin import bp
 from casesys.core.settings import SETTINGS, get_setting, set_setting
 from casesys.domain.enums import Role
-from casesys.domain.numbering import check_number_format
 from casesys.extensions import db
-from casesys.forms.admin import OfficeForm, UserForm
+from casesys.forms.admin import OfficeForm, UserForm, settings_form_class
 
 
 @bp.get("/users")
@@ -82,40 +81,14 @@ def office_form(office_id: int | None):
     return render_template("admin/office_form.html", form=form, office=office)
 
 
-CHECKS = {"case_number_format": check_number_format}
-
-
 @bp.route("/settings", methods=["GET", "POST"])
 @require_roles(Role.ADMIN)
 def settings():
-    errors: dict[str, str] = {}
-    values = {key: get_setting(key) for key in SETTINGS}
-    if request.method == "POST":
-        from flask_wtf.csrf import validate_csrf
-        from wtforms.validators import ValidationError
-
-        try:
-            validate_csrf(request.form.get("csrf_token"))
-        except ValidationError:
-            abort(400)
-        for key, definition in SETTINGS.items():
-            raw = request.form.get(key, "").strip()
-            values[key] = raw
-            try:
-                value = definition.kind(raw)
-            except ValueError:
-                errors[key] = "请输入整数" if definition.kind is int else "格式不正确"
-                continue
-            if definition.kind is int and value <= 0:
-                errors[key] = "请输入正整数"
-            elif not raw:
-                errors[key] = "此项为必填项"
-            elif key in CHECKS and (message := CHECKS[key](value)):
-                errors[key] = message
-        if not errors:
-            for key, definition in SETTINGS.items():
-                set_setting(key, definition.kind(values[key]), actor_id=current_user.id)
-            db.session.commit()
-            flash("设置已保存。", "success")
-            return redirect(url_for("admin.settings"))
-    return render_template("admin/settings.html", settings=SETTINGS, values=values, errors=errors)
+    form = settings_form_class(SETTINGS)(data={key: get_setting(key) for key in SETTINGS})
+    if form.validate_on_submit():
+        for key in SETTINGS:
+            set_setting(key, form[key].data, actor_id=current_user.id)
+        db.session.commit()
+        flash("设置已保存。", "success")
+        return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form, settings=SETTINGS)

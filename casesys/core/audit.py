@@ -84,11 +84,15 @@ def _audit_rows(session: Session) -> list[dict]:
     return rows
 
 
-def install_audit_hook(session_class) -> None:
-    @sa.event.listens_for(session_class, "after_flush")
-    def _write_audit(session: Session, _context) -> None:
-        rows = _audit_rows(session)
-        if rows:
-            from casesys.core.models import AuditLog
+def write_audit_rows(session: Session, _context) -> None:
+    rows = _audit_rows(session)
+    if rows:
+        from casesys.core.models import AuditLog
 
-            session.connection().execute(sa.insert(AuditLog.__table__), rows)
+        session.connection().execute(sa.insert(AuditLog.__table__), rows)
+
+
+def install_audit_hook(session_class) -> None:
+    """Idempotent: several apps in one process (tests) share the class."""
+    if not sa.event.contains(session_class, "after_flush", write_audit_rows):
+        sa.event.listen(session_class, "after_flush", write_audit_rows)

@@ -44,3 +44,29 @@ class OfficeForm(PageForm):
     contact = StringField("联系方式", filters=F, validators=[Length(max=200)])
     instance_url = StringField("对方系统地址", filters=F, validators=[Length(max=200)])
     is_active = BooleanField("启用", default=True)
+
+
+def settings_form_class(definitions):
+    """A form with one field per configurable setting (casesys.core.settings)."""
+    from wtforms import IntegerField
+    from wtforms.validators import InputRequired, NumberRange
+
+    from casesys.domain.numbering import check_number_format
+
+    class SettingsForm(PageForm):
+        def validate_case_number_format(self, field) -> None:
+            message = check_number_format(field.data or "")
+            if message:
+                from wtforms.validators import ValidationError
+
+                raise ValidationError(message)
+
+    for key, definition in definitions.items():
+        if definition.kind is int:
+            field = IntegerField(definition.label, description=definition.help, validators=[
+                InputRequired("请输入整数"), NumberRange(min=1, message="请输入正整数")])
+        else:
+            field = StringField(definition.label, description=definition.help, filters=F,
+                                validators=[DataRequired(REQUIRED)])
+        setattr(SettingsForm, key, field)
+    return SettingsForm

@@ -1,0 +1,183 @@
+"""The benchmark databases: build them (or reuse them) and pick sample inputs.
+
+Each (database, size) pair has its own database so sizes can be compared and
+reused between runs:
+
+* SQLite:      ``bench/out/bench-<N>.db``
+* PostgreSQL:  ``casesys_bench_<N>`` on the server of ``--postgres-url``
+
+A database is built with the project's own commands, run as subprocesses
+(``flask --app wsgi db upgrade`` then ``flask --app wsgi demo-data --cases N``),
+so the benchmark measures exactly what ``make run`` would serve.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT_DIR = ROOT / "bench" / "out"
+VENV_BIN = ROOT / ".venv" / "bin"
+SECRET_KEY = "bench-secret-bench-secret-bench-secret"
+OFFICER_OFFICE = "HB"  # the demo user `officer` works at the provincial office
+GENERATE_TIMEOUT_S = 3 * 3600
+UPGRADE_TIMEOUT_S = 600
+
+
+@dataclass
+class Samples:
+    """Inputs for the measured pages, taken from the database itself."""
+
+    case_id: int
+    case_number: str
+    number_query: str  # the case number typed with [] instead of 〔〕
+    party_query: str  # a substring of a respondent's name
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Dataset:
+    """One benchmark database and how it came to be."""
+
+    database: str  # "sqlite" or "postgresql"
+    size: int  # the number of cases asked for
+    url: str
+    cases: int = 0  # the number of cases it really holds
+    generated: bool = False
+    generation_seconds: float | None = None
+    samples: Samples | None = field(default=None, repr=False)
+    totals: dict[str, int] | None = None  # cases found by the list and the searches
+
+    def summary(self) -> dict:
+        """What the JSON report records about the dataset (no credentials)."""
+        return {
+            "url": sa.engine.make_url(self.url).render_as_string(hide_password=True),
+            "cases": self.cases,
+            "generated": self.generated,
+            "generation_seconds": self.generation_seconds,
+            "samples": self.samples.as_dict() if self.samples else None,
+            "totals": self.totals,
+        }
+
+
+def dataset_url(database: str, size: int, postgres_url: str) -> str:
+    """The DATABASE_URL of the benchmark database of `size` cases."""
+    if database == "sqlite":
+        return f"sqlite:///{OUT_DIR / f'bench-{size}.db'}"
+    if database == "postgresql":
+        base = sa.engine.make_url(postgres_url)
+        return base.set(database=f"casesys_bench_{size}").render_as_string(hide_password=False)
+    raise ValueError(f"unknown database {database!r}")
+
+
+def app_env(url: str) -> dict[str, str]:
+    """The environment of the app's subprocesses (flask commands, gunicorn)."""
+    env = dict(os.environ)
+    env.update(DATABASE_URL=url, SECRET_KEY=SECRET_KEY, CASESYS_ENV="development")
+    return env
+
+
+def ensure_postgres_database(url: str, admin_url: str) -> None:
+    """Create the database of `url` (connecting to `admin_url`) if it is missing."""
+    name = sa.engine.make_url(url).database
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                print(f"  creating PostgreSQL database {name}")
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+
+
+def count_cases(url: str) -> int:
+    """Rows in `cases`; 0 when the database or the table does not exist yet."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table("cases"):
+                return 0
+            return conn.scalar(sa.text("SELECT count(*) FROM cases")) or 0
+    finally:
+        engine.dispose()
+
+
+def run_flask(url: str, *args: str, timeout: float) -> None:
+    """Run `flask --app wsgi <args>` against `url`; raise if it fails."""
+    command = [str(VENV_BIN / "flask"), "--app", "wsgi", *args]
+    subprocess.run(command, cwd=ROOT, env=app_env(url), check=True, timeout=timeout)
+
+
+def settle_postgres(url: str) -> None:
+    """VACUUM ANALYZE: the state autovacuum leaves a bulk-loaded database in.
+
+    Without it, the planner of a freshly loaded database has no statistics and
+    the first minutes of a real deployment are not what the benchmark is about.
+    """
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("VACUUM (ANALYZE)"))
+    finally:
+        engine.dispose()
+
+
+def prepare(dataset: Dataset, postgres_url: str) -> Dataset:
+    """Migrate the database and fill it up to `dataset.size` cases if needed."""
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    if dataset.database == "postgresql":
+        ensure_postgres_database(dataset.url, postgres_url)
+    run_flask(dataset.url, "db", "upgrade", timeout=UPGRADE_TIMEOUT_S)
+    existing = count_cases(dataset.url)
+    if existing >= dataset.size:
+        print(f"  reusing {existing} cases")
+    else:
+        missing = dataset.size - existing
+        print(f"  generating {missing} demo cases (has {existing}) ...", flush=True)
+        started = time.perf_counter()
+        run_flask(dataset.url, "demo-data", "--cases", str(missing), timeout=GENERATE_TIMEOUT_S)
+        dataset.generated = True
+        dataset.generation_seconds = round(time.perf_counter() - started, 1)
+        print(f"  generated in {dataset.generation_seconds} s")
+    if dataset.database == "postgresql":
+        settle_postgres(dataset.url)
+    dataset.cases = count_cases(dataset.url)
+    dataset.samples = pick_samples(dataset.url)
+    return dataset
+
+
+SAMPLE_QUERY = sa.text("""
+    SELECT c.id, c.number, p.name
+    FROM cases c
+    JOIN offices o ON o.id = c.office_id
+    JOIN parties p ON p.case_id = c.id
+    WHERE o.code = :office AND p.role = 'respondent' AND p.kind = 'organisation'
+    ORDER BY c.id, p.position
+    LIMIT 1
+""")
+
+
+def pick_samples(url: str) -> Samples:
+    """The first case of the officer's office that has a company as respondent:
+    its page, its number (with [] brackets) and the first four characters of
+    the company's name (city and trade word, e.g. "武汉光谷")."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(SAMPLE_QUERY, {"office": OFFICER_OFFICE}).first()
+    finally:
+        engine.dispose()
+    if row is None:
+        raise RuntimeError(f"no case of office {OFFICER_OFFICE} with a company as respondent in {url}")
+    case_id, number, respondent = row
+    number_query = number.replace("〔", "[").replace("〕", "]")
+    return Samples(case_id=case_id, case_number=number, number_query=number_query,
+                   party_query=respondent[:4])

@@ -1,0 +1,191 @@
+"""`make bench`: requests/s and latency of the case pages at 1,000 and 100,000 cases.
+
+For every database (SQLite, PostgreSQL) and size, this script builds or reuses
+a demo database, serves the app with gunicorn, logs in as the demo `officer`
+and runs 8 concurrent clients against each page in turn:
+
+    healthz        /healthz (no login, one SELECT 1)        the baseline
+    case_list      /cases                                   default filters
+    party_search   /cases?q=<4 characters of a company>     substring search
+    number_search  /cases?q=<case number with [] brackets>  exact-number search
+    case_page      /cases/<id>
+    healthz        again, last: the baseline is the mean of both runs
+
+Results go to bench/out/latest.json and a table on stdout. A missed target is
+reported (FAIL) but does not change the exit code: this is a measurement.
+See bench/README.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import sqlite3
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+from dataset import OUT_DIR, Dataset, Samples, dataset_url, prepare
+from loadgen import Session, login, run_load
+from report import BASELINE, add_ratios, baseline, compute_checks, print_table, write_json
+from server import serve
+
+USERNAME, PASSWORD = "officer", "casesys-demo"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TOTAL = re.compile(r"共\s*(\d+)\s*件")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,100000",
+                        help="numbers of demo cases, comma-separated (default: %(default)s)")
+    parser.add_argument("--databases", default="sqlite,postgresql",
+                        help="sqlite and/or postgresql, comma-separated (default: %(default)s)")
+    parser.add_argument("--seconds", type=float, default=8.0,
+                        help="measured seconds per page (default: %(default)s)")
+    parser.add_argument("--warmup", type=float, default=1.0,
+                        help="unmeasured seconds before each page (default: %(default)s)")
+    parser.add_argument("--clients", type=int, default=8,
+                        help="concurrent clients (default: %(default)s)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default: %(default)s)")
+    parser.add_argument("--threads", type=int, default=4,
+                        help="gunicorn threads per worker; 1 = sync worker (default: %(default)s)")
+    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
+                        help="an existing PostgreSQL database to connect to for CREATE DATABASE "
+                             "(env BENCH_POSTGRES_URL; default: %(default)s)")
+    parser.add_argument("--output", default=str(OUT_DIR / "latest.json"), help="JSON report (default: %(default)s)")
+    args = parser.parse_args(argv)
+    args.sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+    args.databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    unknown = set(args.databases) - {"sqlite", "postgresql"}
+    if unknown or not args.sizes or min(args.sizes) < 1:
+        parser.error(f"bad --databases or --sizes ({', '.join(sorted(unknown)) or args.sizes})")
+    return args
+
+
+def page_paths(samples: Samples) -> dict[str, str]:
+    """The measured pages, by name, in the order they are measured."""
+    return {
+        "case_list": "/cases",
+        "party_search": "/cases?q=" + quote(samples.party_query),
+        "number_search": "/cases?q=" + quote(samples.number_query),
+        "case_page": f"/cases/{samples.case_id}",
+    }
+
+
+def verify_pages(session: Session, paths: dict[str, str], samples: Samples) -> dict[str, int]:
+    """Every page answers 200 with what it should show; returns the list totals.
+
+    A benchmark of error pages or empty results would be worthless.
+    """
+    totals = {}
+    for name, path in {BASELINE: "/healthz", **paths}.items():
+        page = session.get(path)
+        if page.status != 200:
+            raise RuntimeError(f"{name}: GET {path} answered {page.status}")
+        if name in ("number_search", "case_page") and samples.case_number not in page.body:
+            raise RuntimeError(f"{name}: GET {path} does not show case {samples.case_number}")
+        if name in ("case_list", "party_search", "number_search"):
+            match = TOTAL.search(page.body)
+            totals[name] = int(match.group(1)) if match else -1
+            if totals[name] < 1:
+                raise RuntimeError(f"{name}: GET {path} found no cases")
+    return totals
+
+
+def measure(port: int, path: str, cookie: str, args: argparse.Namespace, label: str) -> dict:
+    """One page under load; prints a progress line."""
+    print(f"    {label:<14}", end="", flush=True)
+    result = run_load(port, path, cookie=cookie, clients=args.clients,
+                      seconds=args.seconds, warmup=args.warmup).as_dict()
+    errors = f", {result['errors']} ERRORS" if result["errors"] else ""
+    print(f"{result['rps']:8.1f} req/s  p50 {result['p50_ms']:7.1f} ms  p95 {result['p95_ms']:7.1f} ms{errors}")
+    return result
+
+
+def measure_dataset(dataset: Dataset, args: argparse.Namespace) -> dict:
+    """Serve the dataset and measure the baseline, the pages, the baseline again."""
+    paths = page_paths(dataset.samples)
+    log_path = OUT_DIR / f"gunicorn-{dataset.database}-{dataset.size}.log"
+    with serve(dataset.url, workers=args.workers, threads=args.threads, log_path=log_path) as port:
+        session = login(port, USERNAME, PASSWORD)
+        dataset.totals = verify_pages(session, paths, dataset.samples)
+        cookie = session.cookie_header()
+        first = measure(port, "/healthz", "", args, BASELINE)
+        run = {page: measure(port, path, cookie, args, page) for page, path in paths.items()}
+        last = measure(port, "/healthz", "", args, BASELINE)
+    run[BASELINE] = baseline(first, last)
+    add_ratios(run)
+    return {BASELINE: run.pop(BASELINE), **run}
+
+
+def machine() -> dict:
+    return {"cores": os.cpu_count(), "platform": platform.platform(),
+            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
+
+
+def config(args: argparse.Namespace) -> dict:
+    return {
+        "sizes": args.sizes, "databases": args.databases, "clients": args.clients,
+        "seconds_per_page": args.seconds, "warmup_seconds": args.warmup,
+        "server": {"command": f"gunicorn --workers {args.workers} --threads {args.threads} wsgi:app",
+                   "worker_class": "gthread" if args.threads > 1 else "sync",
+                   "workers": args.workers, "threads": args.threads},
+        "user": USERNAME,
+        "baseline": "healthz = mean of /healthz measured before and after the pages, same server",
+        "postgresql": "VACUUM (ANALYZE) after loading, as autovacuum would",
+    }
+
+
+def build_report(args, started: datetime, results: dict, datasets: dict, failures: dict) -> dict:
+    return {
+        "generated_at": started.isoformat(timespec="seconds"),
+        "machine": machine(),
+        "config": config(args),
+        "datasets": datasets,
+        "results": results,
+        "failures": failures,
+        "checks": compute_checks(results),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = datetime.now(timezone.utc)
+    results: dict[str, dict] = {}
+    datasets: dict[str, dict] = {}
+    failures: dict[str, str] = {}
+    for database in args.databases:
+        for size in args.sizes:
+            print(f"== {database}, {size} cases", flush=True)
+            dataset = Dataset(database, size, dataset_url(database, size, args.postgres_url))
+            try:
+                prepare(dataset, args.postgres_url)
+                began = time.perf_counter()
+                run = measure_dataset(dataset, args)
+                print(f"  measured in {time.perf_counter() - began:.0f} s")
+            except Exception as error:  # one broken database must not hide the others
+                print(f"  FAILED: {error}", file=sys.stderr)
+                failures[f"{database}/{size}"] = str(error)
+                continue
+            finally:
+                datasets.setdefault(database, {})[str(size)] = dataset.summary()
+            results.setdefault(database, {})[str(size)] = run
+            # Written after every dataset, so an interrupted run keeps what it measured.
+            write_json(Path(args.output), build_report(args, started, results, datasets, failures))
+    report = build_report(args, started, results, datasets, failures)
+    write_json(Path(args.output), report)
+    if results:
+        print_table(results, report["checks"])
+    print(f"\nwritten {args.output}")
+    if failures:
+        print(f"{len(failures)} dataset(s) could not be measured: {', '.join(failures)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

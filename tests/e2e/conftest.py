@@ -1,0 +1,106 @@
+"""Browser tests: the real app served over HTTP, driven by Debian's chromium.
+
+Every test in this folder is marked `e2e`. They run on SQLite only (the
+PostgreSQL parameter of `backend` is skipped before any database is made),
+with CSRF protection switched on so the real forms and tokens are exercised.
+
+Set E2E_SHOTS=1 to save screenshots under /tmp/e2e-shots/.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+DEFAULT_TIMEOUT_MS = 10_000
+SHOTS_DIR = Path("/tmp/e2e-shots")
+HERE = Path(__file__).resolve().parent
+
+NO_CHROMIUM = f"{CHROMIUM} not found: the browser tests need Debian's chromium (apt-get install chromium)"
+SQLITE_ONLY = "browser tests run on SQLite only, to keep the suite fast"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark this folder's tests `e2e`; skip them without chromium, and skip
+    their PostgreSQL parameter before its fixtures (a whole database) are built."""
+    for item in items:
+        if HERE not in item.path.parents:
+            continue
+        item.add_marker(pytest.mark.e2e)
+        if not os.path.exists(CHROMIUM):
+            item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("backend", "sqlite") != "sqlite":
+            item.add_marker(pytest.mark.skip(reason=SQLITE_ONLY))
+
+
+@pytest.fixture
+def live_server(backend, app):
+    """The app served on a free local port by a threaded werkzeug server; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    if backend != "sqlite":  # also guarded at collection; kept for direct use
+        pytest.skip(SQLITE_ONLY)
+    csrf_before = app.config.get("WTF_CSRF_ENABLED")
+    app.config["WTF_CSRF_ENABLED"] = True
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        app.config["WTF_CSRF_ENABLED"] = csrf_before
+
+
+@pytest.fixture(scope="session")
+def e2e_browser():
+    """One headless chromium for the whole session."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(NO_CHROMIUM)
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
+        playwright.stop()
+
+
+@pytest.fixture
+def browser_page(e2e_browser, live_server):
+    """A fresh browser context (no cookies) per test, relative URLs resolved against the live server."""
+    context = e2e_browser.new_context(locale="zh-CN", base_url=live_server,
+                                      viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """`screenshot(page, name)` saves a full-page PNG when E2E_SHOTS=1, else does nothing."""
+    enabled = os.environ.get("E2E_SHOTS") == "1"
+    if enabled:
+        SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> None:
+        if enabled:
+            page.screenshot(path=str(SHOTS_DIR / f"{name}.png"), full_page=True)
+
+    return take
