@@ -90,9 +90,22 @@ def _empty_tables(app) -> None:
                     conn.execute(sa.text(f"DELETE FROM {name}"))
 
 
+def _fresh_globals(sender, **extra) -> None:
+    """The test's app context is reused by each test-client request (Flask
+    pushes none of its own then), so `g` would carry the logged-in user and
+    caches from one request into the next. Real requests start clean."""
+    from flask import g
+
+    for key in list(vars(g)):
+        delattr(g, key)
+
+
 @pytest.fixture
 def app(_app):
     """The app for one test, with empty tables and an app context."""
+    from flask import request_started
+
+    request_started.connect(_fresh_globals, _app)
     _empty_tables(_app)
     with _app.app_context():
         yield _app

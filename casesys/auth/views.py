@@ -69,7 +69,7 @@ def password():
         else:
             change_password(current_user, form.new_password.data)
             db.session.commit()
-            login_user(current_user)  # this session continues with the new token
+            login_user(current_user._get_current_object())  # this session goes on, new token
             flash("密码已修改，其他设备上的登录已失效。", "success")
             return redirect(url_for("core.index"))
     return render_template("auth/password.html", form=form)

@@ -1,0 +1,108 @@
+"""Every route, every role: the answer the one permission module gives
+(SPEC §1). A route missing from the table fails the test, so new pages
+must state who may use them."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from casesys.domain.enums import CaseType, Role
+
+ROLES = ["anonymous", "officer", "mediator", "supervisor", "admin", "stranger"]
+OK, REDIRECT, FORBIDDEN, MISSING, INVALID = 200, 302, 403, 404, 400
+CASE_READERS = {"anonymous": REDIRECT, "officer": OK, "mediator": OK, "supervisor": OK,
+                "admin": FORBIDDEN, "stranger": FORBIDDEN}
+ADJUDICATION_EDITORS = {**CASE_READERS, "mediator": FORBIDDEN}
+ADMIN_ONLY = {"anonymous": REDIRECT, "officer": FORBIDDEN, "mediator": FORBIDDEN,
+              "supervisor": FORBIDDEN, "admin": OK, "stranger": FORBIDDEN}
+ANY_USER = {role: OK for role in ROLES} | {"anonymous": REDIRECT}
+
+# (method, url template, {role: status}); {case}, {party}, {evidence}, {user}, {office}
+# are filled from the fixture world below. "stranger" is an officer of another office.
+MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
+    "core.index": [("GET", "/", {role: REDIRECT for role in ROLES})],
+    "core.healthz": [("GET", "/healthz", {role: OK for role in ROLES})],
+    "auth.login": [("GET", "/login", {role: REDIRECT for role in ROLES} | {"anonymous": OK})],
+    "auth.logout": [("POST", "/logout", {role: REDIRECT for role in ROLES})],
+    "auth.password": [("GET", "/account/password", ANY_USER)],
+    "cases.index": [("GET", "/cases", CASE_READERS | {"stranger": OK})],
+    "cases.new": [
+        ("GET", "/cases/new/adjudication", ADJUDICATION_EDITORS | {"stranger": OK}),
+        ("GET", "/cases/new/mediation", CASE_READERS | {"stranger": OK}),
+        ("GET", "/cases/new/nonsense", CASE_READERS | {"stranger": MISSING, "officer": MISSING,
+                                                       "mediator": MISSING, "supervisor": MISSING}),
+    ],
+    "cases.detail": [
+        ("GET", "/cases/{case}", CASE_READERS),
+        ("GET", "/cases/999999", CASE_READERS | {"officer": MISSING, "mediator": MISSING,
+                                                 "supervisor": MISSING, "stranger": MISSING}),
+    ],
+    "cases.edit": [("GET", "/cases/{case}/edit", ADJUDICATION_EDITORS)],
+    "cases.edit_party": [
+        ("GET", "/cases/{case}/parties/{party}/edit", ADJUDICATION_EDITORS),
+        ("GET", "/cases/{case}/parties/999999/edit", ADJUDICATION_EDITORS | {"officer": MISSING, "supervisor": MISSING}),
+    ],
+    # A POST without a file: allowed users get the form back with its message.
+    "cases.upload_evidence": [("POST", "/cases/{case}/evidence", ADJUDICATION_EDITORS | {"officer": INVALID, "supervisor": INVALID})],
+    "cases.evidence_file": [("GET", "/cases/{case}/evidence/{evidence}", CASE_READERS)],
+    "cases.audit": [("GET", "/cases/{case}/audit", CASE_READERS)],
+    "admin.users": [("GET", "/admin/users", ADMIN_ONLY)],
+    "admin.user_form": [("GET", "/admin/users/new", ADMIN_ONLY), ("GET", "/admin/users/{user}/edit", ADMIN_ONLY)],
+    "admin.offices": [("GET", "/admin/offices", ADMIN_ONLY)],
+    "admin.office_form": [("GET", "/admin/offices/new", ADMIN_ONLY), ("GET", "/admin/offices/{office}/edit", ADMIN_ONLY)],
+    "admin.settings": [("GET", "/admin/settings", ADMIN_ONLY)],
+}
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints == set(MATRIX)
+
+
+@pytest.fixture
+def world(db, factory):
+    from casesys.cases.services import EvidenceData, add_evidence
+    from casesys.cases.storage import save_upload
+
+    office = factory.office()
+    users = {
+        "officer": factory.user(Role.OFFICER, office=office),
+        "mediator": factory.user(Role.MEDIATOR, office=office),
+        "supervisor": factory.user(Role.SUPERVISOR, office=office),
+        "admin": factory.user(Role.ADMIN, office=office),
+        "stranger": factory.user(Role.OFFICER, office=factory.office()),
+    }
+    case = factory.case(users["officer"], case_type=CaseType.ADJUDICATION)
+    stored = save_upload(io.BytesIO(b"%PDF-1.4\n%test\n"), "a.pdf", "application/pdf")
+    evidence = add_evidence(case, EvidenceData(stored, {"kind": "document", "description": "合同"}),
+                            actor=users["officer"])
+    db.session.commit()
+    ids = {"case": case.id, "party": case.parties[0].id, "evidence": evidence.id,
+           "user": users["officer"].id, "office": office.id}
+    return users, ids
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_expected_answer_everywhere(client, login_as, world, role):
+    users, ids = world
+    if role != "anonymous":
+        assert login_as(users[role]).status_code == 302
+    wrong = []
+    for endpoint, checks in MATRIX.items():
+        for method, template, expected in checks:
+            url = template.format(**ids)
+            response = client.open(url, method=method)
+            if response.status_code != expected[role]:
+                wrong.append(f"{method} {url}: {response.status_code}, expected {expected[role]}")
+            if endpoint == "auth.logout" and role != "anonymous":
+                login_as(users[role])  # logged out by the check itself: log in again
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_refused_case_page_shows_none_of_its_data(client, login_as, world):
+    users, ids = world
+    login_as(users["stranger"])
+    page = client.get(f"/cases/{ids['case']}").get_data(as_text=True)
+    assert "无权访问" in page
+    assert "武汉光谷激光科技有限公司" not in page and "鄂知保" not in page
