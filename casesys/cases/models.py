@@ -153,6 +153,7 @@ class Agent(db.Model):
     )
 
     party: Mapped[Party] = relationship(back_populates="agents")
+    case: Mapped[Case] = relationship()
 
     @property
     def audit_case_id(self) -> int:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from wtforms import FieldList
 
 
-def blank_row(fieldlist: FieldList):
-    """Bound like FieldList._add_entry does, with `__prefix__` as the index."""
-    index = "__prefix__"
+def blank_row(fieldlist: FieldList, index: int | str = "__prefix__"):
+    """Bound like FieldList._add_entry does, numbered `index`."""
     options = dict(
         name=f"{fieldlist.name}{fieldlist._separator}{index}",
         id=f"{fieldlist.id}{fieldlist._separator}{index}",

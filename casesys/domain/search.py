@@ -7,9 +7,15 @@ from collections.abc import Iterable
 from casesys.domain.codes import parse_patent_number
 
 
+def drop_control_chars(text: str) -> str:
+    """NUL and other control characters have no place in a record (and
+    PostgreSQL refuses NUL in text); line breaks and tabs stay."""
+    return "".join(c for c in text if c in "\n\r\t" or unicodedata.category(c) != "Cc")
+
+
 def normalize_text(text: str) -> str:
     """Full-width digits/letters to half-width, trimmed (NFKC)."""
-    return unicodedata.normalize("NFKC", text or "").strip()
+    return drop_control_chars(unicodedata.normalize("NFKC", text or "")).strip()
 
 
 def build_search_text(

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import Form, SelectField, SelectMultipleField, widgets
 from wtforms.validators import ValidationError
 
+from casesys.domain.search import drop_control_chars
 from casesys.domain.codes import (
     normalize_credit_code, normalize_resident_id, parse_patent_number,
     validate_credit_code, validate_patent_number, validate_resident_id,
@@ -65,7 +66,10 @@ def not_in_future(form, field) -> None:
 
 
 def strip_filter(value):
-    return value.strip() if isinstance(value, str) else value
+    """Trim text; a field missing from the post becomes empty text."""
+    if value is None:
+        return ""
+    return drop_control_chars(value).strip() if isinstance(value, str) else value
 
 
 class ChineseMeta:

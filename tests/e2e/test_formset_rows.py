@@ -12,10 +12,6 @@ from tests.e2e.test_register_and_find import (
 )
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "app bug: after a blank row is dropped, new.html gives rows data-index=loop.index0 while their "
-    "fields keep their posted index, so app.js's next index can repeat one in use and the new row's "
-    "values are silently lost"))
 def test_row_added_after_errors_is_registered(browser_page: Page, factory):
     page = browser_page
     officer = factory.user(Role.OFFICER)

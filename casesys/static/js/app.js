@@ -39,8 +39,19 @@
       box.hidden = (box.dataset.forKind === "person") !== person;
     });
   }
+  // A person is 个人 for the statistics; an organisation is not.
+  function defaultEnterpriseType(select) {
+    var row = select.closest(".party-row");
+    var type = row && row.querySelector("select[name$='enterprise_type']");
+    if (!type) { return; }
+    if (select.value === "person") { type.value = "individual"; }
+    else if (type.value === "individual") { type.value = "private"; }
+  }
   document.addEventListener("change", function (event) {
-    if (event.target.matches("select[name$='-kind'], select[name='kind']")) { syncPartyKind(event.target); }
+    if (event.target.matches("select[name$='-kind'], select[name='kind']")) {
+      syncPartyKind(event.target);
+      defaultEnterpriseType(event.target);
+    }
   });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("select[name$='-kind'], .party-row select[name='kind']").forEach(syncPartyKind);
