@@ -1,0 +1,41 @@
+"""The case list costs the same few SQL statements whatever the page size
+(no query per row)."""
+import pytest
+import sqlalchemy as sa
+
+from casesys.domain.enums import Role
+
+
+@pytest.fixture
+def count_statements(db):
+    counted: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        counted.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    yield counted
+    sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def _statements_for_page(app, client, counted, per_page: int, query: str = "") -> int:
+    app.config["CASES_PER_PAGE"] = per_page
+    counted.clear()
+    response = client.get("/cases" + query)
+    assert response.status_code == 200
+    return len(counted)
+
+
+@pytest.mark.parametrize("query", ["", "?q=激光科技", "?q=长沙"])
+def test_statement_count_does_not_grow_with_page_size(app, client, factory, login_as, count_statements, query):
+    officer = factory.user(Role.OFFICER)
+    for n in range(12):
+        factory.case(officer, requester=f"武汉光谷激光科技有限公司{n}", respondents=("长沙湘江机械有限公司", "株洲配件厂"))
+    login_as(officer)
+    try:
+        small = _statements_for_page(app, client, count_statements, 2, query)
+        large = _statements_for_page(app, client, count_statements, 12, query)
+    finally:
+        app.config["CASES_PER_PAGE"] = 20
+    assert small == large
+    assert large <= 8
