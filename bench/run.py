@@ -122,9 +122,11 @@ def measure_dataset(dataset: Dataset, args: argparse.Namespace) -> dict:
     return {BASELINE: run.pop(BASELINE), **run}
 
 
-def machine() -> dict:
+def machine(load_at_start: float) -> dict:
+    """The machine, and its load average: other work on it skews the numbers."""
     return {"cores": os.cpu_count(), "platform": platform.platform(),
-            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
+            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+            "loadavg_1min": {"start": load_at_start, "end": round(os.getloadavg()[0], 2)}}
 
 
 def config(args: argparse.Namespace) -> dict:
@@ -140,10 +142,11 @@ def config(args: argparse.Namespace) -> dict:
     }
 
 
-def build_report(args, started: datetime, results: dict, datasets: dict, failures: dict) -> dict:
+def build_report(args, started: datetime, load_at_start: float, results: dict, datasets: dict,
+                 failures: dict) -> dict:
     return {
         "generated_at": started.isoformat(timespec="seconds"),
-        "machine": machine(),
+        "machine": machine(load_at_start),
         "config": config(args),
         "datasets": datasets,
         "results": results,
@@ -155,6 +158,10 @@ def build_report(args, started: datetime, results: dict, datasets: dict, failure
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = datetime.now(timezone.utc)
+    load_at_start = round(os.getloadavg()[0], 2)
+    if load_at_start > 1.0:
+        print(f"note: load average {load_at_start} before the start; other work on this machine "
+              "will skew the numbers")
     results: dict[str, dict] = {}
     datasets: dict[str, dict] = {}
     failures: dict[str, str] = {}
@@ -175,8 +182,8 @@ def main(argv: list[str] | None = None) -> int:
                 datasets.setdefault(database, {})[str(size)] = dataset.summary()
             results.setdefault(database, {})[str(size)] = run
             # Written after every dataset, so an interrupted run keeps what it measured.
-            write_json(Path(args.output), build_report(args, started, results, datasets, failures))
-    report = build_report(args, started, results, datasets, failures)
+            write_json(Path(args.output), build_report(args, started, load_at_start, results, datasets, failures))
+    report = build_report(args, started, load_at_start, results, datasets, failures)
     write_json(Path(args.output), report)
     if results:
         print_table(results, report["checks"])

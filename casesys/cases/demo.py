@@ -64,6 +64,21 @@ MEDIATION_PATHS = [
 OPEN_RECENT_DAYS = 120  # open cases are recent; old ones are closed
 
 
+MEDIATION_REQUESTS = {
+    DisputeKind.OWNERSHIP: "请求确认涉案专利权归申请人所有，并协助办理著录项目变更。",
+    DisputeKind.INVENTOR_REWARD: "请求被申请人按照职务发明奖励报酬规定支付发明人报酬{amount}万元。",
+    DisputeKind.LICENCE_FEE: "请求被申请人支付拖欠的专利许可使用费{amount}万元及逾期利息。",
+    DisputeKind.OTHER: "请求就涉案专利的实施与转让事宜进行调解。",
+}
+
+
+def _requests_text(dispute: DisputeKind, acts: list[str], product: str, rng: random.Random) -> str:
+    if dispute in MEDIATION_REQUESTS:
+        return MEDIATION_REQUESTS[dispute].format(amount=rng.randint(5, 200))
+    acts_text = "、".join(InfringingAct(a).label for a in acts)
+    return f"1. 责令被请求人立即停止{acts_text}侵犯涉案专利权的{product}；\n2. 责令被请求人销毁库存侵权产品及专用模具。"
+
+
 def _weighted(rng: random.Random, paths):
     return rng.choices(paths, weights=[p[2] for p in paths])[0]
 
@@ -142,7 +157,9 @@ class DemoGenerator:
         return {
             "id": patent_id, "number": self.patent_number(year, ptype.value),
             "patent_type": ptype.value,
-            "title": f"一种{product}{rng.choice(names.PATENT_TITLE_SUFFIX[ptype.value])}",
+            # Design patents are named by the product alone, others "一种…".
+            "title": (f"{product}{rng.choice(names.PATENT_TITLE_SUFFIX[ptype.value])}" if ptype == PatentType.DESIGN
+                      else f"一种{product}{rng.choice(names.PATENT_TITLE_SUFFIX[ptype.value])}"),
             "patentee": holder, "filed_on": filed, "granted_on": min(granted, self.today),
             "legal_status": rng.choices([PatentStatus.VALID, PatentStatus.INVALIDATION_PENDING, PatentStatus.TERMINATED],
                                         weights=[88, 8, 4])[0].value,
@@ -303,7 +320,7 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
                 "id": case_id, "number": number, "office_id": office.id, "case_type": case_type.value,
                 "procedure": procedure.value if procedure else None, "state": state.value, "dispute_kind": dispute.value,
                 "title": title[:200],
-                "requests": f"1. 责令被请求人立即停止{ '、'.join(InfringingAct(a).label for a in acts)}侵犯涉案专利权的{product}；\n2. 责令被请求人销毁库存侵权产品及专用模具。",
+                "requests": _requests_text(dispute, acts, product, rng),
                 "accused_products": f"{product}（型号 {rng.choice('ABCDEFGHJK')}{rng.randint(100, 9999)}）",
                 "infringing_acts": ",".join(acts),
                 "places": f"{office_place[0]}{rng.choice(office_place[2])}",

@@ -134,6 +134,12 @@ class Party(db.Model):
         return self.case_id
 
     @property
+    def role_label(self) -> str:
+        from casesys.domain.enums import party_role_label
+
+        return party_role_label(self.role, self.case.case_type)
+
+    @property
     def code(self) -> str:
         return (self.credit_code if self.kind == PartyKind.ORGANISATION else self.id_number) or ""
 

@@ -132,7 +132,7 @@ def detail(case_id: int):
 
 def _evidence_form(case: Case) -> EvidenceUploadForm:
     form = EvidenceUploadForm()
-    form.party_id.choices = [(p.id, f"{p.role.label} {p.name}") for p in case.parties]
+    form.party_id.choices = [(p.id, f"{p.role_label} {p.name}") for p in case.parties]
     return form
 
 

@@ -104,6 +104,16 @@ class PartyRole(Labelled):  # SPEC §2
     THIRD_PARTY = "third_party", "第三人"
 
 
+MEDIATION_ROLE_LABELS = {PartyRole.REQUESTER: "申请人", PartyRole.RESPONDENT: "被申请人"}
+
+
+def party_role_label(role: PartyRole, case_type: CaseType) -> str:
+    """Mediation calls the sides 申请人/被申请人 (SPEC §5)."""
+    if case_type == CaseType.MEDIATION:
+        return MEDIATION_ROLE_LABELS.get(role, role.label)
+    return role.label
+
+
 class PartyKind(Labelled):
     PERSON = "person", "自然人"
     ORGANISATION = "organisation", "法人或其他组织"
