@@ -71,7 +71,7 @@ class RequiredCodePartyForm(PartyForm):
 
 class PatentForm(SubForm):
     number = StringField("专利号", filters=F, validators=[DataRequired(REQUIRED), patent_number],
-                         description="如 ZL202310123456.7")
+                         description="如 ZL202310123456.6")
     patent_type = enum_select("专利类型", PatentType)
     title = StringField("专利名称", filters=F, validators=[DataRequired(REQUIRED), Length(max=200)])
     patentee = StringField("专利权人", filters=F, validators=[DataRequired(REQUIRED), Length(max=200)])
