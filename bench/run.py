@@ -111,8 +111,11 @@ def measure_dataset(dataset: Dataset, args: argparse.Namespace) -> dict:
     paths = page_paths(dataset.samples)
     log_path = OUT_DIR / f"gunicorn-{dataset.database}-{dataset.size}.log"
     with serve(dataset.url, workers=args.workers, threads=args.threads, log_path=log_path) as port:
-        session = login(port, USERNAME, PASSWORD)
-        dataset.totals = verify_pages(session, paths, dataset.samples)
+        try:
+            session = login(port, USERNAME, PASSWORD)
+            dataset.totals = verify_pages(session, paths, dataset.samples)
+        except RuntimeError as error:
+            raise RuntimeError(f"{error} (server log: {log_path})") from error
         cookie = session.cookie_header()
         first = measure(port, "/healthz", "", args, BASELINE)
         run = {page: measure(port, path, cookie, args, page) for page, path in paths.items()}

@@ -4,3 +4,6 @@ from casesys.cases.models import (  # noqa: F401
     Agent, Case, CaseEvent, CasePatent, CaseShare, Evidence, Party, Patent,
 )
 from casesys.core.models import AuditLog, NumberSequence, Setting  # noqa: F401
+from casesys.adjudication.models import (  # noqa: F401
+    Approval, CalendarDay, CalendarYear, CaseDeadline, ClockStop, DeadlineRule, Hearing, PanelMember, Reminder,
+)

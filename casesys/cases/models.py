@@ -51,6 +51,20 @@ class Case(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Procedure facts (SPEC §3, §4), set by casesys.adjudication.services.
+    conditions: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    short_answer_agreed: Mapped[bool] = mapped_column(default=False)
+    served_on: Mapped[date | None]
+    answer_received_on: Mapped[date | None]
+    answer_forwarded_on: Mapped[date | None]
+    extensions: Mapped[int] = mapped_column(default=0)
+    converted_on: Mapped[date | None]
+    suspended_from: Mapped[CaseState | None] = mapped_column(enum_column(CaseState, "suspended_from"))
+    decided_on: Mapped[date | None]
+    decision_outcome: Mapped[str | None] = mapped_column(sa.String(32))
+    decision_text: Mapped[str] = mapped_column(sa.Text, default="")
+    decision_served_on: Mapped[date | None]
+    closing_type: Mapped[str | None] = mapped_column(sa.String(32))
     # Optimistic locking: a save based on an older version is refused.
     version: Mapped[int] = mapped_column(default=1)
     # Number, party names and codes, patent numbers: what the search box finds
@@ -77,6 +91,11 @@ class Case(db.Model):
         order_by="(CaseEvent.occurred_at, CaseEvent.id)",
     )
     shares: Mapped[list[CaseShare]] = relationship(cascade="all, delete-orphan")
+    deadlines = relationship("CaseDeadline", back_populates="case", cascade="all, delete-orphan",
+                             order_by="CaseDeadline.due_on")
+    panel = relationship("PanelMember", cascade="all, delete-orphan", order_by="PanelMember.id")
+    hearings = relationship("Hearing", cascade="all, delete-orphan", order_by="Hearing.scheduled_at")
+    clock_stops = relationship("ClockStop", cascade="all, delete-orphan", order_by="ClockStop.started_on")
 
     @property
     def audit_case_id(self) -> int:

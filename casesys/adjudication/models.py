@@ -1,0 +1,174 @@
+"""Procedure records of adjudication (SPEC §3, §4, §9, §10): deadline rules,
+the working-day calendar, deadlines per case, clock stops, approvals, panel,
+hearings, reminders."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casesys.auth.models import User
+from casesys.core.types import enum_column, utcnow
+from casesys.domain.calendar import Unit
+from casesys.domain.deadlines import Party as Owner
+from casesys.extensions import db
+
+
+class DeadlineRule(db.Model):
+    """A time limit an administrator can see and change (defaults in
+    casesys.domain.deadlines.DEFAULT_RULES)."""
+
+    __tablename__ = "deadline_rules"
+    key: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    label: Mapped[str] = mapped_column(sa.String(100))
+    amount: Mapped[int]
+    unit: Mapped[Unit] = mapped_column(enum_column(Unit, "deadline_unit"))
+    trigger: Mapped[str] = mapped_column(sa.String(100))
+    basis: Mapped[str] = mapped_column(sa.String(100))
+    owner: Mapped[Owner] = mapped_column(enum_column(Owner, "deadline_owner"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CalendarDay(db.Model):
+    """An exception to Monday–Friday: a holiday on a weekday or within a
+    holiday period, or a make-up working day (调休) at a weekend (SPEC §9)."""
+
+    __tablename__ = "calendar_days"
+    day: Mapped[date] = mapped_column(primary_key=True)
+    is_working: Mapped[bool]
+    name: Mapped[str] = mapped_column(sa.String(40), default="")
+
+
+class CalendarYear(db.Model):
+    """A year whose official schedule is entered; deadlines in other years
+    are provisional."""
+
+    __tablename__ = "calendar_years"
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(sa.String(200), default="")
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+
+class CaseDeadline(db.Model):
+    __tablename__ = "case_deadlines"
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "kind"),
+        sa.Index("ix_case_deadlines_due_on_met_on", "due_on", "met_on"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    label: Mapped[str] = mapped_column(sa.String(100))
+    owner: Mapped[Owner] = mapped_column(enum_column(Owner, "deadline_owner"))
+    due_on: Mapped[date]
+    provisional: Mapped[bool] = mapped_column(default=False)
+    paused: Mapped[bool] = mapped_column(default=False)
+    met_on: Mapped[date | None]
+    explanation: Mapped[str] = mapped_column(sa.Text, default="")
+
+    case = relationship("Case", back_populates="deadlines")
+
+
+class ClockStop(db.Model):
+    """A period the case clock stands still (SPEC §3): suspension, public
+    announcement service, technical appraisal."""
+
+    __tablename__ = "clock_stops"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    started_on: Mapped[date]
+    ended_on: Mapped[date | None]
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    # For suspension on an invalidation request: CNIPA's acceptance notice.
+    reference: Mapped[str] = mapped_column(sa.String(100), default="")
+
+    @property
+    def audit_case_id(self) -> int:
+        return self.case_id
+
+
+class Approval(db.Model):
+    """A step waiting for a supervisor (SPEC §1): approve or send back."""
+
+    __tablename__ = "approvals"
+    __table_args__ = (sa.Index("ix_approvals_status_requested_at", "status", "requested_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending")  # pending | approved | returned
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    comment: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    case = relationship("Case")
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id], lazy="joined")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def audit_case_id(self) -> int:
+        return self.case_id
+
+
+class PanelMember(db.Model):
+    """SPEC §3: the panel of the ordinary procedure."""
+
+    __tablename__ = "panel_members"
+    __table_args__ = (sa.UniqueConstraint("case_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    presiding: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def audit_case_id(self) -> int:
+        return self.case_id
+
+
+class Hearing(db.Model):
+    __tablename__ = "hearings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    scheduled_at: Mapped[datetime]
+    place: Mapped[str] = mapped_column(sa.String(200))
+    notice_served_on: Mapped[date]
+    held: Mapped[bool] = mapped_column(default=False)
+    requester_attended: Mapped[bool | None]
+    respondent_attended: Mapped[bool | None]
+    absence_excused: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+
+    @property
+    def audit_case_id(self) -> int:
+        return self.case_id
+
+
+class Reminder(db.Model):
+    """One reminder per deadline, due date, level and user: the unique
+    constraint makes a second job run (or a second scheduler) a no-op."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "deadline_kind", "due_on", "level", "user_id"),
+        sa.Index("ix_reminders_user_id_read_at", "user_id", "read_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
+    deadline_kind: Mapped[str] = mapped_column(sa.String(32))
+    due_on: Mapped[date]
+    level: Mapped[str] = mapped_column(sa.String(16))  # upcoming | due | overdue
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    message: Mapped[str] = mapped_column(sa.String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    emailed_at: Mapped[datetime | None]
+    read_at: Mapped[datetime | None]
+
+    case = relationship("Case")

@@ -1,0 +1,367 @@
+"""Running a case through the procedure (SPEC §3, §4): request an action,
+approve or send it back, apply it, keep the deadlines current. Functions
+change objects, record events and flush; callers commit."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from casesys.adjudication.calendars import current_calendar
+from casesys.adjudication.models import Approval, CaseDeadline, ClockStop, Hearing, PanelMember
+from casesys.adjudication.rules import current_rules
+from casesys.auth.models import User
+from casesys.cases.models import Case
+from casesys.cases.services import record_event
+from casesys.core.types import utcnow
+from casesys.domain.deadlines import ClockStop as StopFacts, DeadlineFacts, compute_deadlines
+from casesys.domain.enums import CaseState, Procedure
+from casesys.domain.events import EventKind
+from casesys.domain.workflow import (
+    CLOSING_OF, STEPS, Action, ActionRefused, CaseFacts, ClosingType, PatentFacts, check_action,
+    target_state,
+)
+from casesys.extensions import db
+
+STOP_KINDS = {"suspension": "中止", "announcement": "公告送达", "appraisal": "技术鉴定"}
+
+
+# --- facts for the pure rules -------------------------------------------------
+
+def case_facts(case: Case) -> CaseFacts:
+    last_hearing = max((h for h in case.hearings if h.held), key=lambda h: h.scheduled_at, default=None)
+    return CaseFacts(
+        state=case.state, procedure=case.procedure, received_on=case.received_on,
+        accepted_on=case.accepted_on,
+        patents=tuple(PatentFacts(cp.patent.patent_type, cp.patent.legal_status, cp.patent.evaluation)
+                      for cp in case.case_patents),
+        panel_size=len(case.panel), has_presiding=any(m.presiding for m in case.panel),
+        extensions=case.extensions, served_on=case.served_on, answer_received_on=case.answer_received_on,
+        requester_absent=bool(last_hearing and last_hearing.requester_attended is False
+                              and not last_hearing.absence_excused),
+        suspended_from=case.suspended_from, decision_outcome=case.decision_outcome,
+        conditions=case.conditions or {},
+    )
+
+
+def deadline_facts(case: Case) -> DeadlineFacts:
+    return DeadlineFacts(
+        procedure=case.procedure, received_on=case.received_on, accepted_on=case.accepted_on,
+        served_on=case.served_on, answer_received_on=case.answer_received_on,
+        answer_forwarded_on=case.answer_forwarded_on, short_answer_agreed=case.short_answer_agreed,
+        extended=case.extensions > 0, decided_on=case.decided_on, decision_served_on=case.decision_served_on,
+        closed_on=case.closed_on, not_accepted=case.state == CaseState.NOT_ACCEPTED,
+        stops=tuple(StopFacts(s.kind, s.started_on, s.ended_on) for s in case.clock_stops),
+    )
+
+
+# --- deadlines ----------------------------------------------------------------
+
+def refresh_deadlines(case: Case, today: date | None = None) -> None:
+    """Recompute the case's deadlines and store them (SPEC §9: shown with why)."""
+    if case.case_type.value != "adjudication":
+        return
+    computed = compute_deadlines(deadline_facts(case), current_rules(), current_calendar(), today or date.today())
+    existing = {d.kind: d for d in case.deadlines}
+    for item in computed:
+        row = existing.pop(item.kind, None) or CaseDeadline(kind=item.kind)
+        if row.id is None:
+            case.deadlines.append(row)
+        row.label, row.owner, row.due_on, row.provisional = item.label, item.owner, item.due, item.provisional
+        row.paused, row.met_on, row.explanation = item.paused, item.met_on, item.explanation
+    for stale in existing.values():
+        case.deadlines.remove(stale)
+
+
+# --- requesting, approving, applying ------------------------------------------
+
+def _check_date(value: date | None, case: Case, label: str, *, not_before: date | None = None,
+                not_before_label: str = "收到请求日期", today: date) -> date:
+    if value is None:
+        raise ActionRefused(f"请填写{label}")
+    floor = not_before or case.received_on
+    if value < floor:
+        raise ActionRefused(f"{label}不能早于{not_before_label}（{floor.isoformat()}）")
+    if value > today:
+        raise ActionRefused(f"{label}不能晚于今天")
+    return value
+
+
+def pending_approval(case: Case) -> Approval | None:
+    return db.session.scalar(sa.select(Approval).where(Approval.case_id == case.id, Approval.status == "pending"))
+
+
+def request_action(case: Case, action: Action, payload: dict[str, Any], *, actor: User,
+                   today: date | None = None) -> Approval | None:
+    """Check and then either apply the action or queue it for approval."""
+    today = today or date.today()
+    _prepare(case, action, payload)
+    check_action(action, case_facts(case))
+    if STEPS[action].approval:
+        if pending_approval(case) is not None:
+            raise ActionRefused("本案已有待审批的申请，请等待负责人审批后再提出")
+        _validate_payload(case, action, payload, today)
+        approval = Approval(case_id=case.id, action=action.value, payload=payload, requested_by_id=actor.id)
+        db.session.add(approval)
+        record_event(case, EventKind.APPROVAL_REQUESTED, f"提请负责人审批：{action.label}", actor=actor,
+                     action=action.value)
+        db.session.flush()
+        return approval
+    apply_action(case, action, payload, actor=actor, today=today)
+    return None
+
+
+def approve(approval: Approval, *, actor: User, comment: str = "", today: date | None = None) -> None:
+    if approval.status != "pending":
+        raise ActionRefused("该申请已处理")
+    if approval.requested_by_id == actor.id:
+        raise ActionRefused("不能审批本人提出的申请")
+    action = Action(approval.action)
+    case = approval.case
+    check_action(action, case_facts(case))
+    approval.status, approval.decided_by_id, approval.decided_at = "approved", actor.id, utcnow()
+    approval.comment = comment
+    apply_action(case, action, dict(approval.payload), actor=actor, today=today or date.today(),
+                 approved=True)
+
+
+def send_back(approval: Approval, *, actor: User, comment: str) -> None:
+    if approval.status != "pending":
+        raise ActionRefused("该申请已处理")
+    if approval.requested_by_id == actor.id:
+        raise ActionRefused("不能审批本人提出的申请")
+    if not comment.strip():
+        raise ActionRefused("退回时请说明理由")
+    approval.status, approval.decided_by_id, approval.decided_at = "returned", actor.id, utcnow()
+    approval.comment = comment
+    record_event(approval.case, EventKind.APPROVAL_RETURNED,
+                 f"负责人退回：{Action(approval.action).label}。{comment}", actor=actor)
+    db.session.flush()
+
+
+def _prepare(case: Case, action: Action, payload: dict[str, Any]) -> None:
+    """Facts the request itself establishes before the rules are checked:
+    the screening (recorded even when acceptance is refused) and the procedure."""
+    if action in (Action.ACCEPT, Action.REJECT):
+        case.conditions = dict(payload.get("conditions") or {})
+        if action == Action.ACCEPT:
+            case.procedure = Procedure(payload.get("procedure") or Procedure.ORDINARY)
+            case.short_answer_agreed = bool(payload.get("short_answer_agreed"))
+
+
+def _validate_payload(case: Case, action: Action, payload: dict[str, Any], today: date) -> None:
+    if action in (Action.SUSPEND,):
+        started = date.fromisoformat(payload["started_on"])
+        _check_date(started, case, "中止日期", not_before=case.accepted_on, not_before_label="受理日期", today=today)
+    if action in (Action.REJECT, Action.WITHDRAW, Action.REVOKE, Action.SUSPEND, Action.CONVERT,
+                  Action.EXTEND, Action.DEEM_WITHDRAWN) and not (payload.get("reason") or "").strip():
+        raise ActionRefused("请填写理由")
+    if action == Action.DECIDE and payload.get("outcome") not in (ClosingType.INFRINGEMENT, ClosingType.DISMISSED):
+        raise ActionRefused("请选择裁决结果")
+
+
+def _as_date(payload: dict[str, Any], key: str) -> date | None:
+    value = payload.get(key)
+    return date.fromisoformat(value) if isinstance(value, str) and value else value
+
+
+def apply_action(case: Case, action: Action, payload: dict[str, Any], *, actor: User, today: date,
+                 approved: bool = False) -> None:
+    """Change the case as the action says, move its state, record the event."""
+    facts = case_facts(case)
+    summary = APPLIERS.get(action, _no_details)(case, payload, today) or ""
+    db.session.flush()  # the action's own records (a hearing) count for where it leads
+    new_state = target_state(action, case_facts(case) if action == Action.HOLD_HEARING else facts)
+    if action == Action.SUSPEND:
+        case.suspended_from = facts.state
+    if action == Action.RESUME:
+        case.suspended_from = None
+    if action in CLOSING_OF:
+        case.closing_type = CLOSING_OF[action].value
+        case.closed_on = today
+    case.state = new_state
+    prefix = "经负责人批准，" if approved else ""
+    record_event(case, EventKind.for_action(action), prefix + action.label + (f"：{summary}" if summary else ""),
+                 actor=actor, action=action.value, payload=payload)
+    refresh_deadlines(case, today)
+    db.session.flush()
+
+
+def _no_details(case, payload, today):
+    return payload.get("reason", "")
+
+
+def _accept(case: Case, payload, today):
+    case.accepted_on = today
+    return f"适用{case.procedure.label}"
+
+
+def _serve(case: Case, payload, today):
+    case.served_on = _check_date(_as_date(payload, "served_on"), case, "送达日期", not_before=case.accepted_on,
+                                 not_before_label="受理日期", today=today)
+    return f"被请求人于 {case.served_on.isoformat()} 收到请求书副本"
+
+
+def _record_answer(case: Case, payload, today):
+    case.answer_received_on = _check_date(_as_date(payload, "answer_received_on"), case, "收到答辩书日期",
+                                          not_before=case.served_on, not_before_label="送达日期", today=today)
+    return f"{case.answer_received_on.isoformat()} 收到答辩书"
+
+
+def _forward_answer(case: Case, payload, today):
+    if case.answer_received_on is None:
+        raise ActionRefused("尚未收到答辩书")
+    case.answer_forwarded_on = _check_date(_as_date(payload, "forwarded_on"), case, "转送日期",
+                                           not_before=case.answer_received_on, not_before_label="收到答辩书日期",
+                                           today=today)
+    return f"{case.answer_forwarded_on.isoformat()} 转送请求人"
+
+
+def set_panel(case: Case, member_ids: list[int], presiding_id: int | None) -> str:
+    """SPEC §3 (ordinary: ≥3, odd, one presiding); SPEC §4 (simplified: one handler)."""
+    ids = list(dict.fromkeys(member_ids))
+    if case.procedure == Procedure.ORDINARY and (len(ids) < 3 or len(ids) % 2 == 0):
+        raise ActionRefused("合议组应由三名以上单数办案人员组成")
+    if case.procedure == Procedure.SIMPLIFIED and len(ids) != 1:
+        raise ActionRefused("简易程序由一名办案人员独任审理")
+    if presiding_id not in ids:
+        raise ActionRefused("请从合议组成员中指定组长（承办人）")
+    users = db.session.scalars(sa.select(User).where(User.id.in_(ids))).all()
+    if len(users) != len(ids) or any(u.office_id != case.office_id for u in users):
+        raise ActionRefused("合议组成员须为本机关的办案人员")
+    case.panel.clear()
+    db.session.flush()
+    for user in sorted(users, key=lambda u: ids.index(u.id)):
+        case.panel.append(PanelMember(user_id=user.id, presiding=user.id == presiding_id))
+    return "、".join(u.full_name + ("（组长）" if u.id == presiding_id else "") for u in users)
+
+
+def _set_panel(case: Case, payload, today):
+    return set_panel(case, [int(i) for i in payload.get("members", [])], int(payload.get("presiding") or 0) or None)
+
+
+def _schedule_hearing(case: Case, payload, today):
+    scheduled_at = datetime.fromisoformat(payload["scheduled_at"])
+    notice_on = _check_date(_as_date(payload, "notice_served_on"), case, "通知送达日期",
+                            not_before=case.accepted_on, not_before_label="受理日期", today=today)
+    rule = current_rules()["hearing_notice"]
+    earliest = current_calendar().add(notice_on, rule.amount, rule.unit)
+    if scheduled_at.date() < earliest.date:
+        raise ActionRefused(
+            f"口头审理通知应至少提前{rule.unit.quantity(rule.amount)}送达：通知于 {notice_on.isoformat()} 送达的，"
+            f"口头审理最早安排在 {earliest.date.isoformat()}")
+    if not (payload.get("place") or "").strip():
+        raise ActionRefused("请填写口头审理地点")
+    case.hearings.append(Hearing(scheduled_at=scheduled_at, place=payload["place"], notice_served_on=notice_on))
+    return f"定于 {scheduled_at:%Y-%m-%d %H:%M} 在{payload['place']}口头审理"
+
+
+def _hold_hearing(case: Case, payload, today):
+    pending = [h for h in case.hearings if not h.held]
+    if not pending:
+        raise ActionRefused("没有已安排的口头审理")
+    hearing = pending[-1]
+    if hearing.scheduled_at.date() > today:
+        raise ActionRefused("口头审理尚未到期，不能记录")
+    hearing.held = True
+    hearing.requester_attended = bool(payload.get("requester_attended"))
+    hearing.respondent_attended = bool(payload.get("respondent_attended"))
+    hearing.absence_excused = bool(payload.get("absence_excused"))
+    hearing.notes = payload.get("notes", "")
+    notes = []
+    if not hearing.requester_attended and not hearing.absence_excused:
+        notes.append("请求人无正当理由缺席，应按撤回处理")
+    if not hearing.respondent_attended:
+        notes.append("被请求人缺席，缺席审理")
+    return "；".join(notes) or "双方到庭"
+
+
+def _decide(case: Case, payload, today):
+    case.decision_outcome = payload["outcome"]
+    case.decision_text = payload.get("decision_text", "")
+    case.decided_on = today
+    return ClosingType(case.decision_outcome).label
+
+
+def _serve_decision(case: Case, payload, today):
+    case.decision_served_on = _check_date(_as_date(payload, "decision_served_on"), case, "裁决书送达日期",
+                                          not_before=case.decided_on, not_before_label="裁决日期", today=today)
+    return f"当事人于 {case.decision_served_on.isoformat()} 收到裁决书"
+
+
+def _close(case: Case, payload, today):
+    case.closing_type = case.decision_outcome
+    case.closed_on = today
+    return ClosingType(case.decision_outcome).label
+
+
+def _suspend(case: Case, payload, today):
+    started = _as_date(payload, "started_on") or today
+    case.clock_stops.append(ClockStop(kind="suspension", started_on=started, reason=payload.get("reason", ""),
+                                      reference=payload.get("reference", "")))
+    reference = payload.get("reference")
+    return payload.get("reason", "") + (f"（国家知识产权局受理通知书：{reference}）" if reference else "")
+
+
+def _resume(case: Case, payload, today):
+    stop = next((s for s in reversed(case.clock_stops) if s.kind == "suspension" and s.ended_on is None), None)
+    if stop is None:
+        raise ActionRefused("没有正在进行的中止")
+    stop.ended_on = _check_date(_as_date(payload, "ended_on"), case, "恢复日期", not_before=stop.started_on,
+                                not_before_label="中止日期", today=today)
+    return f"{stop.ended_on.isoformat()} 恢复审理，中止 {(stop.ended_on - stop.started_on).days} 日不计入审理期限"
+
+
+def _convert(case: Case, payload, today):
+    case.procedure = Procedure.ORDINARY
+    case.converted_on = today
+    case.panel.clear()  # SPEC §4: a panel must be formed
+    return payload.get("reason", "") + "；审理期限自原受理之日起计算，须组成合议组"
+
+
+def _extend(case: Case, payload, today):
+    case.extensions += 1
+    return payload.get("reason", "")
+
+
+APPLIERS = {
+    Action.ACCEPT: _accept, Action.SERVE: _serve, Action.RECORD_ANSWER: _record_answer,
+    Action.FORWARD_ANSWER: _forward_answer, Action.SET_PANEL: _set_panel,
+    Action.SCHEDULE_HEARING: _schedule_hearing, Action.HOLD_HEARING: _hold_hearing, Action.DECIDE: _decide,
+    Action.SERVE_DECISION: _serve_decision, Action.CLOSE: _close, Action.SUSPEND: _suspend,
+    Action.RESUME: _resume, Action.CONVERT: _convert, Action.EXTEND: _extend,
+}
+
+
+def record_clock_stop(case: Case, *, kind: str, started_on: date, ended_on: date | None, reason: str,
+                      actor: User, today: date | None = None) -> ClockStop:
+    """Public announcement service or appraisal: the clock stops (SPEC §3)."""
+    today = today or date.today()
+    if kind not in ("announcement", "appraisal"):
+        raise ActionRefused("未知的期限中止类型")
+    if case.accepted_on is None:
+        raise ActionRefused("案件尚未受理")
+    _check_date(started_on, case, "开始日期", not_before=case.accepted_on, not_before_label="受理日期", today=today)
+    if ended_on is not None and ended_on < started_on:
+        raise ActionRefused("结束日期不能早于开始日期")
+    stop = ClockStop(kind=kind, started_on=started_on, ended_on=ended_on, reason=reason)
+    case.clock_stops.append(stop)
+    record_event(case, EventKind.CLOCK_STOPPED, f"{STOP_KINDS[kind]}：{started_on.isoformat()} 起"
+                 + (f"至 {ended_on.isoformat()}" if ended_on else "") + "，期间不计入审理期限", actor=actor)
+    refresh_deadlines(case, today)
+    db.session.flush()
+    return stop
+
+
+def end_clock_stop(case: Case, stop: ClockStop, ended_on: date, *, actor: User, today: date | None = None) -> None:
+    today = today or date.today()
+    if stop.ended_on is not None:
+        raise ActionRefused("该期限中止已结束")
+    if stop.kind == "suspension":
+        raise ActionRefused("中止审理请通过“恢复审理”结束")
+    _check_date(ended_on, case, "结束日期", not_before=stop.started_on, not_before_label="开始日期", today=today)
+    stop.ended_on = ended_on
+    record_event(case, EventKind.CLOCK_RESUMED, f"{STOP_KINDS[stop.kind]}结束（{ended_on.isoformat()}）", actor=actor)
+    refresh_deadlines(case, today)
+    db.session.flush()

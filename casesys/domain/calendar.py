@@ -1,0 +1,220 @@
+"""Working days and statutory periods (SPEC §9). Standard library only.
+
+Working days are Monday–Friday, minus the State Council's public holidays,
+plus its make-up working days (调休) on weekends. A year whose schedule has
+not been entered counts Monday–Friday only, and any deadline that depends on
+such a year is *provisional*.
+
+Periods (SPEC §9) start the day after the trigger:
+- WORKING: the due date is the N-th working day after the trigger day.
+- CALENDAR: trigger + N days; MONTHS: the same day-of-month N months after
+  the trigger, or that month's last day where the day does not exist. Either
+  one, ending on a non-working day, ends on the next working day.
+- amount 0 (all units): the trigger day itself, carried to the next working
+  day if it is not one.
+"""
+from __future__ import annotations
+
+import functools
+from calendar import monthrange
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+
+from casesys.domain.enums import Labelled
+
+__all__ = [
+    "Due", "Schedule", "Unit", "WorkCalendar", "add_months",
+    "WEEKEND", "WEEKEND_UNKNOWN_YEAR", "PROVISIONAL_NOTE",
+]
+
+WEEKEND = "周末"
+WEEKEND_UNKNOWN_YEAR = "周末（该年放假安排未录入）"
+HOLIDAY = "节假日"  # an off day entered without a name
+PROVISIONAL_NOTE = "（该年放假安排尚未公布，暂按周一至周五计算，为临时日期）"
+
+
+class Unit(Labelled):
+    WORKING = "working", "工作日"
+    CALENDAR = "calendar", "日"
+    MONTHS = "months", "个月"
+
+    def quantity(self, amount: int) -> str:
+        """'5 个工作日', '30 日', '2 个月'."""
+        return f"{amount} 个{self.label}" if self is Unit.WORKING else f"{amount} {self.label}"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The exceptions to Monday–Friday for the years in `known_years`."""
+
+    off_days: frozenset[date] = frozenset()
+    extra_working_days: frozenset[date] = frozenset()  # 调休: weekend days worked
+    known_years: frozenset[int] = frozenset()
+    names: Mapping[date, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+
+    @classmethod
+    def from_rows(
+        cls,
+        rows: Iterable[tuple[date, bool] | tuple[date, bool, str]],
+        known_years: Iterable[int],
+    ) -> Schedule:
+        """Rows are `(day, is_working)` or `(day, is_working, name)`; a later
+        row for the same day wins. Rows of years outside `known_years` are
+        ignored: such a year counts Monday–Friday (SPEC §9)."""
+        known = frozenset(known_years)
+        working: dict[date, bool] = {}
+        names: dict[date, str] = {}
+        for day, is_working, *rest in rows:
+            if day.year in known:
+                working[day] = bool(is_working)
+                if rest and rest[0]:
+                    names[day] = rest[0]
+        return cls(
+            off_days=frozenset(d for d, w in working.items() if not w),
+            extra_working_days=frozenset(d for d, w in working.items() if w),
+            known_years=known,
+            names=MappingProxyType(names),
+        )
+
+    @classmethod
+    def builtin(cls) -> Schedule:
+        """The official schedules shipped in holiday_data (cached)."""
+        return _builtin_schedule()
+
+
+@functools.cache
+def _builtin_schedule() -> Schedule:
+    from casesys.domain.holiday_data import SCHEDULES
+
+    rows = [
+        (date.fromisoformat(day), kind == "workdays", name)
+        for year in SCHEDULES.values()
+        for kind in ("holidays", "workdays")
+        for day, name in year[kind]
+    ]
+    return Schedule.from_rows(rows, SCHEDULES)
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day-of-month `months` later, clamped to that month's last day."""
+    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(year, month0 + 1, min(day.day, monthrange(year, month0 + 1)[1]))
+
+
+@dataclass(frozen=True)
+class Due:
+    start: date  # the triggering event's day
+    amount: int
+    unit: Unit
+    date: date  # the due date
+    provisional: bool
+    skipped: tuple[tuple[date, str], ...] = ()  # non-working days passed over, with reason
+    rolled_from: date | None = None  # the nominal end, when it was carried forward
+
+    def explain(self) -> str:
+        """One Chinese sentence telling how the due date was reached."""
+        text = f"自 {self.start} {'次日' if self.amount else ''}起算 {Unit(self.unit).quantity(self.amount)}"
+        if self.rolled_from:
+            text += f"至 {self.rolled_from}，该日为非工作日，顺延"
+        elif self.skipped:
+            text += "，"
+        if self.skipped:
+            text += "跳过 " + "、".join(_ranges(self.skipped))
+        note = PROVISIONAL_NOTE if self.provisional else ""
+        return f"{text}，届满日为 {self.date}{note}。"
+
+
+def _ranges(skipped: tuple[tuple[date, str], ...]) -> list[str]:
+    """Consecutive days with the same reason as 'A 至 B reason'."""
+    groups: list[list] = []  # [first, last, reason]
+    for day, reason in skipped:
+        if groups and groups[-1][2] == reason and (day - groups[-1][1]).days == 1:
+            groups[-1][1] = day
+        else:
+            groups.append([day, day, reason])
+    return [f"{a} {r}" if a == b else f"{a} 至 {b} {r}" for a, b, r in groups]
+
+
+class WorkCalendar:
+    def __init__(self, schedule: Schedule):
+        self.schedule = schedule
+        known = schedule.known_years
+        # Day ordinals for speed; exceptions outside known years never apply (SPEC §9).
+        self._off = frozenset(d.toordinal() for d in schedule.off_days if d.year in known)
+        self._extra = frozenset(d.toordinal() for d in schedule.extra_working_days if d.year in known)
+        self._known = known
+
+    @classmethod
+    def builtin(cls) -> WorkCalendar:
+        return _builtin_calendar()
+
+    def _working(self, ordinal: int) -> bool:
+        # date.fromordinal(1) is a Monday, so (ordinal - 1) % 7 is the weekday.
+        return ordinal not in self._off and (ordinal in self._extra or (ordinal - 1) % 7 < 5)
+
+    def _reason(self, ordinal: int) -> str:
+        day = date.fromordinal(ordinal)
+        if day.year not in self._known:
+            return WEEKEND_UNKNOWN_YEAR
+        return self.schedule.names.get(day) or (WEEKEND if day.weekday() >= 5 else HOLIDAY)
+
+    def is_working_day(self, day: date) -> bool:
+        return self._working(day.toordinal())
+
+    def is_known(self, day: date) -> bool:
+        return day.year in self._known
+
+    def next_working_day(self, day: date) -> date:
+        """`day` itself if it is a working day, else the next one."""
+        o = day.toordinal()
+        while not self._working(o):
+            o += 1
+        return date.fromordinal(o)
+
+    def working_days_between(self, a: date, b: date) -> int:
+        """Working days in (a, b]; 0 when b <= a."""
+        return sum(1 for o in range(a.toordinal() + 1, b.toordinal() + 1) if self._working(o))
+
+    def add(self, start: date, amount: int, unit: Unit | str) -> Due:
+        """The due date of a period of `amount` units triggered on `start` (SPEC §9)."""
+        unit = Unit(unit)
+        if amount < 0:
+            raise ValueError("期间不能为负数")
+        s = start.toordinal()
+        skipped: list[int] = []
+        if unit is Unit.WORKING:
+            o, left = s, amount
+            while left:
+                o += 1
+                if self._working(o):
+                    left -= 1
+                else:
+                    skipped.append(o)
+            first_classified = s + 1 if amount else s
+        elif unit is Unit.CALENDAR:
+            o = first_classified = s + amount
+        else:
+            o = first_classified = add_months(start, amount).toordinal()
+        nominal = o
+        while not self._working(o):  # a period ending on a non-working day rolls over
+            skipped.append(o)
+            o += 1
+        due = date.fromordinal(o)
+        first_year = date.fromordinal(first_classified).year
+        return Due(
+            start=start,
+            amount=amount,
+            unit=unit,
+            date=due,
+            provisional=any(y not in self._known for y in range(first_year, due.year + 1)),
+            skipped=tuple((date.fromordinal(d), self._reason(d)) for d in skipped),
+            rolled_from=date.fromordinal(nominal) if o != nominal else None,
+        )
+
+
+@functools.cache
+def _builtin_calendar() -> WorkCalendar:
+    return WorkCalendar(Schedule.builtin())
+

@@ -1,0 +1,161 @@
+"""Statutory time limits of a case (SPEC §3, §4, §9).
+
+Rules are data (an administrator edits them; these are the defaults). From a
+snapshot of the case's dates, `compute_deadlines` gives each running or
+finished limit with its due date and why it is that date. The closing limit
+moves by the days the case clock stood still (suspension, public
+announcement, appraisal).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from casesys.domain.calendar import Due, Unit, WorkCalendar
+from casesys.domain.enums import Labelled, Procedure
+
+
+class Party(Labelled):
+    """Whose limit it is: the office's own duty, or a party's period."""
+    OFFICE = "office", "本机关"
+    PARTY = "party", "当事人"
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    label: str
+    amount: int
+    unit: Unit
+    trigger: str
+    basis: str
+    owner: Party = Party.OFFICE
+
+
+DEFAULT_RULES: tuple[Rule, ...] = (
+    Rule("acceptance", "决定是否受理", 5, Unit.WORKING, "收到完整请求之日", "SPEC §3"),
+    Rule("service", "送达请求书副本", 5, Unit.WORKING, "立案受理之日", "SPEC §3"),
+    Rule("answer", "被请求人答辩期", 15, Unit.CALENDAR, "被请求人收到请求书副本之日", "SPEC §3", Party.PARTY),
+    Rule("answer_simplified", "答辩期（简易程序，当事人同意缩短）", 10, Unit.CALENDAR,
+         "被请求人收到请求书副本之日", "SPEC §4", Party.PARTY),
+    Rule("forward_answer", "转送答辩书", 5, Unit.WORKING, "收到答辩书之日", "SPEC §3"),
+    Rule("hearing_notice", "口头审理通知（至少提前）", 3, Unit.WORKING, "送达口头审理通知之日", "SPEC §3"),
+    Rule("closing_ordinary", "结案期限（普通程序）", 3, Unit.MONTHS, "立案受理之日", "SPEC §3"),
+    Rule("closing_simplified", "结案期限（简易程序）", 30, Unit.CALENDAR, "立案受理之日", "SPEC §4"),
+    Rule("extension", "延长审理期限（最多一次）", 1, Unit.MONTHS, "原结案期限届满之日", "SPEC §3"),
+    Rule("right_to_sue", "当事人起诉期限", 15, Unit.CALENDAR, "当事人收到裁决书之日", "SPEC §3", Party.PARTY),
+)
+
+
+@dataclass(frozen=True)
+class ClockStop:
+    kind: str          # suspension | announcement | appraisal
+    start: date
+    end: date | None   # None: still stopped
+
+    def days(self, today: date) -> int:
+        """Calendar days not counted: from the start up to the day before the clock runs again."""
+        return max(0, ((self.end or today) - self.start).days)
+
+
+@dataclass(frozen=True)
+class DeadlineFacts:
+    procedure: Procedure | None
+    received_on: date
+    accepted_on: date | None = None
+    served_on: date | None = None
+    answer_received_on: date | None = None
+    answer_forwarded_on: date | None = None
+    short_answer_agreed: bool = False
+    extended: bool = False
+    decided_on: date | None = None
+    decision_served_on: date | None = None
+    closed_on: date | None = None
+    not_accepted: bool = False
+    stops: tuple[ClockStop, ...] = ()
+
+
+@dataclass(frozen=True)
+class Deadline:
+    kind: str
+    label: str
+    owner: Party
+    due: date
+    provisional: bool
+    met_on: date | None
+    paused: bool
+    explanation: str
+
+
+@dataclass
+class _Builder:
+    rules: dict[str, Rule]
+    calendar: WorkCalendar
+    items: list[Deadline] = field(default_factory=list)
+
+    def add(self, kind: str, rule_key: str, trigger: date, met_on: date | None, *,
+            label: str | None = None, extra_days: int = 0, paused: bool = False,
+            extra_months: int = 0, note: str = "") -> None:
+        rule = self.rules[rule_key]
+        due = self.calendar.add(trigger, rule.amount, rule.unit)
+        explanation = f"{rule.label}：{due.explain()}（依据：{rule.basis}）"
+        if extra_months:
+            extended = self.calendar.add(due.date, extra_months, Unit.MONTHS)
+            due = extended
+            explanation += f" 经批准延长 {extra_months} 个月：{extended.explain()}"
+        if extra_days:
+            moved = self.calendar.add(due.date, extra_days, Unit.CALENDAR)
+            explanation += f" 扣除期限中止等不计入的 {extra_days} 日，顺延：{moved.explain()}"
+            due = moved
+        if note:
+            explanation += note
+        self.items.append(Deadline(kind, label or rule.label, rule.owner, due.date, due.provisional,
+                                   met_on, paused, explanation))
+
+
+def compute_deadlines(facts: DeadlineFacts, rules: dict[str, Rule], calendar: WorkCalendar,
+                      today: date) -> list[Deadline]:
+    b = _Builder(rules, calendar)
+    b.add("acceptance", "acceptance", facts.received_on,
+          facts.accepted_on or (facts.closed_on if facts.not_accepted else None))
+    if facts.accepted_on is None:
+        return b.items
+    b.add("service", "service", facts.accepted_on, facts.served_on)
+    if facts.served_on:
+        answer_rule = ("answer_simplified" if facts.procedure == Procedure.SIMPLIFIED and facts.short_answer_agreed
+                       else "answer")
+        b.add("answer", answer_rule, facts.served_on, facts.answer_received_on)
+    if facts.answer_received_on:
+        b.add("forward_answer", "forward_answer", facts.answer_received_on, facts.answer_forwarded_on)
+    # SPEC §4: on conversion the ordinary limit runs from the original acceptance.
+    closing_rule = "closing_simplified" if facts.procedure == Procedure.SIMPLIFIED else "closing_ordinary"
+    stopped = sum(stop.days(today) for stop in facts.stops)
+    paused = any(stop.end is None for stop in facts.stops)
+    b.add("closing", closing_rule, facts.accepted_on, facts.decided_on or facts.closed_on,
+          label="结案期限", extra_days=stopped, paused=paused,
+          extra_months=rules["extension"].amount if facts.extended else 0,
+          note=" 期限中止中，恢复后顺延。" if paused else "")
+    if facts.decision_served_on:
+        b.add("right_to_sue", "right_to_sue", facts.decision_served_on, None)
+    return b.items
+
+
+def rules_by_key(rules=DEFAULT_RULES) -> dict[str, Rule]:
+    return {rule.key: rule for rule in rules}
+
+
+def urgency(deadline: Deadline, today: date) -> str:
+    """overdue | due_today | open | met — overdue flagged from the due day itself."""
+    if deadline.met_on is not None:
+        return "met"
+    if deadline.due < today:
+        return "overdue"
+    if deadline.due == today:
+        return "due_today"
+    return "open"
+
+
+def days_left(deadline: Deadline, today: date) -> int:
+    return (deadline.due - today).days
+
+
