@@ -43,6 +43,16 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
     LOGIN_THROTTLE_WINDOW_MINUTES = _env_int("LOGIN_THROTTLE_WINDOW_MINUTES", 15)
     CASES_PER_PAGE = 20
+    # Reminder e-mails (SPEC §10): sent only when SMTP_HOST is set.
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = _env_int("SMTP_PORT", 25)
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "") == "1"
+    MAIL_FROM = os.environ.get("MAIL_FROM", "casesys@hbipa.example")
+    # The scheduler runs in the web app only when asked (make run); in
+    # production it runs as its own process: `flask --app wsgi scheduler`.
+    SCHEDULER_IN_APP = os.environ.get("SCHEDULER_IN_APP", "") == "1"
     DEMO_DATA_ALLOWED = True
     TIMEZONE = "Asia/Shanghai"
 

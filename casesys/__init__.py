@@ -24,6 +24,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    if app.config.get("SCHEDULER_IN_APP"):
+        from casesys.core.scheduler import start_in_app
+
+        start_in_app(app)
     return app
 
 
@@ -44,12 +48,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from casesys.adjudication import bp as adjudication_bp
     from casesys.admin import bp as admin_bp
     from casesys.auth import bp as auth_bp
     from casesys.cases import bp as cases_bp
     from casesys.core import bp as core_bp
 
-    for bp in (core_bp, auth_bp, cases_bp, admin_bp):
+    for bp in (core_bp, auth_bp, cases_bp, adjudication_bp, admin_bp):
         app.register_blueprint(bp)
 
 
@@ -63,8 +68,12 @@ def register_commands(app: Flask) -> None:
     from casesys.auth.commands import create_user_command
     from casesys.cases.demo import demo_data_command
 
-    app.cli.add_command(create_user_command)
-    app.cli.add_command(demo_data_command)
+    from casesys.adjudication.commands import (
+        calendar_cli, reminders_command, scheduler_command,
+    )
+
+    for command in (create_user_command, demo_data_command, calendar_cli, scheduler_command, reminders_command):
+        app.cli.add_command(command)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -73,5 +82,11 @@ def register_template_helpers(app: Flask) -> None:
     from casesys.core.formsets import blank_row
     from casesys.core.timefmt import local_datetime
 
-    app.jinja_env.globals.update(perm=permissions, labels=labels, blank_row=blank_row)
+    from casesys.domain.deadlines import urgency
+    from casesys.domain.workflow import Action
+
+    app.jinja_env.globals.update(
+        perm=permissions, labels=labels, blank_row=blank_row, deadline_urgency=urgency,
+        labels_action=lambda value: Action.label_of(value), approval_summary=labels.approval_summary,
+    )
     app.jinja_env.filters["local"] = local_datetime

@@ -77,6 +77,8 @@ def _app(database_url, tmp_path_factory):
 
 
 def _empty_tables(app) -> None:
+    from casesys.adjudication.calendars import forget_calendar
+    from casesys.adjudication.seed import reference_rows
     from casesys.extensions import db
 
     with app.app_context():
@@ -88,6 +90,10 @@ def _empty_tables(app) -> None:
             else:
                 for name in reversed(tables):
                     conn.execute(sa.text(f"DELETE FROM {name}"))
+            # What the migrations seed, every test starts with too.
+            for name, rows in reference_rows().items():
+                conn.execute(db.metadata.tables[name].insert(), rows)
+        forget_calendar()
 
 
 def _fresh_globals(sender, **extra) -> None:

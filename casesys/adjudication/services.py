@@ -40,7 +40,7 @@ def case_facts(case: Case) -> CaseFacts:
         extensions=case.extensions, served_on=case.served_on, answer_received_on=case.answer_received_on,
         requester_absent=bool(last_hearing and last_hearing.requester_attended is False
                               and not last_hearing.absence_excused),
-        suspended_from=case.suspended_from, decision_outcome=case.decision_outcome,
+        suspended_from=CaseState(case.suspended_from) if case.suspended_from else None, decision_outcome=case.decision_outcome,
         conditions=case.conditions or {},
     )
 
@@ -174,7 +174,7 @@ def apply_action(case: Case, action: Action, payload: dict[str, Any], *, actor: 
     db.session.flush()  # the action's own records (a hearing) count for where it leads
     new_state = target_state(action, case_facts(case) if action == Action.HOLD_HEARING else facts)
     if action == Action.SUSPEND:
-        case.suspended_from = facts.state
+        case.suspended_from = facts.state.value
     if action == Action.RESUME:
         case.suspended_from = None
     if action in CLOSING_OF:

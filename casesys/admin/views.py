@@ -1,6 +1,8 @@
 """Administration: users, offices, configurable settings (SPEC §1)."""
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -92,3 +94,67 @@ def settings():
         flash("设置已保存。", "success")
         return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form, settings=SETTINGS)
+
+
+# --- working-day calendar and deadline rules (SPEC §9, §3) ---------------------
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@require_roles(Role.ADMIN)
+def calendar():
+    from casesys.adjudication.calendars import enter_year
+    from casesys.adjudication.models import CalendarDay, CalendarYear
+    from casesys.adjudication.recompute import cases_with_deadlines_in_year, recompute_deadlines
+    from casesys.domain.schedule_input import parse_schedule_lines
+    from casesys.forms.adjudication import CalendarYearForm
+
+    form = CalendarYearForm()
+    if request.method == "GET" and request.args.get("year", "").isdigit():
+        year = int(request.args["year"])
+        days = db.session.scalars(sa.select(CalendarDay).where(
+            CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))).order_by(CalendarDay.day)).all()
+        form.year.data = year
+        form.holidays.data = "\n".join(f"{d.day} {d.name}" for d in days if not d.is_working)
+        form.workdays.data = "\n".join(f"{d.day} {d.name}" for d in days if d.is_working)
+    if form.validate_on_submit():
+        year = form.year.data
+        holidays, errors_h = parse_schedule_lines(form.holidays.data, year, "节假日")
+        workdays, errors_w = parse_schedule_lines(form.workdays.data, year, "调休上班")
+        clash = sorted({d for d, _ in holidays} & {d for d, _ in workdays})
+        if clash:
+            errors_w.append("以下日期同时列为放假和上班：" + "、".join(d.isoformat() for d in clash))
+        form.holidays.errors = list(errors_h)
+        form.workdays.errors = list(errors_w)
+        if not errors_h and not errors_w:
+            enter_year(year, holidays=holidays, workdays=workdays, source=form.source.data, actor_id=current_user.id)
+            count = recompute_deadlines(only_case_ids=cases_with_deadlines_in_year(year))
+            db.session.commit()
+            flash(f"{year} 年放假安排已保存（放假 {len(holidays)} 天，调休上班 {len(workdays)} 天），"
+                  f"已重算 {count} 件案件的期限。", "success")
+            return redirect(url_for("admin.calendar"))
+    years = db.session.execute(
+        sa.select(CalendarYear.year, CalendarYear.source, CalendarYear.entered_at).order_by(CalendarYear.year.desc())
+    ).all()
+    return render_template("admin/calendar.html", form=form, years=years)
+
+
+@bp.route("/deadline-rules", methods=["GET", "POST"])
+@require_roles(Role.ADMIN)
+def deadline_rules():
+    from casesys.adjudication.models import DeadlineRule
+    from casesys.adjudication.recompute import recompute_deadlines
+    from casesys.cases.models import Case
+    from casesys.domain.enums import OPEN_STATES
+    from casesys.forms.adjudication import DeadlineRuleForm
+
+    rules = db.session.scalars(sa.select(DeadlineRule).order_by(DeadlineRule.key)).all()
+    key = request.form.get("key")
+    form = DeadlineRuleForm()
+    if key and form.validate_on_submit():
+        rule = db.session.get(DeadlineRule, key) or abort(404)
+        rule.amount, rule.unit = form.amount.data, form.unit.data
+        db.session.flush()
+        count = recompute_deadlines(only_case_ids=sa.select(Case.id).where(Case.state.in_(OPEN_STATES)))
+        db.session.commit()
+        flash(f"“{rule.label}”已改为 {rule.amount} {rule.unit.label}，已重算 {count} 件在办案件的期限。", "success")
+        return redirect(url_for("admin.deadline_rules"))
+    return render_template("admin/deadline_rules.html", rules=rules, form=form, failed_key=key)

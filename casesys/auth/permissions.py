@@ -92,3 +92,27 @@ def get_case_or_abort(case_id: int, predicate=can_view_case):
     if not predicate(current_user, case):
         abort(403)
     return case
+
+
+def can_run_procedure(user, case) -> bool:
+    """Procedure steps: the handler, a panel member, or a supervisor of the
+    owning office (SPEC §1, §3)."""
+    if case.case_type != CaseType.ADJUDICATION or not can_edit_case(user, case):
+        return False
+    return (
+        case.handler_id == user.id
+        or any(member.user_id == user.id for member in case.panel)
+        or user.has_role(Role.SUPERVISOR)
+    )
+
+
+def can_approve(user, case) -> bool:
+    """A supervisor of the case's office, or a province-wide one (SPEC §1).
+    Approving one's own request is refused by the service, with a message."""
+    if not user.is_authenticated or not user.has_role(Role.SUPERVISOR):
+        return False
+    return user.province_wide or case.office_id == user.office_id
+
+
+def can_supervise(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.SUPERVISOR)

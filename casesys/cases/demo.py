@@ -18,6 +18,7 @@ from werkzeug.security import generate_password_hash
 
 from casesys.auth.models import Office, User, UserRole
 from casesys.cases import demo_names as names
+from casesys.adjudication.models import ClockStop
 from casesys.cases.models import Agent, Case, CaseEvent, CasePatent, CaseShare, Party, Patent
 from casesys.core.models import NumberSequence
 from casesys.domain.codes import make_credit_code, make_patent_number, make_resident_id
@@ -26,6 +27,7 @@ from casesys.domain.enums import (
     InfringingAct, OfficeLevel, PartyKind, PartyRole, PatentStatus, PatentType, Procedure, Role,
 )
 from casesys.domain.events import EventKind
+from casesys.domain.workflow import ACCEPTANCE_CONDITIONS
 from casesys.domain.numbering import format_number
 from casesys.domain.search import build_search_text
 from casesys.extensions import db
@@ -243,7 +245,8 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
     number_format = "{prefix}{type_word}字〔{year}〕{seq}号"
     type_words = {CaseType.ADJUDICATION: "裁", CaseType.MEDIATION: "调"}
     sequences = _sequences()
-    ids = {m: _next_id(m) for m in (Case, Party, Agent, Patent, CasePatent, CaseEvent, CaseShare)}
+    ids = {m: _next_id(m) for m in (Case, Party, Agent, Patent, CasePatent, CaseEvent, CaseShare, ClockStop)}
+    first_id = ids[Case]
     written = 0
     while written < count:
         batch = min(BATCH, count - written)
@@ -302,6 +305,7 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
             closed_on = None
             accepted_on = received + timedelta(days=rng.randint(1, 7)) if EventKind.ACCEPTED in events else None
             moment = datetime.combine(received, time(9, 0))
+            happened: dict[EventKind, date] = {}
             for step, kind in enumerate(events):
                 if kind == EventKind.CLOSED:
                     span = 25 if procedure == Procedure.SIMPLIFIED else rng.randint(40, 110)
@@ -310,12 +314,22 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
                 elif step:
                     moment += timedelta(days=rng.randint(2, 12), hours=rng.randint(0, 5))
                 moment = min(moment, datetime.combine(today, time(8, 0)))
+                happened[kind] = moment.date()
                 rows[CaseEvent].append({"id": ids[CaseEvent], "case_id": case_id, "kind": kind.value,
                                         "occurred_at": moment - timedelta(hours=8), "actor_id": None,
                                         "summary": kind.label if kind != EventKind.REGISTERED else f"登记收案，案号 {number}",
                                         "details": {}}); ids[CaseEvent] += 1
             if state in (CaseState.NOT_ACCEPTED, CaseState.FAILED):
                 closed_on = received + timedelta(days=rng.randint(3, 15))
+            if EventKind.ACCEPTED in happened:
+                accepted_on = happened[EventKind.ACCEPTED]
+            outcome = rng.choice(["infringement", "infringement", "dismissed"]) if EventKind.DECIDED in happened else None
+            if state == CaseState.SUSPENDED:
+                rows[ClockStop].append({"id": ids[ClockStop], "case_id": case_id, "kind": "suspension",
+                                        "started_on": happened[EventKind.SUSPENDED], "ended_on": None,
+                                        "reason": "被请求人已就涉案专利提出无效宣告请求",
+                                        "reference": f"无效宣告请求受理通知书 4W{rng.randint(100000, 999999)}"})
+                ids[ClockStop] += 1
             rows[Case].append({
                 "id": case_id, "number": number, "office_id": office.id, "case_type": case_type.value,
                 "procedure": procedure.value if procedure else None, "state": state.value, "dispute_kind": dispute.value,
@@ -329,6 +343,16 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
                 "handler_id": rng.choice(handler_pool), "created_by_id": None,
                 "created_at": datetime.combine(received, time(1, 0)), "updated_at": datetime.combine(closed_on or received, time(8, 0)),
                 "version": 1,
+                "conditions": dict.fromkeys(ACCEPTANCE_CONDITIONS, True) if accepted_on else {},
+                "short_answer_agreed": False, "extensions": 0, "converted_on": None,
+                "served_on": happened.get(EventKind.SERVED), "answer_received_on": happened.get(EventKind.ANSWERED),
+                "answer_forwarded_on": happened.get(EventKind.ANSWERED),
+                "suspended_from": CaseState.ANSWER_PERIOD.value if state == CaseState.SUSPENDED else None,
+                "decided_on": happened.get(EventKind.DECIDED), "decision_outcome": outcome, "decision_text": "",
+                "decision_served_on": happened.get(EventKind.DECISION_SERVED),
+                "closing_type": (outcome if state == CaseState.CLOSED and outcome else
+                                 "not_accepted" if state == CaseState.NOT_ACCEPTED else
+                                 "mediated" if state == CaseState.CLOSED else None),
                 "search_text": build_search_text(number, [(p["name"], p["credit_code"] or p["id_number"]) for p in parties],
                                                  [p["number"] for p in patents]),
             })
@@ -336,7 +360,7 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
             if rng.random() < 0.02:
                 rows[CaseShare].append({"id": ids[CaseShare], "case_id": case_id, "office_id": rng.choice(partners).id,
                                         "reason": "鄂湘赣跨区域协作：协助调查取证"}); ids[CaseShare] += 1
-        for model in (Case, Party, Agent, Patent, CasePatent, CaseEvent, CaseShare):
+        for model in (Case, Party, Agent, Patent, CasePatent, CaseEvent, CaseShare, ClockStop):
             if rows[model]:
                 db.session.execute(sa.insert(model.__table__), rows[model])
         written += batch
@@ -344,6 +368,9 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
             progress(batch)
     _store_sequences(sequences)
     _sync_id_sequences()
+    from casesys.adjudication.recompute import recompute_deadlines
+
+    recompute_deadlines(only_case_ids=sa.select(Case.id).where(Case.id >= first_id), today=today)
     return written
 
 
@@ -362,7 +389,7 @@ def _sync_id_sequences() -> None:
     """Explicit ids bypass PostgreSQL's serial sequences: move them past the max."""
     if db.engine.dialect.name != "postgresql":
         return
-    for model in (Case, Party, Agent, Patent, CasePatent, CaseEvent, CaseShare):
+    for model in (Case, Party, Agent, Patent, CasePatent, CaseEvent, CaseShare, ClockStop):
         table = model.__tablename__
         db.session.execute(sa.text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"))

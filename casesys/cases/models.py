@@ -59,7 +59,7 @@ class Case(db.Model):
     answer_forwarded_on: Mapped[date | None]
     extensions: Mapped[int] = mapped_column(default=0)
     converted_on: Mapped[date | None]
-    suspended_from: Mapped[CaseState | None] = mapped_column(enum_column(CaseState, "suspended_from"))
+    suspended_from: Mapped[str | None] = mapped_column(sa.String(32))  # the state to resume
     decided_on: Mapped[date | None]
     decision_outcome: Mapped[str | None] = mapped_column(sa.String(32))
     decision_text: Mapped[str] = mapped_column(sa.Text, default="")

@@ -147,6 +147,9 @@ def register_case(
     refresh_search_text(case)
     record_event(case, EventKind.REGISTERED, f"登记{case_type.label}请求，案号 {case.number}",
                  actor=actor)
+    from casesys.adjudication.services import refresh_deadlines  # the procedure builds on the register
+
+    refresh_deadlines(case)
     db.session.flush()
     return case
 

@@ -126,8 +126,16 @@ def new(case_type: str):
 @require_roles(*CASE_ROLES)
 def detail(case_id: int):
     case = get_case_or_abort(case_id)
-    upload_form = _evidence_form(case)
-    return render_template("cases/detail.html", case=case, upload_form=upload_form)
+    return render_template("cases/detail.html", case=case, upload_form=_evidence_form(case),
+                           proc=_procedure_context(case))
+
+
+def _procedure_context(case: Case) -> dict | None:
+    if case.case_type != CaseType.ADJUDICATION:
+        return None
+    from casesys.adjudication.views import procedure_context
+
+    return procedure_context(case)
 
 
 def _evidence_form(case: Case) -> EvidenceUploadForm:
@@ -213,7 +221,7 @@ def upload_evidence(case_id: int):
             flash("证据已上传。", "success")
             return redirect(url_for("cases.detail", case_id=case.id, _anchor="evidence"))
     flash("证据未上传，请查看表单中的提示。", "danger")
-    return render_template("cases/detail.html", case=case, upload_form=form), 400
+    return render_template("cases/detail.html", case=case, upload_form=form, proc=_procedure_context(case)), 400
 
 
 @bp.get("/<int:case_id>/evidence/<int:evidence_id>")

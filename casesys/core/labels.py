@@ -5,3 +5,20 @@ from casesys.domain.enums import (  # noqa: F401
     PartyRole, PatentStatus, PatentType, Procedure, Role,
 )
 from casesys.domain.events import EventKind  # noqa: F401
+
+
+def approval_summary(approval) -> str:
+    """A line on what the supervisor is asked to approve."""
+    from casesys.domain.enums import Procedure
+    from casesys.domain.workflow import ClosingType
+
+    payload = approval.payload or {}
+    parts = []
+    if payload.get("procedure"):
+        parts.append("适用" + Procedure.label_of(payload["procedure"]))
+    if payload.get("outcome"):
+        parts.append(ClosingType.label_of(payload["outcome"]))
+    for key in ("decision_text", "reason", "reference"):
+        if payload.get(key):
+            parts.append(str(payload[key]))
+    return "；".join(parts)

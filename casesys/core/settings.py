@@ -33,6 +33,7 @@ SETTINGS: dict[str, SettingDef] = {
         SettingDef("case_type_word_adjudication", "裁", "行政裁决案号类别字"),
         SettingDef("case_type_word_mediation", "调", "调解案号类别字"),
         SettingDef("upload_max_mb", 20, "上传文件大小上限（MB）", "SPEC §2：证据材料，PDF/JPEG/PNG。"),
+        SettingDef("reminder_working_days", 3, "期限提醒提前工作日数", "SPEC §10：期限届满前多少个工作日开始提醒。"),
     )
 }
 

@@ -144,13 +144,18 @@ def rules_by_key(rules=DEFAULT_RULES) -> dict[str, Rule]:
     return {rule.key: rule for rule in rules}
 
 
-def urgency(deadline: Deadline, today: date) -> str:
-    """overdue | due_today | open | met — overdue flagged from the due day itself."""
+def urgency(deadline, today: date) -> str:
+    """met | expired | overdue | due_today | open. The office's own limits are
+    flagged from the due day itself; a party's period that has run out has
+    simply expired (no answer does not stop the case, SPEC §3)."""
+    due = getattr(deadline, "due", None) or deadline.due_on
     if deadline.met_on is not None:
         return "met"
-    if deadline.due < today:
+    if deadline.owner == Party.PARTY:
+        return "expired" if due < today else "open"
+    if due < today:
         return "overdue"
-    if deadline.due == today:
+    if due == today:
         return "due_today"
     return "open"
 

@@ -155,7 +155,7 @@ def upgrade():
         batch_op.add_column(sa.Column('answer_forwarded_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('extensions', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('converted_on', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('suspended_from', sa.Enum('received', 'not_accepted', 'accepted', 'answer_period', 'hearing', 'deliberation', 'decided', 'served_decision', 'suspended', 'consent_pending', 'mediating', 'agreed', 'failed', 'closed', name='suspended_from', native_enum=False, create_constraint=True, length=32), nullable=True))
+        batch_op.add_column(sa.Column('suspended_from', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('decided_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('decision_outcome', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('decision_text', sa.Text(), nullable=False, server_default=''))
@@ -170,26 +170,15 @@ def upgrade():
 
 def _seed():
     """Default rules (SPEC §3, §4) and the official calendars 2004– (SPEC §9)."""
-    from datetime import date, datetime, timezone
+    from casesys.adjudication.seed import reference_rows
 
-    from casesys.domain.deadlines import DEFAULT_RULES
-    from casesys.domain.holiday_data import SCHEDULES
-
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    rules = sa.table("deadline_rules", *(sa.column(c) for c in (
-        "key", "label", "amount", "unit", "trigger", "basis", "owner", "updated_at")))
-    op.bulk_insert(rules, [
-        {"key": r.key, "label": r.label, "amount": r.amount, "unit": r.unit.value, "trigger": r.trigger,
-         "basis": r.basis, "owner": r.owner.value, "updated_at": now} for r in DEFAULT_RULES])
-    days = sa.table("calendar_days", sa.column("day", sa.Date), sa.column("is_working", sa.Boolean),
-                    sa.column("name", sa.String))
-    op.bulk_insert(days, [
-        {"day": date.fromisoformat(day), "is_working": kind == "workdays", "name": name}
-        for schedule in SCHEDULES.values() for kind in ("holidays", "workdays") for day, name in schedule[kind]])
-    years = sa.table("calendar_years", sa.column("year", sa.Integer), sa.column("source", sa.String),
-                     sa.column("entered_at", sa.DateTime))
-    op.bulk_insert(years, [{"year": y, "source": "国务院办公厅公布的放假安排（内置数据）", "entered_at": now}
-                           for y in SCHEDULES])
+    columns = {
+        "deadline_rules": ("key", "label", "amount", "unit", "trigger", "basis", "owner", "updated_at"),
+        "calendar_days": ("day", "is_working", "name"),
+        "calendar_years": ("year", "source", "entered_at"),
+    }
+    for table, rows in reference_rows().items():
+        op.bulk_insert(sa.table(table, *(sa.column(c) for c in columns[table])), rows)
 
 
 def downgrade():

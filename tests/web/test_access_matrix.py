@@ -17,6 +17,10 @@ ADJUDICATION_EDITORS = {**CASE_READERS, "mediator": FORBIDDEN}
 ADMIN_ONLY = {"anonymous": REDIRECT, "officer": FORBIDDEN, "mediator": FORBIDDEN,
               "supervisor": FORBIDDEN, "admin": OK, "stranger": FORBIDDEN}
 ANY_USER = {role: OK for role in ROLES} | {"anonymous": REDIRECT}
+# Procedure steps: the handler (officer) and the office's supervisor (SPEC §1).
+PROCEDURE = ADJUDICATION_EDITORS
+SUPERVISOR_ONLY = {"anonymous": REDIRECT, "officer": FORBIDDEN, "mediator": FORBIDDEN,
+                   "supervisor": OK, "admin": FORBIDDEN, "stranger": FORBIDDEN}
 
 # (method, url template, {role: status}); {case}, {party}, {evidence}, {user}, {office}
 # are filled from the fixture world below. "stranger" is an officer of another office.
@@ -47,6 +51,20 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "cases.upload_evidence": [("POST", "/cases/{case}/evidence", ADJUDICATION_EDITORS | {"officer": INVALID, "supervisor": INVALID})],
     "cases.evidence_file": [("GET", "/cases/{case}/evidence/{evidence}", CASE_READERS)],
     "cases.audit": [("GET", "/cases/{case}/audit", CASE_READERS)],
+    "adjudication.step": [
+        ("GET", "/cases/{case}/steps/accept", PROCEDURE),
+        ("GET", "/cases/{case}/steps/bogus", PROCEDURE | {"officer": MISSING, "supervisor": MISSING}),
+    ],
+    "adjudication.add_clock_stop": [("POST", "/cases/{case}/clock-stops", PROCEDURE | {"officer": REDIRECT, "supervisor": REDIRECT})],
+    "adjudication.end_stop": [("POST", "/cases/{case}/clock-stops/999999/end", PROCEDURE | {"officer": MISSING, "supervisor": MISSING})],
+    "adjudication.approvals": [("GET", "/approvals", SUPERVISOR_ONLY)],
+    "adjudication.decide_approval": [("POST", "/approvals/{approval}/approve", SUPERVISOR_ONLY | {"supervisor": REDIRECT})],
+    "adjudication.todo": [("GET", "/todo", CASE_READERS | {"stranger": OK})],
+    "adjudication.read_reminders": [("POST", "/todo/reminders/read", CASE_READERS | {"stranger": REDIRECT, "officer": REDIRECT, "mediator": REDIRECT, "supervisor": REDIRECT})],
+    "adjudication.workload": [("GET", "/workload", SUPERVISOR_ONLY)],
+    "adjudication.calculator": [("GET", "/calendar/calculator?start=2026-09-30&amount=5&unit=working", ANY_USER)],
+    "admin.calendar": [("GET", "/admin/calendar", ADMIN_ONLY)],
+    "admin.deadline_rules": [("GET", "/admin/deadline-rules", ADMIN_ONLY)],
     "admin.users": [("GET", "/admin/users", ADMIN_ONLY)],
     "admin.user_form": [("GET", "/admin/users/new", ADMIN_ONLY), ("GET", "/admin/users/{user}/edit", ADMIN_ONLY)],
     "admin.offices": [("GET", "/admin/offices", ADMIN_ONLY)],
@@ -78,8 +96,16 @@ def world(db, factory):
     evidence = add_evidence(case, EvidenceData(stored, {"kind": "document", "description": "合同"}),
                             actor=users["officer"])
     db.session.commit()
+    from casesys.adjudication.services import request_action
+    from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, Action
+
+    other = factory.case(users["officer"])
+    approval = request_action(other, Action.ACCEPT, {"procedure": "ordinary",
+                                                     "conditions": dict.fromkeys(ACCEPTANCE_CONDITIONS, True)},
+                              actor=users["officer"])
+    db.session.commit()
     ids = {"case": case.id, "party": case.parties[0].id, "evidence": evidence.id,
-           "user": users["officer"].id, "office": office.id}
+           "user": users["officer"].id, "office": office.id, "approval": approval.id}
     return users, ids
 
 

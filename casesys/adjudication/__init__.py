@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("adjudication", __name__)
+
+from casesys.adjudication import views  # noqa: E402,F401

@@ -1,0 +1,244 @@
+"""Procedure pages: the steps of a case, approvals, the to-do list, the
+workload view and the deadline calculator."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from casesys.adjudication import bp
+from casesys.adjudication.calendars import current_calendar
+from casesys.adjudication.models import Approval, ClockStop
+from casesys.adjudication.services import (
+    STOP_KINDS, approve, case_facts, end_clock_stop, pending_approval, record_clock_stop, request_action,
+    send_back,
+)
+from casesys.adjudication.worklists import todo_items, unread_reminders, workload_rows
+from casesys.auth.models import User
+from casesys.auth.permissions import (
+    CASE_ROLES, can_approve, can_run_procedure, get_case_or_abort, require_roles, visible_cases_clause,
+)
+from casesys.cases.models import Case
+from casesys.domain.calendar import Unit
+from casesys.domain.enums import OPEN_STATES, Procedure, Role
+from casesys.domain.workflow import (
+    ACCEPTANCE_CONDITIONS, SIMPLIFIED_CONDITIONS, STEPS, Action, ActionRefused, available_actions,
+)
+from casesys.extensions import db
+from casesys.forms import adjudication as forms
+
+ACTION_FORMS = {
+    Action.ACCEPT: forms.ScreeningForm, Action.REJECT: forms.ScreeningForm,
+    Action.SERVE: forms.ServeForm, Action.RECORD_ANSWER: forms.AnswerForm,
+    Action.FORWARD_ANSWER: forms.ForwardAnswerForm, Action.SET_PANEL: forms.PanelForm,
+    Action.SCHEDULE_HEARING: forms.HearingForm, Action.HOLD_HEARING: forms.HoldHearingForm,
+    Action.DECIDE: forms.DecideForm, Action.SERVE_DECISION: forms.ServeDecisionForm,
+    Action.SUSPEND: forms.SuspendForm, Action.RESUME: forms.ResumeForm,
+    Action.CONVERT: forms.ReasonForm, Action.EXTEND: forms.ReasonForm, Action.WITHDRAW: forms.ReasonForm,
+    Action.DEEM_WITHDRAWN: forms.ReasonForm, Action.REVOKE: forms.ReasonForm,
+    Action.CLOSE_MEDIATED: forms.ReasonForm,
+}
+# The screening page serves both acceptance and refusal: one form, two buttons.
+SCREENING = (Action.ACCEPT, Action.REJECT)
+
+
+def _office_officers(case: Case) -> list[User]:
+    users = db.session.scalars(sa.select(User).where(User.office_id == case.office_id, User.active.is_(True))
+                               .order_by(User.full_name)).all()
+    return [u for u in users if u.has_role(Role.OFFICER, Role.SUPERVISOR)]
+
+
+def _action_form(case: Case, action: Action):
+    form = ACTION_FORMS.get(action, forms.ActionForm)()
+    if action == Action.SET_PANEL:
+        choices = [(u.id, u.full_name) for u in _office_officers(case)]
+        form.members.choices, form.presiding.choices = choices, choices
+        if request.method == "GET":
+            form.members.data = [m.user_id for m in case.panel] or [case.handler_id]
+            form.presiding.data = next((m.user_id for m in case.panel if m.presiding), case.handler_id)
+    if action in SCREENING and request.method == "GET" and case.conditions:
+        for key, value in case.conditions.items():
+            if f"c_{key}" in form:
+                form[f"c_{key}"].data = value
+    return form
+
+
+@bp.route("/cases/<int:case_id>/steps/<action>", methods=["GET", "POST"])
+@require_roles(*CASE_ROLES)
+def step(case_id: int, action: str):
+    case = get_case_or_abort(case_id, can_run_procedure)
+    if action not in Action._value2member_map_:
+        abort(404)
+    action = Action(action)
+    form = _action_form(case, action)
+    if form.validate_on_submit():
+        if action in SCREENING and request.form.get("decision") == "reject":
+            action = Action.REJECT
+        try:
+            approval = request_action(case, action, form.payload(), actor=current_user)
+            db.session.commit()
+        except ActionRefused as refused:
+            db.session.rollback()
+            flash(str(refused), "danger")
+        else:
+            flash(f"“{action.label}”已提交负责人审批。" if approval else f"已完成：{action.label}。", "success")
+            return redirect(url_for("cases.detail", case_id=case.id, _anchor="procedure"))
+    return render_template("adjudication/step.html", case=case, action=action, form=form,
+                           needs_approval=STEPS[action].approval, screening=action in SCREENING,
+                           conditions=ACCEPTANCE_CONDITIONS, simplified=SIMPLIFIED_CONDITIONS)
+
+
+@bp.post("/cases/<int:case_id>/clock-stops")
+@require_roles(*CASE_ROLES)
+def add_clock_stop(case_id: int):
+    case = get_case_or_abort(case_id, can_run_procedure)
+    form = forms.ClockStopForm()
+    if not form.validate_on_submit():
+        flash("；".join(e for errors in form.errors.values() for e in errors), "danger")
+    else:
+        try:
+            record_clock_stop(case, kind=form.kind.data, started_on=form.started_on.data,
+                              ended_on=form.ended_on.data, reason=form.reason.data, actor=current_user)
+            db.session.commit()
+            flash("已记录期限中止，结案期限已顺延。", "success")
+        except ActionRefused as refused:
+            db.session.rollback()
+            flash(str(refused), "danger")
+    return redirect(url_for("cases.detail", case_id=case.id, _anchor="procedure"))
+
+
+@bp.post("/cases/<int:case_id>/clock-stops/<int:stop_id>/end")
+@require_roles(*CASE_ROLES)
+def end_stop(case_id: int, stop_id: int):
+    case = get_case_or_abort(case_id, can_run_procedure)
+    stop = db.session.get(ClockStop, stop_id)
+    if stop is None or stop.case_id != case.id:
+        abort(404)
+    try:
+        ended = date.fromisoformat(request.form.get("ended_on", ""))
+        end_clock_stop(case, stop, ended, actor=current_user)
+        db.session.commit()
+        flash("期限恢复计算。", "success")
+    except ValueError:
+        flash("请输入有效的结束日期", "danger")
+    except ActionRefused as refused:
+        db.session.rollback()
+        flash(str(refused), "danger")
+    return redirect(url_for("cases.detail", case_id=case.id, _anchor="procedure"))
+
+
+# --- approvals -----------------------------------------------------------------
+
+@bp.get("/approvals")
+@require_roles(Role.SUPERVISOR)
+def approvals():
+    stmt = (sa.select(Approval).join(Case, Approval.case_id == Case.id)
+            .where(Approval.status == "pending", visible_cases_clause(current_user))
+            .order_by(Approval.requested_at))
+    if not current_user.province_wide:
+        stmt = stmt.where(Case.office_id == current_user.office_id)
+    pending = db.session.scalars(stmt).all()
+    recent = db.session.scalars(
+        sa.select(Approval).join(Case, Approval.case_id == Case.id)
+        .where(Approval.status != "pending", Approval.decided_by_id == current_user.id)
+        .order_by(Approval.decided_at.desc()).limit(20)).all()
+    return render_template("adjudication/approvals.html", pending=pending, recent=recent,
+                           form=forms.ApprovalDecisionForm(), Action=Action)
+
+
+@bp.post("/approvals/<int:approval_id>/<decision>")
+@require_roles(Role.SUPERVISOR)
+def decide_approval(approval_id: int, decision: str):
+    approval = db.session.get(Approval, approval_id)
+    if approval is None or decision not in ("approve", "return"):
+        abort(404)
+    if not can_approve(current_user, approval.case):
+        abort(403)
+    form = forms.ApprovalDecisionForm()
+    if form.validate_on_submit():
+        try:
+            if decision == "approve":
+                approve(approval, actor=current_user, comment=form.comment.data)
+            else:
+                send_back(approval, actor=current_user, comment=form.comment.data)
+            db.session.commit()
+        except ActionRefused as refused:
+            db.session.rollback()
+            flash(str(refused), "danger")
+        else:
+            verb = "已批准" if decision == "approve" else "已退回"
+            flash(f"{verb}：{approval.case.number} {Action(approval.action).label}", "success")
+    return redirect(url_for("adjudication.approvals"))
+
+
+# --- to-do, workload -------------------------------------------------------------
+
+@bp.get("/todo")
+@require_roles(*CASE_ROLES)
+def todo():
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    items, total = todo_items(current_user, page=page, per_page=50)
+    return render_template("adjudication/todo.html", items=items, total=total, page=page, per_page=50,
+                           reminders=unread_reminders(current_user), today=date.today())
+
+
+@bp.post("/todo/reminders/read")
+@require_roles(*CASE_ROLES)
+def read_reminders():
+    from casesys.adjudication.reminders import mark_read
+
+    mark_read(current_user)
+    db.session.commit()
+    return redirect(url_for("adjudication.todo"))
+
+
+@bp.route("/workload", methods=["GET", "POST"])
+@require_roles(Role.SUPERVISOR)
+def workload():
+    office_id = current_user.office_id
+    handlers = db.session.scalars(sa.select(User).where(User.office_id == office_id, User.active.is_(True))
+                                  .order_by(User.full_name)).all()
+    form = forms.AssignForm()
+    form.handler_id.choices = [(u.id, u.full_name) for u in handlers if u.has_role(Role.OFFICER, Role.MEDIATOR, Role.SUPERVISOR)]
+    selected_handler = request.args.get("handler", type=int)
+    if form.validate_on_submit():
+        ids = [int(i) for i in request.form.getlist("case_ids") if i.isdigit()]
+        from casesys.adjudication.worklists import reassign_cases
+
+        moved = reassign_cases(ids, db.session.get(User, form.handler_id.data), office_id=office_id,
+                               actor=current_user)
+        db.session.commit()
+        flash(f"已将 {moved} 件案件改由 {db.session.get(User, form.handler_id.data).full_name} 承办。", "success")
+        return redirect(url_for("adjudication.workload", handler=selected_handler))
+    open_cases = []
+    if selected_handler:
+        open_cases = db.session.scalars(
+            sa.select(Case).where(Case.office_id == office_id, Case.handler_id == selected_handler,
+                                  Case.state.in_(OPEN_STATES)).order_by(Case.received_on).limit(500)).all()
+    return render_template("adjudication/workload.html", rows=workload_rows(office_id, date.today()),
+                           form=form, open_cases=open_cases, selected_handler=selected_handler,
+                           today=date.today())
+
+
+# --- calculator ----------------------------------------------------------------------
+
+@bp.get("/calendar/calculator")
+@login_required
+def calculator():
+    form = forms.CalculatorForm(request.args, meta={"csrf": False})
+    due = None
+    if request.args and form.validate():
+        due = current_calendar().add(form.start.data, form.amount.data, Unit(form.unit.data))
+    return render_template("adjudication/calculator.html", form=form, due=due)
+
+
+def procedure_context(case: Case) -> dict:
+    """What the case page shows of the procedure."""
+    facts = case_facts(case)
+    return {
+        "actions": [a for a in available_actions(facts) if a not in (Action.REJECT,)],
+        "pending": pending_approval(case), "stop_kinds": STOP_KINDS,
+        "stop_form": forms.ClockStopForm(), "Procedure": Procedure, "today": date.today(),
+    }
