@@ -1,0 +1,93 @@
+"""Deadlines of a case (SPEC §3, §4, §9): each rule with real 2026 dates."""
+from datetime import date
+
+import pytest
+
+from casesys.domain.calendar import WorkCalendar
+from casesys.domain.deadlines import ClockStop, DeadlineFacts, Party, compute_deadlines, rules_by_key, urgency
+from casesys.domain.enums import Procedure
+
+CAL = WorkCalendar.builtin()
+RULES = rules_by_key()
+TODAY = date(2026, 11, 27)
+
+
+def due(facts, kind, today=TODAY):
+    return next(d for d in compute_deadlines(facts, RULES, CAL, today) if d.kind == kind)
+
+
+def test_received_only_has_the_acceptance_limit():
+    items = compute_deadlines(DeadlineFacts(Procedure.ORDINARY, date(2026, 2, 12)), RULES, CAL, TODAY)
+    assert [d.kind for d in items] == ["acceptance"]
+    # 2-13 (Fri), 2-14 (Sat, 调休上班), then 春节 2-15..2-23, 2-24, 2-25, 2-26
+    assert items[0].due == date(2026, 2, 26)
+
+
+@pytest.mark.parametrize("procedure, accepted, closing", [
+    (Procedure.ORDINARY, date(2026, 1, 30), date(2026, 4, 30)),    # 3 months
+    (Procedure.ORDINARY, date(2025, 11, 30), date(2026, 2, 28)),   # 3 months → 2-28, a make-up Saturday: no roll
+    (Procedure.ORDINARY, date(2026, 3, 7), date(2026, 6, 8)),      # 3 months → 6-07 Sun → 6-08
+    (Procedure.SIMPLIFIED, date(2026, 1, 20), date(2026, 2, 24)),  # 30 days → 2-19 in 春节 → 2-24
+    (Procedure.SIMPLIFIED, date(2026, 9, 5), date(2026, 10, 8)),   # 30 days → 10-05 国庆 → 10-08
+])
+def test_closing_limit_per_procedure(procedure, accepted, closing):
+    assert due(DeadlineFacts(procedure, accepted, accepted_on=accepted), "closing").due == closing
+
+
+def test_answer_period_is_shorter_in_the_simplified_procedure_only_if_agreed():
+    base = dict(received_on=date(2026, 4, 1), accepted_on=date(2026, 4, 2), served_on=date(2026, 4, 7))
+    assert due(DeadlineFacts(Procedure.ORDINARY, **base), "answer").due == date(2026, 4, 22)
+    assert due(DeadlineFacts(Procedure.SIMPLIFIED, **base), "answer").due == date(2026, 4, 22)
+    assert due(DeadlineFacts(Procedure.SIMPLIFIED, short_answer_agreed=True, **base), "answer").due == date(2026, 4, 17)
+
+
+def test_clock_stops_move_the_closing_limit_and_an_open_stop_pauses_it():
+    base = dict(received_on=date(2026, 3, 1), accepted_on=date(2026, 3, 2))
+    plain = due(DeadlineFacts(Procedure.ORDINARY, **base), "closing")
+    stopped = due(DeadlineFacts(Procedure.ORDINARY, stops=(ClockStop("appraisal", date(2026, 3, 10), date(2026, 3, 20)),),
+                                **base), "closing")
+    assert (plain.due, stopped.due) == (date(2026, 6, 2), date(2026, 6, 12))
+    running = due(DeadlineFacts(Procedure.ORDINARY, stops=(ClockStop("suspension", date(2026, 3, 10), None),), **base),
+                  "closing", today=date(2026, 3, 15))
+    assert running.paused and running.due == date(2026, 6, 8)  # 5 days so far → 6-07 Sun → 6-08
+
+
+def test_extension_adds_one_month_after_the_original_limit():
+    base = dict(received_on=date(2026, 3, 1), accepted_on=date(2026, 3, 2))
+    assert due(DeadlineFacts(Procedure.ORDINARY, extended=True, **base), "closing").due == date(2026, 7, 2)
+
+
+def test_met_deadlines_carry_the_date_they_were_met():
+    facts = DeadlineFacts(Procedure.ORDINARY, date(2026, 3, 2), accepted_on=date(2026, 3, 4),
+                          served_on=date(2026, 3, 6), decided_on=date(2026, 5, 1))
+    assert due(facts, "acceptance").met_on == date(2026, 3, 4)
+    assert due(facts, "service").met_on == date(2026, 3, 6)
+    assert due(facts, "closing").met_on == date(2026, 5, 1)
+
+
+def test_deadline_in_a_year_without_a_schedule_is_provisional():
+    item = due(DeadlineFacts(Procedure.ORDINARY, date(2026, 12, 28)), "acceptance")
+    assert item.provisional and item.due == date(2027, 1, 4)
+    assert "临时" in item.explanation
+
+
+def test_explanation_names_trigger_rule_and_skipped_days():
+    item = due(DeadlineFacts(Procedure.ORDINARY, date(2026, 9, 30)), "acceptance")
+    assert item.due == date(2026, 10, 13)
+    for part in ("决定是否受理", "2026-09-30", "国庆节", "2026-10-13", "SPEC §3"):
+        assert part in item.explanation
+
+
+@pytest.mark.parametrize("due_on, today, owner, expected", [
+    (date(2026, 5, 6), date(2026, 5, 5), Party.OFFICE, "open"),
+    (date(2026, 5, 6), date(2026, 5, 6), Party.OFFICE, "due_today"),
+    (date(2026, 5, 6), date(2026, 5, 7), Party.OFFICE, "overdue"),
+    (date(2026, 5, 6), date(2026, 5, 7), Party.PARTY, "expired"),
+])
+def test_urgency_flags_from_the_due_day(due_on, today, owner, expected):
+    class Row:
+        pass
+
+    row = Row()
+    row.due_on, row.met_on, row.owner = due_on, None, owner
+    assert urgency(row, today) == expected

@@ -1,0 +1,142 @@
+"""The adjudication state machine (SPEC §3, §4): every action in every state,
+and each rule an action checks."""
+from datetime import date
+
+import pytest
+
+from casesys.domain.enums import CaseState as S, EvaluationConclusion as E, PatentStatus, PatentType, Procedure
+from casesys.domain.workflow import (
+    ACCEPTANCE_CONDITIONS, SIMPLIFIED_CONDITIONS, STEPS, Action, ActionRefused, CaseFacts, PatentFacts,
+    available_actions, check_action, target_state,
+)
+
+ALL_MET = dict.fromkeys({**ACCEPTANCE_CONDITIONS, **SIMPLIFIED_CONDITIONS}, True)
+# The transitions SPEC §3 draws, and the ones this system adds around them.
+EXPECTED_SOURCES = {
+    Action.ACCEPT: {S.RECEIVED}, Action.REJECT: {S.RECEIVED}, Action.SERVE: {S.ACCEPTED},
+    Action.SCHEDULE_HEARING: {S.ANSWER_PERIOD, S.HEARING}, Action.HOLD_HEARING: {S.HEARING},
+    Action.DELIBERATE: {S.ANSWER_PERIOD}, Action.DECIDE: {S.DELIBERATION},
+    Action.SERVE_DECISION: {S.DECIDED}, Action.CLOSE: {S.SERVED_DECISION}, Action.RESUME: {S.SUSPENDED},
+    Action.SUSPEND: {S.ACCEPTED, S.ANSWER_PERIOD, S.HEARING, S.DELIBERATION},
+}
+
+
+def facts(state=S.RECEIVED, procedure=Procedure.ORDINARY, **kwargs) -> CaseFacts:
+    defaults = dict(received_on=date(2026, 3, 2), conditions=ALL_MET, panel_size=3, has_presiding=True,
+                    decision_outcome="infringement")
+    return CaseFacts(state=state, procedure=procedure, **(defaults | kwargs))
+
+
+@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("state", list(S))
+def test_each_action_is_allowed_exactly_in_its_states(action, state):
+    allowed = state in STEPS[action].sources
+    if action in EXPECTED_SOURCES:
+        assert allowed == (state in EXPECTED_SOURCES[action])
+    mediation_states = (S.CONSENT_PENDING, S.MEDIATING, S.AGREED, S.FAILED)
+    if state in mediation_states + (S.CLOSED, S.NOT_ACCEPTED):
+        assert not allowed, "nothing moves a closed, refused or mediation-only case"
+    if not allowed:
+        with pytest.raises(ActionRefused, match=f"当前状态为“{state.label}”"):
+            check_action(action, facts(state))
+
+
+@pytest.mark.parametrize("action, state, target", [
+    (Action.ACCEPT, S.RECEIVED, S.ACCEPTED), (Action.REJECT, S.RECEIVED, S.NOT_ACCEPTED),
+    (Action.SERVE, S.ACCEPTED, S.ANSWER_PERIOD), (Action.SCHEDULE_HEARING, S.ANSWER_PERIOD, S.HEARING),
+    (Action.HOLD_HEARING, S.HEARING, S.DELIBERATION), (Action.DELIBERATE, S.ANSWER_PERIOD, S.DELIBERATION),
+    (Action.DECIDE, S.DELIBERATION, S.DECIDED), (Action.SERVE_DECISION, S.DECIDED, S.SERVED_DECISION),
+    (Action.CLOSE, S.SERVED_DECISION, S.CLOSED), (Action.SUSPEND, S.HEARING, S.SUSPENDED),
+    (Action.WITHDRAW, S.ANSWER_PERIOD, S.CLOSED), (Action.REVOKE, S.ACCEPTED, S.CLOSED),
+    (Action.CLOSE_MEDIATED, S.DELIBERATION, S.CLOSED), (Action.EXTEND, S.HEARING, S.HEARING),
+    (Action.RECORD_ANSWER, S.ANSWER_PERIOD, S.ANSWER_PERIOD), (Action.CONVERT, S.ACCEPTED, S.ACCEPTED),
+])
+def test_where_each_action_leads(action, state, target):
+    assert target_state(action, facts(state)) == target
+
+
+def test_resume_returns_to_the_state_it_left():
+    assert target_state(Action.RESUME, facts(S.SUSPENDED, suspended_from=S.HEARING)) == S.HEARING
+
+
+def test_hearing_with_the_requester_absent_stays_for_deemed_withdrawal():
+    assert target_state(Action.HOLD_HEARING, facts(S.HEARING, requester_absent=True)) == S.HEARING
+    check_action(Action.DEEM_WITHDRAWN, facts(S.HEARING, requester_absent=True))
+    with pytest.raises(ActionRefused):
+        check_action(Action.DEEM_WITHDRAWN, facts(S.HEARING, requester_absent=False))
+
+
+@pytest.mark.parametrize("action", [Action.ACCEPT, Action.REJECT, Action.DECIDE, Action.SUSPEND, Action.CONVERT,
+                                    Action.EXTEND, Action.WITHDRAW, Action.REVOKE, Action.DEEM_WITHDRAWN,
+                                    Action.CLOSE_MEDIATED])
+def test_steps_needing_a_supervisor(action):
+    assert STEPS[action].approval  # SPEC §1: acceptance, conversion, extension, suspension, closing
+
+
+@pytest.mark.parametrize("missing", list(ACCEPTANCE_CONDITIONS))
+def test_every_acceptance_condition_counts(missing):
+    with pytest.raises(ActionRefused, match=ACCEPTANCE_CONDITIONS[missing]):
+        check_action(Action.ACCEPT, facts(conditions=dict(ALL_MET, **{missing: False})))
+
+
+@pytest.mark.parametrize("missing", list(SIMPLIFIED_CONDITIONS))
+def test_every_simplified_condition_counts(missing):
+    with pytest.raises(ActionRefused, match=SIMPLIFIED_CONDITIONS[missing]):
+        check_action(Action.ACCEPT, facts(procedure=Procedure.SIMPLIFIED,
+                                          conditions=dict(ALL_MET, **{missing: False})))
+    check_action(Action.ACCEPT, facts(procedure=Procedure.ORDINARY, conditions=dict(ALL_MET, **{missing: False})))
+
+
+@pytest.mark.parametrize("patent_type, status, evaluation, ok", [
+    (PatentType.INVENTION, PatentStatus.VALID, E.NONE, True),
+    (PatentType.UTILITY_MODEL, PatentStatus.VALID, E.NONE, False),
+    (PatentType.UTILITY_MODEL, PatentStatus.VALID, E.UNFAVOURABLE, False),
+    (PatentType.UTILITY_MODEL, PatentStatus.VALID, E.FAVOURABLE, True),
+    (PatentType.DESIGN, PatentStatus.VALID, E.PARTLY, True),
+    (PatentType.DESIGN, PatentStatus.VALID, E.NONE, False),
+    (PatentType.INVENTION, PatentStatus.INVALIDATION_PENDING, E.NONE, False),
+])
+def test_simplified_procedure_and_the_patent(patent_type, status, evaluation, ok):
+    case = facts(procedure=Procedure.SIMPLIFIED, patents=(PatentFacts(patent_type, status, evaluation),))
+    if ok:
+        check_action(Action.ACCEPT, case)
+    else:
+        with pytest.raises(ActionRefused):
+            check_action(Action.ACCEPT, case)
+
+
+@pytest.mark.parametrize("size, presiding, ok", [(1, True, False), (2, True, False), (3, False, False),
+                                                 (3, True, True), (4, True, False), (5, True, True)])
+def test_ordinary_panel_is_odd_at_least_three_with_a_presiding_member(size, presiding, ok):
+    case = facts(S.ANSWER_PERIOD, panel_size=size, has_presiding=presiding)
+    if ok:
+        check_action(Action.SCHEDULE_HEARING, case)
+    else:
+        with pytest.raises(ActionRefused, match="合议组"):
+            check_action(Action.SCHEDULE_HEARING, case)
+
+
+def test_simplified_case_needs_no_panel_and_may_skip_the_hearing():
+    check_action(Action.DELIBERATE, facts(S.ANSWER_PERIOD, Procedure.SIMPLIFIED, panel_size=1))
+    with pytest.raises(ActionRefused, match="口头审理"):
+        check_action(Action.DELIBERATE, facts(S.ANSWER_PERIOD, Procedure.ORDINARY))
+
+
+def test_extension_once_and_only_in_the_ordinary_procedure():
+    check_action(Action.EXTEND, facts(S.HEARING, extensions=0))
+    with pytest.raises(ActionRefused, match="只能延长一次"):
+        check_action(Action.EXTEND, facts(S.HEARING, extensions=1))
+    with pytest.raises(ActionRefused, match="不能延长"):
+        check_action(Action.EXTEND, facts(S.HEARING, Procedure.SIMPLIFIED))
+
+
+def test_conversion_only_from_simplified():
+    check_action(Action.CONVERT, facts(S.ACCEPTED, Procedure.SIMPLIFIED))
+    with pytest.raises(ActionRefused):
+        check_action(Action.CONVERT, facts(S.ACCEPTED, Procedure.ORDINARY))
+
+
+def test_available_actions_follow_the_state():
+    assert set(available_actions(facts(S.RECEIVED))) == {Action.ACCEPT, Action.REJECT, Action.WITHDRAW}
+    assert Action.RESUME in available_actions(facts(S.SUSPENDED))
+    assert available_actions(facts(S.CLOSED)) == []
