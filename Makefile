@@ -31,7 +31,7 @@ run: install system-deps db-upgrade
 	@echo "  演示账号 demo logins (password casesys-demo):"
 	@echo "    admin (管理员)  officer (办案人员)  mediator (调解员)  supervisor (负责人)"
 	@echo ""
-	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	SCHEDULER_IN_APP=1 $(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: install
 	$(PY) -m pytest -q

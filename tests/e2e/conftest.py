@@ -79,17 +79,41 @@ def e2e_browser():
         playwright.stop()
 
 
+def _new_context(browser, base_url: str):
+    context = browser.new_context(locale="zh-CN", base_url=base_url,
+                                  viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    return context
+
+
 @pytest.fixture
 def browser_page(e2e_browser, live_server):
     """A fresh browser context (no cookies) per test, relative URLs resolved against the live server."""
-    context = e2e_browser.new_context(locale="zh-CN", base_url=live_server,
-                                      viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    context = _new_context(e2e_browser, live_server)
     page = context.new_page()
     try:
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def new_page(e2e_browser, live_server):
+    """`new_page()` opens one more fresh browser context (a second user at
+    another desk, with cookies of its own) and returns its page; all are
+    closed after the test."""
+    contexts = []
+
+    def open_page():
+        context = _new_context(e2e_browser, live_server)
+        contexts.append(context)
+        return context.new_page()
+
+    try:
+        yield open_page
+    finally:
+        for context in contexts:
+            context.close()
 
 
 @pytest.fixture

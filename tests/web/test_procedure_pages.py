@@ -1,0 +1,179 @@
+"""Procedure pages: steps, approvals, to-do, calculator, calendar and rules
+administration (SPEC §3, §4, §9, §10)."""
+import re
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from casesys.adjudication.models import Approval, CaseDeadline
+from casesys.domain.enums import CaseState, Role
+from casesys.domain.workflow import ACCEPTANCE_CONDITIONS
+
+
+@pytest.fixture
+def team(factory):
+    office = factory.office()
+    return (factory.user(Role.OFFICER, office=office, full_name="陈办案"),
+            factory.user(Role.SUPERVISOR, office=office, full_name="王负责"))
+
+
+def _screening(procedure="ordinary", **overrides):
+    data = {f"c_{key}": "y" for key in ACCEPTANCE_CONDITIONS}
+    return data | {"procedure": procedure, "decision": "accept"} | overrides
+
+
+def test_screening_request_then_supervisor_approval(app, client, db, factory, login_as, team):
+    officer, chief = team
+    case = factory.case(officer, received_on=date.today() - timedelta(days=3))
+    login_as(officer)
+    response = client.post(f"/cases/{case.id}/steps/accept", data=_screening())
+    assert response.status_code == 302
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "待负责人审批" in page
+    client.post("/logout")
+    login_as(chief)
+    queue = client.get("/approvals").get_data(as_text=True)
+    assert case.number in queue and "受理" in queue
+    approval = db.session.scalar(sa.select(Approval))
+    assert client.post(f"/approvals/{approval.id}/approve", data={"comment": "同意"}).status_code == 302
+    db.session.expire_all()
+    assert case.state == CaseState.ACCEPTED and case.accepted_on == date.today()
+
+
+def test_unmet_condition_is_explained_and_the_ticks_are_kept(client, db, factory, login_as, team):
+    officer, _ = team
+    case = factory.case(officer)
+    login_as(officer)
+    data = _screening()
+    data.pop("c_jurisdiction")
+    page = client.post(f"/cases/{case.id}/steps/accept", data=data).get_data(as_text=True)
+    assert "受理条件未全部满足" in page and "管辖" in page
+    assert re.search(r'<input checked[^>]*name="c_standing"', page)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Approval)) == 0
+
+
+def test_reject_button_asks_for_not_accepting(client, db, factory, login_as, team):
+    officer, _ = team
+    case = factory.case(officer)
+    login_as(officer)
+    data = _screening(decision="reject", reason="已向人民法院起诉")
+    data.pop("c_no_court_action")
+    assert client.post(f"/cases/{case.id}/steps/accept", data=data).status_code == 302
+    assert db.session.scalar(sa.select(Approval.action)) == "reject"
+
+
+def test_a_supervisor_cannot_approve_their_own_request(client, db, factory, login_as, team):
+    _, chief = team
+    case = factory.case(chief)
+    login_as(chief)
+    client.post(f"/cases/{case.id}/steps/accept", data=_screening())
+    approval = db.session.scalar(sa.select(Approval))
+    queue = client.get("/approvals").get_data(as_text=True)
+    assert "本人提出的申请" in queue
+    page = client.post(f"/approvals/{approval.id}/approve", data={}, follow_redirects=True).get_data(as_text=True)
+    assert "不能审批本人提出的申请" in page
+    assert db.session.get(Approval, approval.id).status == "pending"
+
+
+def test_return_needs_a_comment(client, db, factory, login_as, team):
+    officer, chief = team
+    case = factory.case(officer)
+    login_as(officer)
+    client.post(f"/cases/{case.id}/steps/accept", data=_screening())
+    client.post("/logout")
+    login_as(chief)
+    approval = db.session.scalar(sa.select(Approval))
+    page = client.post(f"/approvals/{approval.id}/return", data={"comment": ""}, follow_redirects=True).get_data(as_text=True)
+    assert "退回时请说明理由" in page
+    client.post(f"/approvals/{approval.id}/return", data={"comment": "材料不全"})
+    assert db.session.get(Approval, approval.id).status == "returned"
+
+
+def test_a_step_in_the_wrong_state_is_refused_with_a_message(client, factory, login_as, team):
+    officer, _ = team
+    case = factory.case(officer)
+    login_as(officer)
+    page = client.post(f"/cases/{case.id}/steps/serve", data={"served_on": date.today().isoformat()}).get_data(as_text=True)
+    assert "不能送达请求书副本" in page
+
+
+def test_bad_dates_on_a_step_form_are_answered_at_the_field(client, factory, login_as, team):
+    officer, _ = team
+    case = factory.case(officer)
+    login_as(officer)
+    page = client.post(f"/cases/{case.id}/steps/serve", data={"served_on": "2026-02-30"}).get_data(as_text=True)
+    assert "不是有效的日期值" in page or "请输入有效日期" in page
+
+
+def test_todo_lists_the_most_urgent_first_and_flags_the_due_day(client, db, factory, login_as, team):
+    officer, _ = team
+    old = factory.case(officer, received_on=date.today() - timedelta(days=30))
+    new = factory.case(officer, received_on=date.today())
+    login_as(officer)
+    page = client.get("/todo").get_data(as_text=True)
+    assert page.index(old.number) < page.index(new.number)
+    assert "逾期" in page
+
+
+def test_calculator_page_matches_the_command_line(client, runner, factory, login_as, team):
+    officer, _ = team
+    login_as(officer)
+    page = client.get("/calendar/calculator?start=2026-09-30&amount=5&unit=working").get_data(as_text=True)
+    assert "2026-10-13" in page and "国庆节" in page
+    result = runner.invoke(args=["calendar", "due", "2026-09-30", "5", "--unit", "working"])
+    assert result.output.strip() == "2026-10-13"
+    assert runner.invoke(args=["calendar", "due", "2026-12-28", "5"]).output.strip() == "2027-01-04 provisional"
+    assert runner.invoke(args=["calendar", "due", "2026-01-31", "1", "--unit", "months"]).output.strip() == "2026-02-28"
+    bad = client.get("/calendar/calculator?start=2026-13-01&amount=-1&unit=working").get_data(as_text=True)
+    assert "期间应为0至3650" in bad
+
+
+def test_entering_next_years_schedule_recomputes_provisional_deadlines(app, client, db, factory, login_as, team):
+    officer, _ = team
+    case = factory.case(officer, received_on=date(2026, 12, 28))
+    deadline = db.session.scalar(sa.select(CaseDeadline).where(CaseDeadline.case_id == case.id))
+    assert deadline.provisional and deadline.due_on == date(2027, 1, 4)
+    admin = factory.user(Role.ADMIN)
+    client.post("/logout")
+    login_as(admin)
+    response = client.post("/admin/calendar", data={
+        "year": "2027", "holidays": "2027-01-01~2027-01-03 元旦\n2027-01-04 元旦", "workdays": "",
+        "source": "测试"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    deadline = db.session.scalar(sa.select(CaseDeadline).where(CaseDeadline.case_id == case.id))
+    # 12-29, 12-30, 12-31, (1-01..1-04 off), 1-05, 1-06
+    assert not deadline.provisional and deadline.due_on == date(2027, 1, 6)
+
+
+def test_calendar_form_reports_unreadable_lines(client, factory, login_as):
+    login_as(factory.user(Role.ADMIN))
+    page = client.post("/admin/calendar", data={"year": "2027", "holidays": "2027-01-01 元旦\n明天放假",
+                                                "workdays": "2026-12-31 上班"}).get_data(as_text=True)
+    assert "第2行无法识别" in page and "不在 2027 年内" in page
+
+
+def test_changing_a_rule_recomputes_open_cases(client, db, factory, login_as, team):
+    officer, _ = team
+    case = factory.case(officer, received_on=date(2026, 3, 2))
+    login_as(factory.user(Role.ADMIN))
+    assert client.post("/admin/deadline-rules", data={"key": "acceptance", "amount": "7", "unit": "working"}).status_code == 302
+    db.session.expire_all()
+    deadline = db.session.scalar(sa.select(CaseDeadline).where(CaseDeadline.case_id == case.id))
+    assert deadline.due_on == date(2026, 3, 11)
+    page = client.post("/admin/deadline-rules", data={"key": "acceptance", "amount": "-3", "unit": "working"}).get_data(as_text=True)
+    assert "期间应为0至365" in page
+
+
+def test_workload_and_bulk_reassignment(client, db, factory, login_as, team):
+    officer, chief = team
+    other = factory.user(Role.OFFICER, office=officer.office, full_name="李承办")
+    cases = [factory.case(officer) for _ in range(3)]
+    login_as(chief)
+    page = client.get("/workload").get_data(as_text=True)
+    assert "陈办案" in page
+    client.post(f"/workload?handler={officer.id}", data={"handler_id": str(other.id),
+                                                          "case_ids": [str(c.id) for c in cases[:2]]})
+    db.session.expire_all()
+    assert [c.handler_id for c in cases] == [other.id, other.id, officer.id]
