@@ -55,6 +55,10 @@ class Config:
     SCHEDULER_IN_APP = os.environ.get("SCHEDULER_IN_APP", "") == "1"
     DEMO_DATA_ALLOWED = True
     TIMEZONE = "Asia/Shanghai"
+    # Documents (SPEC §8): the CJK face of the PDFs, and the address printed
+    # under the QR code for online verification.
+    PDF_FONT_FAMILY = os.environ.get("PDF_FONT_FAMILY", "Noto Serif CJK SC")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
 
 class DevelopmentConfig(Config):

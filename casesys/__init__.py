@@ -52,9 +52,10 @@ def register_blueprints(app: Flask) -> None:
     from casesys.admin import bp as admin_bp
     from casesys.auth import bp as auth_bp
     from casesys.cases import bp as cases_bp
+    from casesys.documents import bp as documents_bp
     from casesys.core import bp as core_bp
 
-    for bp in (core_bp, auth_bp, cases_bp, adjudication_bp, admin_bp):
+    for bp in (core_bp, auth_bp, cases_bp, adjudication_bp, documents_bp, admin_bp):
         app.register_blueprint(bp)
 
 
@@ -72,7 +73,10 @@ def register_commands(app: Flask) -> None:
         calendar_cli, reminders_command, scheduler_command,
     )
 
-    for command in (create_user_command, demo_data_command, calendar_cli, scheduler_command, reminders_command):
+    from casesys.documents.commands import document_cli
+
+    for command in (create_user_command, demo_data_command, calendar_cli, scheduler_command, reminders_command,
+                    document_cli):
         app.cli.add_command(command)
 
 

@@ -7,3 +7,4 @@ from casesys.core.models import AuditLog, NumberSequence, Setting  # noqa: F401
 from casesys.adjudication.models import (  # noqa: F401
     Approval, CalendarDay, CalendarYear, CaseDeadline, ClockStop, DeadlineRule, Hearing, PanelMember, Reminder,
 )
+from casesys.documents.models import Document, PrintBatch, ServiceRecord  # noqa: F401

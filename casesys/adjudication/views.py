@@ -144,8 +144,16 @@ def approvals():
         sa.select(Approval).join(Case, Approval.case_id == Case.id)
         .where(Approval.status != "pending", Approval.decided_by_id == current_user.id)
         .order_by(Approval.decided_at.desc()).limit(20)).all()
+    from casesys.documents.models import Document
+    from casesys.documents.types import DOC_TYPES
+
+    documents_stmt = (sa.select(Document).join(Case, Document.case_id == Case.id)
+                      .where(Document.status == "pending").order_by(Document.updated_at))
+    if not current_user.province_wide:
+        documents_stmt = documents_stmt.where(Case.office_id == current_user.office_id)
     return render_template("adjudication/approvals.html", pending=pending, recent=recent,
-                           form=forms.ApprovalDecisionForm(), Action=Action)
+                           form=forms.ApprovalDecisionForm(), Action=Action,
+                           documents=db.session.scalars(documents_stmt).all(), doc_types=DOC_TYPES)
 
 
 @bp.post("/approvals/<int:approval_id>/<decision>")

@@ -19,6 +19,8 @@ SKIPPED_FIELDS = {"updated_at", "version", "search_text"}
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, bytes):  # a frozen PDF: its hash is logged beside it
+        return f"<{len(value)} bytes>"
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (date, datetime)):

@@ -31,6 +31,10 @@ SETTINGS: dict[str, SettingDef] = {
             "SPEC §2。可用占位符：{prefix} 机关简称，{type_word} 类别字，{year} 年份，{seq} 流水号。",
         ),
         SettingDef("case_type_word_adjudication", "裁", "行政裁决案号类别字"),
+        SettingDef(
+            "document_number_format", "{prefix}{type_word}字〔{year}〕{seq}号", "文书编号格式",
+            "SPEC §8：每个机关、文书类型、年度单独编号。占位符同案号格式。",
+        ),
         SettingDef("case_type_word_mediation", "调", "调解案号类别字"),
         SettingDef("upload_max_mb", 20, "上传文件大小上限（MB）", "SPEC §2：证据材料，PDF/JPEG/PNG。"),
         SettingDef("reminder_working_days", 3, "期限提醒提前工作日数", "SPEC §10：期限届满前多少个工作日开始提醒。"),

@@ -32,6 +32,8 @@ class EventKind(Labelled):
     MEDIATION_STARTED = "mediation_started", "开始调解"
     AGREEMENT = "agreement", "达成调解协议"
     MEDIATION_FAILED = "mediation_failed", "调解不成"
+    DOCUMENT_ISSUED = "document_issued", "签发文书"
+    DOCUMENT_SERVED = "document_served", "送达文书"
     CLOSED = "closed", "结案"
 
     @classmethod

@@ -46,20 +46,26 @@ class OfficeForm(PageForm):
     is_active = BooleanField("启用", default=True)
 
 
+def _check_format(field) -> None:
+    from wtforms.validators import ValidationError
+
+    from casesys.domain.numbering import check_number_format
+
+    if message := check_number_format(field.data or ""):
+        raise ValidationError(message)
+
+
 def settings_form_class(definitions):
     """A form with one field per configurable setting (casesys.core.settings)."""
     from wtforms import IntegerField
     from wtforms.validators import InputRequired, NumberRange
 
-    from casesys.domain.numbering import check_number_format
-
     class SettingsForm(PageForm):
         def validate_case_number_format(self, field) -> None:
-            message = check_number_format(field.data or "")
-            if message:
-                from wtforms.validators import ValidationError
+            _check_format(field)
 
-                raise ValidationError(message)
+        def validate_document_number_format(self, field) -> None:
+            _check_format(field)
 
     for key, definition in definitions.items():
         if definition.kind is int:

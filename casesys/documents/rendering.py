@@ -1,0 +1,81 @@
+"""HTML → PDF with WeasyPrint (SPEC §8). Fetches nothing from the network:
+only the app's own static files and data: URLs. Refuses to print boxes:
+without a CJK font installed it says which package to install."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+STATIC_ROOT = Path(__file__).resolve().parent.parent / "static"
+
+
+class DocumentError(Exception):
+    """A document cannot be produced; the message says why, in Chinese."""
+
+
+@functools.cache
+def cjk_font_installed(family: str) -> bool:
+    try:
+        listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return family.lower() in listed.lower()
+
+
+def require_cjk_font() -> str:
+    family = current_app.config.get("PDF_FONT_FAMILY", "Noto Serif CJK SC")
+    if not cjk_font_installed(family):
+        raise DocumentError(
+            f"无法生成PDF：系统未安装中文字体“{family}”。请安装 Debian 软件包 fonts-noto-cjk"
+            "（sudo apt-get install fonts-noto-cjk），或在配置中指定已安装的中文字体 PDF_FONT_FAMILY。")
+    return family
+
+
+def _fetcher():
+    """WeasyPrint's fetcher limited to data: URLs and files under
+    casesys/static; anything else stops the rendering with an error."""
+    from weasyprint.urls import URLFetcher
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            allowed = parts.scheme == "data" or (
+                parts.scheme == "file" and Path(parts.path).resolve().is_relative_to(STATIC_ROOT))
+            if not allowed:
+                raise ValueError(f"文书模板引用了不允许的外部资源：{url}")
+            return super().fetch(url, headers)
+
+    return StaticOnlyFetcher(allowed_protocols=("data", "file"), fail_on_errors=True)
+
+
+def html_document(html: str):
+    from weasyprint import HTML
+
+    require_cjk_font()
+    return HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=_fetcher())
+
+
+def write_pdf(html: str) -> bytes:
+    return html_document(html).write_pdf()
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def page_count(data: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def qr_data_uri(text: str) -> str:
+    import segno
+
+    return segno.make(text, error="m").svg_data_uri(scale=3, border=1)

@@ -1,0 +1,260 @@
+"""Documents (SPEC §8): draft, preview with 「草稿」, approve (number, frozen
+bytes, SHA-256, verification code), correct, serve, publish, batch print.
+Functions flush; callers commit."""
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+
+from casesys.auth.models import User
+from casesys.cases.models import Case
+from casesys.cases.services import record_event
+from casesys.core.database import next_in_sequence
+from casesys.core.settings import get_setting
+from casesys.core.types import utcnow
+from casesys.documents.formatting import chinese_date
+from casesys.documents.models import Document, ServiceRecord
+from casesys.documents.rendering import DocumentError, page_count, qr_data_uri, require_cjk_font, sha256_of, write_pdf
+from casesys.documents.types import DOC_TYPES, SERVICE_RECEIPT, DocType
+from casesys.domain.anonymise import anonymise, mask_address, mask_person_name
+from casesys.domain.enums import PartyKind, PartyRole
+from casesys.domain.events import EventKind
+from casesys.domain.numbering import format_number
+from casesys.extensions import db
+
+SERVICE_METHODS = {"direct": "直接送达", "post": "邮寄送达", "electronic": "电子送达", "announcement": "公告送达"}
+
+
+def doc_type(document: Document) -> DocType:
+    return DOC_TYPES[document.doc_type]
+
+
+def check_ready(case: Case, key: str) -> DocType:
+    if key not in DOC_TYPES:
+        raise DocumentError(f"未知的文书类型：{key}")
+    kind = DOC_TYPES[key]
+    if message := kind.ready(case):
+        raise DocumentError(message)
+    return kind
+
+
+def create_draft(case: Case, key: str, *, actor: User | None, corrects: Document | None = None) -> Document:
+    kind = check_ready(case, key)
+    texts = dict(corrects.texts) if corrects else kind.defaults(case)
+    document = Document(case_id=case.id, doc_type=key, texts=texts, created_by_id=actor.id if actor else None,
+                        corrects_id=corrects.id if corrects else None)
+    document.case = case
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+def update_texts(document: Document, texts: dict[str, str], *, expected_version: int) -> None:
+    from casesys.cases.services import ConcurrentEdit
+
+    if document.frozen:
+        raise DocumentError("已签发的文书不能修改；如需更正，请制作补正文书")
+    if int(expected_version) != document.version:
+        raise ConcurrentEdit
+    allowed = {key for key, _ in doc_type(document).texts}
+    document.texts = {**document.texts, **{k: v for k, v in texts.items() if k in allowed}}
+    if document.status == "pending":
+        document.status = "draft"  # a changed text needs a new approval
+    db.session.flush()
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _context(document: Document, *, draft: bool, anonymous: bool = False) -> dict[str, Any]:
+    case = document.case
+    kind = doc_type(document)
+    parties = list(case.parties)
+    requesters = [p for p in parties if p.role == PartyRole.REQUESTER]
+    respondents = [p for p in parties if p.role == PartyRole.RESPONDENT]
+    texts = dict(document.texts)
+    names = {p.name for p in parties if p.kind == PartyKind.PERSON}
+    if anonymous:
+        addresses = [p.address for p in parties]
+        texts = {k: anonymise(v, person_names=names, addresses=addresses) for k, v in texts.items()}
+        parties = [_masked(p) for p in parties]
+    closing = next((d for d in case.deadlines if d.kind == "closing"), None)
+    verify_url = None
+    if document.verify_code and not draft:
+        verify_url = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/") + f"/verify/{document.verify_code}"
+    display = (lambda name: mask_person_name(name) if anonymous and name in names else name)
+    return {
+        "title": kind.title, "font": require_cjk_font(), "draft": draft, "case": case, "office": case.office,
+        "texts": texts, "paragraphs": _paragraphs, "number": document.number, "corrects": document.corrects,
+        "issued": chinese_date(document.issued_on or (None if draft else date.today())),
+        "parties": parties, "requesters": "、".join(display(p.name) for p in requesters),
+        "respondents": "、".join(display(p.name) for p in respondents),
+        "addressee": "、".join(display(p.name) for p in (requesters if document.doc_type != "answer_notice" else respondents)),
+        "received": chinese_date(case.received_on), "accepted": chinese_date(case.accepted_on),
+        "procedure": case.procedure.label if case.procedure else "", "closing_due": closing.due_on if closing else "",
+        "handler": case.handler.full_name if case.handler else "",
+        "verify_url": verify_url, "qr": qr_data_uri(verify_url) if verify_url else None,
+    }
+
+
+class _MaskedParty:
+    def __init__(self, party):
+        self._party = party
+
+    def __getattr__(self, name):
+        value = getattr(self._party, name)
+        if self._party.kind != PartyKind.PERSON:
+            return value
+        if name == "name":
+            return mask_person_name(value)
+        if name == "id_number":
+            return (value[:6] + "************") if value else value
+        if name == "address":
+            return mask_address(value)
+        if name == "phone":
+            return ""
+        return value
+
+
+def _masked(party):
+    return _MaskedParty(party)
+
+
+def render_pdf(document: Document, *, draft: bool, anonymous: bool = False) -> bytes:
+    html = render_template(f"pdf/{doc_type(document).template}", **_context(document, draft=draft, anonymous=anonymous))
+    return write_pdf(html)
+
+
+def document_pdf(document: Document) -> bytes:
+    """The frozen bytes once approved; a watermarked draft before."""
+    return document.pdf if document.frozen else render_pdf(document, draft=True)
+
+
+def submit(document: Document, *, actor: User) -> None:
+    if document.status != "draft":
+        raise DocumentError("该文书不是草稿")
+    document.status = "pending"
+    document.created_by_id = document.created_by_id or actor.id
+    record_event(document.case, EventKind.APPROVAL_REQUESTED, f"提请签发{doc_type(document).title}", actor=actor)
+    db.session.flush()
+
+
+def assign_document_number(document: Document, year: int) -> str:
+    case = document.case
+    kind = doc_type(document)
+    seq = next_in_sequence(case.office_id, f"doc:{kind.key}", year)
+    return format_number(get_setting("document_number_format"), prefix=case.office.case_prefix,
+                         type_word=kind.number_word, year=year, seq=seq)
+
+
+def approve_document(document: Document, *, actor: User, today: date | None = None) -> None:
+    """Number, freeze and fingerprint (SPEC §8). The approver is not the drafter."""
+    today = today or date.today()
+    if document.status != "pending":
+        raise DocumentError("该文书未提交签发")
+    if document.created_by_id == actor.id:
+        raise DocumentError("不能签发本人起草的文书")
+    check_ready(document.case, document.doc_type)
+    document.number = assign_document_number(document, today.year)
+    document.verify_code = secrets.token_urlsafe(9)[:12]
+    document.issued_on = today
+    document.status = "approved"
+    document.approved_by_id, document.approved_at = actor.id, utcnow()
+    data = render_pdf(document, draft=False)
+    document.pdf, document.sha256, document.page_count = data, sha256_of(data), page_count(data)
+    record_event(document.case, EventKind.DOCUMENT_ISSUED, f"签发{doc_type(document).title} {document.number}",
+                 actor=actor, document_id=document.id)
+    db.session.flush()
+
+
+def return_document(document: Document, *, actor: User, comment: str) -> None:
+    if document.status != "pending":
+        raise DocumentError("该文书未提交签发")
+    if not comment.strip():
+        raise DocumentError("退回时请说明理由")
+    document.status = "draft"
+    record_event(document.case, EventKind.APPROVAL_RETURNED, f"退回{doc_type(document).title}：{comment}", actor=actor)
+    db.session.flush()
+
+
+def correct(document: Document, *, actor: User) -> Document:
+    """A frozen document never changes; a correction is a new, linked one."""
+    if not document.frozen:
+        raise DocumentError("草稿可直接修改，无需补正")
+    return create_draft(document.case, document.doc_type, actor=actor, corrects=document)
+
+
+def record_service(document: Document, *, recipient: str, party_id: int | None, method: str, address: str,
+                   sent_on: date, received_on: date | None, note: str, actor: User,
+                   today: date | None = None) -> ServiceRecord:
+    """SPEC §8: the service ledger. Public announcement stops the case clock;
+    the receipt of the request or of the ruling starts the periods that run
+    from service (answer, right to sue)."""
+    from casesys.adjudication.services import apply_action, record_clock_stop
+    from casesys.domain.workflow import Action, ActionRefused
+
+    today = today or date.today()
+    if method not in SERVICE_METHODS:
+        raise DocumentError("请选择送达方式")
+    if not document.frozen:
+        raise DocumentError("文书签发后才能送达")
+    if sent_on > today or (received_on and received_on > today):
+        raise DocumentError("送达日期不能晚于今天")
+    if sent_on < document.issued_on:
+        raise DocumentError("送达日期不能早于文书签发日期")
+    if received_on and received_on < sent_on:
+        raise DocumentError("收到日期不能早于发出日期")
+    record = ServiceRecord(document=document, recipient=recipient, party_id=party_id, method=method,
+                           address=address, sent_on=sent_on, received_on=received_on, note=note,
+                           recorded_by_id=actor.id)
+    db.session.add(record)
+    case = document.case
+    try:
+        if method == "announcement":
+            record_clock_stop(case, kind="announcement", started_on=sent_on, ended_on=received_on,
+                              reason=f"公告送达{doc_type(document).title}", actor=actor, today=today)
+        if received_on and document.doc_type == "answer_notice" and case.state.value == "accepted":
+            apply_action(case, Action.SERVE, {"served_on": received_on.isoformat()}, actor=actor, today=today)
+        if received_on and document.doc_type == "ruling" and case.state.value == "decided":
+            apply_action(case, Action.SERVE_DECISION, {"decision_served_on": received_on.isoformat()},
+                         actor=actor, today=today)
+    except ActionRefused as refused:
+        raise DocumentError(str(refused)) from refused
+    record_event(case, EventKind.DOCUMENT_SERVED,
+                 f"{SERVICE_METHODS[method]}{doc_type(document).title}给{recipient}"
+                 + (f"，{received_on.isoformat()}收到" if received_on else ""), actor=actor)
+    db.session.flush()
+    return record
+
+
+def service_receipt_pdf(record: ServiceRecord) -> bytes:
+    document = record.document
+    context = _context(document, draft=False)
+    context.update(title=SERVICE_RECEIPT.title, number=None, served=doc_type(document), record=record,
+                   method=SERVICE_METHODS[record.method], sent=chinese_date(record.sent_on),
+                   received=chinese_date(record.received_on) if record.received_on else "", verify_url=None, qr=None)
+    context["served"] = type("Served", (), {"title": doc_type(document).title, "number": document.number})
+    return write_pdf(render_template("pdf/service_receipt.html", **context))
+
+
+def publication_pdf(document: Document) -> bytes:
+    """SPEC §7: an anonymised copy of a final ruling."""
+    if document.doc_type != "ruling" or not document.frozen:
+        raise DocumentError("只有已签发的行政裁决书可以生成公开版本")
+    return render_pdf(document, draft=False, anonymous=True)
+
+
+def find_case_by_number(number: str) -> Case | None:
+    from casesys.domain.codes import normalize_case_number_query
+
+    return db.session.scalar(sa.select(Case).where(Case.number == normalize_case_number_query(number)))
+
+
+def latest_document(case: Case, key: str) -> Document | None:
+    return db.session.scalar(sa.select(Document).where(Document.case_id == case.id, Document.doc_type == key)
+                             .order_by(Document.status == "approved", Document.id.desc()).limit(1))

@@ -1,0 +1,116 @@
+"""The documents of SPEC §8: what each needs from the case, its editable
+text parts with their default wording, its template and number word."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from casesys.domain.enums import CaseState, CaseType, PartyRole
+from casesys.domain.workflow import ClosingType
+
+
+@dataclass(frozen=True)
+class DocType:
+    key: str
+    title: str
+    number_word: str
+    template: str
+    ready: Callable[[object], str | None]
+    texts: tuple[tuple[str, str], ...] = ()
+    defaults: Callable[[object], dict[str, str]] = field(default=lambda case: {})
+
+
+def _names(case, role: PartyRole) -> str:
+    return "、".join(p.name for p in case.parties_in(role))
+
+
+def _patents(case) -> str:
+    return "、".join(f"{cp.patent.number}号“{cp.patent.title}”{cp.patent.patent_type.label}专利" for cp in case.case_patents)
+
+
+def _needs(condition: Callable[[object], bool], message: str) -> Callable[[object], str | None]:
+    return lambda case: None if condition(case) else message
+
+
+def _suspension(case):
+    return next((s for s in reversed(case.clock_stops) if s.kind == "suspension"), None)
+
+
+def _mediated(case) -> bool:
+    return case.state == CaseState.AGREED or case.closing_type == ClosingType.MEDIATED.value
+
+
+ADJUDICATION_ONLY = "仅行政裁决案件有此文书"
+
+
+def _accepted(case) -> bool:
+    return case.case_type == CaseType.ADJUDICATION and case.accepted_on is not None
+
+
+DOC_TYPES: dict[str, DocType] = {t.key: t for t in (
+    DocType("acceptance_notice", "受理通知书", "受", "notice.html",
+            _needs(_accepted, "案件尚未受理，不能制作受理通知书"),
+            (("body", "正文"),),
+            lambda c: {"body": f"你（单位）与{_names(c, PartyRole.RESPONDENT)}专利侵权纠纷一案，请求书及有关材料收悉。"
+                               f"经审查，该请求符合受理条件，本机关决定立案受理，"
+                               f"适用{c.procedure.label if c.procedure else '普通程序'}审理。\n\n"
+                               "请你（单位）按时参加口头审理等活动，并如实陈述、提供证据。"}),
+    DocType("rejection_notice", "不予受理通知书", "不受", "notice.html",
+            _needs(lambda c: c.state == CaseState.NOT_ACCEPTED, "案件未作出不予受理决定"),
+            (("body", "正文（不予受理的理由）"),),
+            lambda c: {"body": f"你（单位）与{_names(c, PartyRole.RESPONDENT)}专利侵权纠纷一案的处理请求收悉。"
+                               "经审查，该请求不符合受理条件，本机关决定不予受理。\n\n理由："}),
+    DocType("answer_notice", "答辩通知书", "答", "notice.html",
+            _needs(_accepted, "案件尚未受理，不能制作答辩通知书"),
+            (("body", "正文"),),
+            lambda c: {"body": f"{_names(c, PartyRole.REQUESTER)}请求处理与你（单位）之间的专利侵权纠纷一案，本机关已立案受理。"
+                               "现将请求书副本及有关证据材料送达你（单位），请在收到之日起十五日内提交答辩书一式两份及有关证据。"
+                               "逾期不提交答辩书的，不影响本机关审理。"}),
+    DocType("hearing_notice", "口头审理通知书", "审", "notice.html",
+            _needs(lambda c: bool(c.hearings), "尚未安排口头审理"),
+            (("body", "正文"),),
+            lambda c: {"body": (f"本机关定于{c.hearings[-1].scheduled_at:%Y年%m月%d日%H时%M分}在{c.hearings[-1].place}"
+                                f"对{c.title}进行口头审理。请准时到场；请求人无正当理由拒不参加的，按撤回请求处理；"
+                                "被请求人无正当理由拒不参加的，可以缺席审理。") if c.hearings else ""}),
+    DocType("suspension_notice", "中止审理通知书", "中", "notice.html",
+            _needs(lambda c: _suspension(c) is not None, "案件未中止审理"),
+            (("body", "正文"),),
+            lambda c: {"body": f"本机关受理的{c.title}，因{(_suspension(c).reason if _suspension(c) else '')}，"
+                               f"根据有关规定，决定中止审理。中止期间不计入审理期限。"}),
+    DocType("resumption_notice", "恢复审理通知书", "恢", "notice.html",
+            _needs(lambda c: bool(_suspension(c) and _suspension(c).ended_on), "案件尚未恢复审理"),
+            (("body", "正文"),),
+            lambda c: {"body": f"本机关中止审理的{c.title}，中止原因已消除，决定自"
+                               f"{_suspension(c).ended_on if _suspension(c) else ''}起恢复审理。"}),
+    DocType("extension_form", "延长审理期限审批表", "延", "extension_form.html",
+            _needs(lambda c: c.case_type == CaseType.ADJUDICATION and c.accepted_on is not None, "案件尚未受理"),
+            (("reason", "延期理由"),), lambda c: {"reason": "案情复杂，需进一步调查取证。"}),
+    DocType("revocation_decision", "撤销案件决定书", "撤", "notice.html",
+            _needs(lambda c: c.closing_type == ClosingType.REVOKED.value, "案件未撤销"),
+            (("body", "正文"),),
+            lambda c: {"body": f"本机关受理的{c.title}，经审查，决定撤销该案件。"}),
+    DocType("ruling", "行政裁决书", "决", "ruling.html",
+            _needs(lambda c: bool(c.decision_outcome), "案件尚未作出裁决，不能制作行政裁决书"),
+            (("claims", "请求人请求及理由"), ("answer", "被请求人答辩意见"), ("facts", "经审理查明"),
+             ("reasons", "本机关认为"), ("legal_basis", "法律依据"), ("decision", "裁决主文")),
+            lambda c: {
+                "claims": f"请求人称：{c.facts_and_reasons or ''}请求：{c.requests}",
+                "answer": "被请求人辩称：",
+                "facts": f"请求人系{_patents(c)}的专利权人，该专利权合法有效。",
+                "reasons": "",
+                "legal_basis": "依照《中华人民共和国专利法》第十一条、第六十五条，《专利行政执法办法》相关规定",
+                "decision": c.decision_text or "",
+            }),
+    DocType("mediation_agreement", "调解协议书", "调协", "notice.html",
+            _needs(_mediated, "案件尚未达成调解协议"),
+            (("body", "协议内容"),), lambda c: {"body": "经本机关主持调解，双方自愿达成如下协议：\n\n一、"}),
+    DocType("confirmation_application", "司法确认申请书", "司", "notice.html",
+            _needs(_mediated, "案件尚未达成调解协议"),
+            (("body", "申请内容"),),
+            lambda c: {"body": "申请人于调解协议生效之日起三十日内，共同向人民法院申请司法确认该调解协议。\n\n请求事项：确认调解协议有效。"}),
+    DocType("referral_letter", "移送函", "移", "notice.html",
+            _needs(lambda c: bool(c.shares), "案件未移送或请求协助"),
+            (("body", "正文"),),
+            lambda c: {"body": f"{c.title}一案，根据鄂湘赣跨区域知识产权保护协作机制，现函送贵局，请予协助办理并函复。"}),
+)}
+SERVICE_RECEIPT = DocType("service_receipt", "送达回证", "", "service_receipt.html", lambda case: None)

@@ -1,0 +1,268 @@
+"""Documents pages: per case list, drafting with preview, approval, frozen
+PDFs, service ledger, publication copy, batch printing, verification."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from casesys.auth.permissions import (
+    CASE_ROLES, can_approve, can_edit_case, can_view_case, get_case_or_abort, require_roles,
+)
+from casesys.cases.services import ConcurrentEdit
+from casesys.documents import bp
+from casesys.documents.batches import start_batch
+from casesys.documents.models import Document, PrintBatch, ServiceRecord
+from casesys.documents.rendering import DocumentError
+from casesys.documents.services import (
+    SERVICE_METHODS, approve_document, correct, create_draft, doc_type, document_pdf, publication_pdf,
+    record_service, return_document, service_receipt_pdf, submit, update_texts,
+)
+from casesys.documents.types import DOC_TYPES
+from casesys.domain.enums import Role
+from casesys.extensions import db
+from casesys.forms.documents import BatchForm, ReturnForm, ServiceForm, texts_form_class
+
+
+def _pdf(data: bytes, filename: str, *, download: bool = False) -> Response:
+    disposition = "attachment" if download else "inline"
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text)
+
+
+def _document_or_abort(document_id: int, predicate=can_view_case) -> Document:
+    document = db.session.get(Document, document_id)
+    if document is None:
+        abort(404)
+    get_case_or_abort(document.case_id, predicate)
+    return document
+
+
+@bp.get("/cases/<int:case_id>/documents")
+@require_roles(*CASE_ROLES)
+def case_documents(case_id: int):
+    case = get_case_or_abort(case_id)
+    documents = db.session.scalars(sa.select(Document).where(Document.case_id == case.id).order_by(Document.id)).all()
+    ready = [(t, t.ready(case)) for t in DOC_TYPES.values()]
+    return render_template("documents/case_documents.html", case=case, documents=documents, ready=ready,
+                           types=DOC_TYPES)
+
+
+@bp.post("/cases/<int:case_id>/documents/new/<key>")
+@require_roles(*CASE_ROLES)
+def new_document(case_id: int, key: str):
+    case = get_case_or_abort(case_id, can_edit_case)
+    try:
+        document = create_draft(case, key, actor=current_user)
+        db.session.commit()
+    except DocumentError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for("documents.case_documents", case_id=case.id))
+    return redirect(url_for("documents.detail", document_id=document.id))
+
+
+@bp.route("/documents/<int:document_id>", methods=["GET", "POST"])
+@require_roles(*CASE_ROLES)
+def detail(document_id: int):
+    document = _document_or_abort(document_id)
+    kind = doc_type(document)
+    form = texts_form_class(kind.texts)(data={**document.texts, "version": document.version}
+                                        if request.method == "GET" else None)
+    if request.method == "POST":
+        if not can_edit_case(current_user, document.case):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                update_texts(document, form.texts(), expected_version=form.version.data)
+                db.session.commit()
+                flash("文书内容已保存。", "success")
+                return redirect(url_for("documents.detail", document_id=document.id))
+            except (ConcurrentEdit, StaleDataError):
+                db.session.rollback()
+                flash("该文书已被他人修改，请查看最新内容后再保存。您填写的内容仍保留在表单中。", "danger")
+            except DocumentError as error:
+                db.session.rollback()
+                flash(str(error), "danger")
+    service_form = ServiceForm()
+    service_form.party_id.choices = [(p.id, f"{p.role_label} {p.name}") for p in document.case.parties]
+    return render_template("documents/detail.html", document=document, kind=kind, form=form,
+                           service_form=service_form, methods=SERVICE_METHODS, return_form=ReturnForm())
+
+
+@bp.get("/documents/<int:document_id>/pdf")
+@require_roles(*CASE_ROLES)
+def pdf(document_id: int):
+    document = _document_or_abort(document_id)
+    try:
+        data = document_pdf(document)
+    except DocumentError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("documents.detail", document_id=document.id))
+    name = f"{doc_type(document).title}-{document.number or '草稿'}.pdf"
+    return _pdf(data, name, download=request.args.get("download") == "1")
+
+
+@bp.post("/documents/<int:document_id>/<step>")
+@require_roles(*CASE_ROLES)
+def step(document_id: int, step: str):
+    document = _document_or_abort(document_id)
+    case = document.case
+    try:
+        if step == "submit" and can_edit_case(current_user, case):
+            submit(document, actor=current_user)
+            message = "已提交负责人签发。"
+        elif step == "approve" and can_approve(current_user, case):
+            approve_document(document, actor=current_user)
+            message = f"已签发，文书编号 {document.number}。"
+        elif step == "return" and can_approve(current_user, case):
+            form = ReturnForm()
+            return_document(document, actor=current_user, comment=form.comment.data or "")
+            message = "已退回起草人。"
+        elif step == "correct" and can_edit_case(current_user, case):
+            document = correct(document, actor=current_user)
+            message = "已创建补正文书草稿。"
+        elif step in ("submit", "approve", "return", "correct"):
+            abort(403)
+        else:
+            abort(404)
+        db.session.commit()
+        flash(message, "success")
+    except DocumentError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    return redirect(url_for("documents.detail", document_id=document.id))
+
+
+@bp.post("/documents/<int:document_id>/services")
+@require_roles(*CASE_ROLES)
+def add_service(document_id: int):
+    document = _document_or_abort(document_id, can_edit_case)
+    form = ServiceForm()
+    form.party_id.choices = [(p.id, p.name) for p in document.case.parties]
+    if not form.validate_on_submit():
+        flash("；".join(e for errors in form.errors.values() for e in errors), "danger")
+    else:
+        party = next(p for p in document.case.parties if p.id == form.party_id.data)
+        try:
+            record_service(document, recipient=party.name, party_id=party.id, method=form.method.data,
+                           address=form.address.data or party.address, sent_on=form.sent_on.data,
+                           received_on=form.received_on.data, note=form.note.data, actor=current_user)
+            db.session.commit()
+            flash("送达情况已登记。", "success")
+        except DocumentError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+    return redirect(url_for("documents.detail", document_id=document.id, _anchor="services"))
+
+
+@bp.get("/documents/<int:document_id>/services/<int:record_id>/receipt.pdf")
+@require_roles(*CASE_ROLES)
+def service_receipt(document_id: int, record_id: int):
+    document = _document_or_abort(document_id)
+    record = db.session.get(ServiceRecord, record_id)
+    if record is None or record.document_id != document.id:
+        abort(404)
+    try:
+        return _pdf(service_receipt_pdf(record), f"送达回证-{record.recipient}.pdf")
+    except DocumentError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("documents.detail", document_id=document.id))
+
+
+@bp.get("/documents/<int:document_id>/publication.pdf")
+@require_roles(*CASE_ROLES)
+def publication(document_id: int):
+    document = _document_or_abort(document_id)
+    try:
+        return _pdf(publication_pdf(document), f"行政裁决书（公开版）-{document.number}.pdf")
+    except DocumentError as error:
+        flash(str(error), "danger")
+        return redirect(url_for("documents.detail", document_id=document.id))
+
+
+# --- batch printing ---------------------------------------------------------------
+
+@bp.route("/documents/batch", methods=["GET", "POST"])
+@require_roles(Role.SUPERVISOR)
+def batch():
+    day = request.args.get("day") or date.today().isoformat()
+    try:
+        start = datetime.combine(date.fromisoformat(day), time()) - timedelta(hours=8)  # Beijing day in UTC
+    except ValueError:
+        start, day = datetime.combine(date.today(), time()) - timedelta(hours=8), date.today().isoformat()
+    from casesys.cases.models import Case
+
+    stmt = (sa.select(Document).join(Case, Document.case_id == Case.id)
+            .where(Document.status == "approved", Document.approved_at >= start,
+                   Document.approved_at < start + timedelta(days=1)).order_by(Document.approved_at))
+    if not current_user.province_wide:
+        stmt = stmt.where(Case.office_id == current_user.office_id)
+    documents = db.session.scalars(stmt).all()
+    form = BatchForm()
+    if form.validate_on_submit():
+        allowed = {d.id for d in documents}
+        ids = [int(i) for i in request.form.getlist("document_ids") if i.isdigit() and int(i) in allowed]
+        if not ids:
+            flash("请至少选择一份文书。", "warning")
+        else:
+            job = start_batch(current_app._get_current_object(), ids, actor_id=current_user.id,
+                              run_inline=current_app.config.get("BATCH_INLINE", False))
+            return redirect(url_for("documents.batch_status", batch_id=job.id))
+    batches = db.session.scalars(sa.select(PrintBatch).where(PrintBatch.requested_by_id == current_user.id)
+                                 .order_by(PrintBatch.id.desc()).limit(10)).all()
+    return render_template("documents/batch.html", documents=documents, day=day, batches=batches,
+                           types=DOC_TYPES, form=form)
+
+
+def _own_batch(batch_id: int) -> PrintBatch:
+    job = db.session.get(PrintBatch, batch_id)
+    if job is None:
+        abort(404)
+    if job.requested_by_id != current_user.id:
+        abort(403)
+    return job
+
+
+@bp.get("/documents/batches/<int:batch_id>")
+@require_roles(Role.SUPERVISOR)
+def batch_status(batch_id: int):
+    return render_template("documents/batch_status.html", job=_own_batch(batch_id))
+
+
+@bp.get("/documents/batches/<int:batch_id>.json")
+@require_roles(Role.SUPERVISOR)
+def batch_progress(batch_id: int):
+    job = _own_batch(batch_id)
+    return jsonify(status=job.status, done=job.done, total=job.total, error=job.error)
+
+
+@bp.get("/documents/batches/<int:batch_id>.pdf")
+@require_roles(Role.SUPERVISOR)
+def batch_pdf(batch_id: int):
+    job = _own_batch(batch_id)
+    if job.status != "finished":
+        abort(404)
+    return _pdf(job.pdf, f"批量打印-{job.id}.pdf", download=True)
+
+
+# --- public verification ------------------------------------------------------------
+
+@bp.get("/verify/<code>")
+def verify(code: str):
+    """Public: number, date, hash — no party data (SPEC §7, §8)."""
+    document = db.session.scalar(sa.select(Document).where(Document.verify_code == code,
+                                                           Document.status == "approved"))
+    if document is None:
+        abort(404)
+    return render_template("documents/verify.html", document=document, kind=doc_type(document))

@@ -1,0 +1,43 @@
+"""Forms of the documents pages (SPEC §8)."""
+from __future__ import annotations
+
+from datetime import date
+
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from casesys.forms.fields import DATE_INVALID, REQUIRED, PageForm, strip_filter
+
+F = [strip_filter]
+
+
+def texts_form_class(fields: tuple[tuple[str, str], ...]):
+    """One text area per editable part of the document type."""
+
+    class DocumentTextsForm(PageForm):
+        version = HiddenField()
+
+        def texts(self) -> dict[str, str]:
+            return {key: self[key].data for key, _ in fields}
+
+    for key, label in fields:
+        setattr(DocumentTextsForm, key, TextAreaField(label, filters=F, validators=[Length(max=20000)]))
+    return DocumentTextsForm
+
+
+class ServiceForm(PageForm):
+    party_id = SelectField("受送达人", coerce=int)
+    method = SelectField("送达方式", choices=[("direct", "直接送达"), ("post", "邮寄送达"), ("electronic", "电子送达"),
+                                           ("announcement", "公告送达")])
+    address = StringField("送达地址", filters=F, validators=[Length(max=300)])
+    sent_on = DateField("发出日期", default=date.today, format="%Y-%m-%d", validators=[InputRequired(DATE_INVALID)])
+    received_on = DateField("收到日期（公告送达为视为送达之日）", format="%Y-%m-%d", validators=[Optional()])
+    note = StringField("备注", filters=F, validators=[Length(max=300)])
+
+
+class ReturnForm(PageForm):
+    comment = TextAreaField("退回理由", filters=F, validators=[DataRequired(REQUIRED), Length(max=500)])
+
+
+class BatchForm(PageForm):
+    """The selected documents come as a list of checkboxes `document_ids`."""
