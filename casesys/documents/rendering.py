@@ -62,7 +62,12 @@ def html_document(html: str):
 
 
 def write_pdf(html: str) -> bytes:
-    return html_document(html).write_pdf()
+    from weasyprint.urls import FatalURLFetchingError
+
+    try:
+        return html_document(html).write_pdf()
+    except FatalURLFetchingError as error:  # a BaseException in WeasyPrint: make it ours
+        raise DocumentError(f"文书模板引用了不允许的外部资源：{error}") from None
 
 
 def sha256_of(data: bytes) -> str:

@@ -1,0 +1,262 @@
+"""Documents (SPEC §8): text, number, parties, layout, freezing, service."""
+import io
+from datetime import date, timedelta
+
+import pdfplumber
+import pytest
+import sqlalchemy as sa
+
+from casesys.adjudication.services import approve, request_action
+from casesys.documents.rendering import DocumentError
+from casesys.documents.services import (
+    approve_document, correct, create_draft, document_pdf, publication_pdf, record_service, service_receipt_pdf,
+    submit, update_texts,
+)
+from casesys.domain.enums import CaseState, Role
+from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, SIMPLIFIED_CONDITIONS, Action
+
+A4 = (595.3, 841.9)
+
+
+def text_of(data: bytes) -> str:
+    """The text without line breaks (lines wrap anywhere in Chinese)."""
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return "".join((page.extract_text() or "").replace("\n", "") for page in pdf.pages)
+
+
+def has_watermark(data: bytes) -> bool:
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return all(any(c["text"] == "草" and c["size"] > 50 for c in page.chars) for page in pdf.pages)
+
+
+@pytest.fixture
+def team(factory):
+    office = factory.office(name="武汉市知识产权局", prefix="武知保")
+    return {"officer": factory.user(Role.OFFICER, office=office),
+            "chief": factory.user(Role.SUPERVISOR, office=office),
+            "chief2": factory.user(Role.SUPERVISOR, office=office)}
+
+
+@pytest.fixture
+def decided_case(db, factory, team):
+    """A simplified case decided today (infringement), with a person as respondent."""
+    officer, chief = team["officer"], team["chief"]
+    case = factory.case(officer, received_on=date.today() - timedelta(days=10),
+                        respondents=("长沙湘江机械制造有限公司",))
+    from casesys.cases.models import Party  # a natural person respondent as well
+    from casesys.domain.enums import PartyKind, PartyRole
+
+    case.parties.append(Party(role=PartyRole.RESPONDENT, position=2, kind=PartyKind.PERSON, name="张三丰",
+                              id_number=factory.resident_id(), address="湖南省长沙市岳麓区麓山南路2号",
+                              phone="13912345678", enterprise_type="individual"))
+    conditions = dict.fromkeys({**ACCEPTANCE_CONDITIONS, **SIMPLIFIED_CONDITIONS}, True)
+    approval = request_action(case, Action.ACCEPT, {"procedure": "simplified", "conditions": conditions}, actor=officer)
+    approve(approval, actor=chief)
+    case.state = CaseState.DELIBERATION  # the steps between are tested in test_procedure
+    approval = request_action(case, Action.DECIDE, {"outcome": "infringement",
+                                                    "decision_text": "被请求人立即停止销售侵犯ZL专利权的激光切割头。"},
+                              actor=officer)
+    approve(approval, actor=chief)
+    db.session.commit()
+    return case
+
+
+def _issued_ruling(db, case, team, **texts):
+    document = create_draft(case, "ruling", actor=team["officer"])
+    if texts:
+        update_texts(document, texts, expected_version=document.version)
+    submit(document, actor=team["officer"])
+    approve_document(document, actor=team["chief"])
+    db.session.commit()
+    return document
+
+
+def test_draft_ruling_has_every_part_and_the_draft_watermark(db, decided_case, team):
+    document = create_draft(decided_case, "ruling", actor=team["officer"])
+    data = document_pdf(document)
+    assert has_watermark(data)
+    text = text_of(data)
+    for part in ("武汉市知识产权局", "行政裁决书", "请求人", "被请求人", "武汉光谷激光科技有限公司",
+                 "长沙湘江机械制造有限公司", "张三丰", "经审理查明", "本机关认为", "裁决如下",
+                 "被请求人立即停止销售", "十五日内", "人民法院起诉", "编号待签发时生成"):
+        assert part in text, part
+
+
+def test_approval_numbers_freezes_and_reprints_identically(db, decided_case, team):
+    document = _issued_ruling(db, decided_case, team, reasons="被请求人的行为构成侵权。")
+    year = date.today().year
+    assert document.number == f"武知保决字〔{year}〕1号"
+    text = text_of(document.pdf)
+    assert document.number in text and not has_watermark(document.pdf) and "核验" in text
+    first = document.sha256
+    # Later edits of the case do not change the frozen document.
+    decided_case.title = "改过的案由"
+    decided_case.parties[0].name = "改名后的公司"
+    db.session.commit()
+    again = document_pdf(document)
+    import hashlib
+
+    assert hashlib.sha256(again).hexdigest() == first == document.sha256
+    assert "改名后的公司" not in text_of(again)
+
+
+def test_layout_a4_and_body_at_16_points(db, decided_case, team):
+    document = _issued_ruling(db, decided_case, team)
+    with pdfplumber.open(io.BytesIO(document.pdf)) as pdf:
+        page = pdf.pages[0]
+        assert (round(page.width, 1), round(page.height, 1)) == A4
+        sizes = [round(c["size"]) for c in page.chars]
+        assert max(set(sizes), key=sizes.count) == 16  # the body: 三号
+        title = [c for c in page.chars if c["text"] == "裁"][0]
+        assert round(title["size"]) == 22 and abs((title["x0"] + title["x1"]) / 2 - page.width / 2) < 120
+        left = min(c["x0"] for c in page.chars)
+        assert 75 <= left <= 85  # 28 mm ≈ 79 pt
+        last = pdf.pages[-1].extract_text()
+        assert f"— {len(pdf.pages)} —" in last
+        # ~28 full-width characters a line, ~22 lines a page (SPEC §8)
+        lines = pdf.pages[0].extract_text().splitlines()
+        full_width = [sum(1 for ch in line if ord(ch) > 0x2E80) for line in lines]
+        assert 26 <= max(full_width) <= 28
+        assert 18 <= len(lines) <= 23
+
+
+def test_document_numbers_have_their_own_sequence_per_type(db, decided_case, team):
+    ruling = _issued_ruling(db, decided_case, team)
+    notice = create_draft(decided_case, "acceptance_notice", actor=team["officer"])
+    submit(notice, actor=team["officer"])
+    approve_document(notice, actor=team["chief"])
+    year = date.today().year
+    assert ruling.number.endswith(f"〔{year}〕1号") and notice.number == f"武知保受字〔{year}〕1号"
+
+
+def test_frozen_document_cannot_be_edited_and_correction_links_back(db, decided_case, team):
+    document = _issued_ruling(db, decided_case, team)
+    with pytest.raises(DocumentError, match="补正"):
+        update_texts(document, {"facts": "新事实"}, expected_version=document.version)
+    fix = correct(document, actor=team["officer"])
+    submit(fix, actor=team["officer"])
+    approve_document(fix, actor=team["chief"])
+    assert fix.corrects_id == document.id and fix.number != document.number
+    assert f"本文书系对{document.number}行政裁决书的补正" in text_of(fix.pdf)
+
+
+def test_the_drafter_cannot_sign_their_own_document(db, decided_case, team):
+    document = create_draft(decided_case, "ruling", actor=team["chief"])
+    submit(document, actor=team["chief"])
+    with pytest.raises(DocumentError, match="不能签发本人起草的文书"):
+        approve_document(document, actor=team["chief"])
+    approve_document(document, actor=team["chief2"])
+
+
+def test_a_case_in_no_state_for_a_ruling_is_refused(factory, team):
+    case = factory.case(team["officer"])
+    with pytest.raises(DocumentError, match="尚未作出裁决"):
+        create_draft(case, "ruling", actor=team["officer"])
+
+
+def test_receipt_of_the_ruling_starts_the_right_to_sue_and_prints_a_service_receipt(db, decided_case, team):
+    document = _issued_ruling(db, decided_case, team)
+    requester = decided_case.parties[0]
+    record = record_service(document, recipient=requester.name, party_id=requester.id, method="post",
+                            address=requester.address, sent_on=date.today(), received_on=date.today(),
+                            note="EMS", actor=team["officer"])
+    db.session.commit()
+    assert decided_case.state == CaseState.SERVED_DECISION and decided_case.decision_served_on == date.today()
+    assert any(d.kind == "right_to_sue" for d in decided_case.deadlines)
+    text = text_of(service_receipt_pdf(record))
+    assert "送达回证" in text and requester.name in text and "邮寄送达" in text and document.number in text
+
+
+def test_public_announcement_service_stops_the_clock(db, factory, team):
+    officer, chief = team["officer"], team["chief"]
+    case = factory.case(officer, received_on=date.today() - timedelta(days=40))
+    approve(request_action(case, Action.ACCEPT, {"procedure": "ordinary",
+                                                 "conditions": dict.fromkeys(ACCEPTANCE_CONDITIONS, True)},
+                           actor=officer), actor=chief, today=date.today() - timedelta(days=35))
+    notice = create_draft(case, "answer_notice", actor=officer)
+    submit(notice, actor=officer)
+    approve_document(notice, actor=chief, today=date.today() - timedelta(days=34))
+    before = next(d for d in case.deadlines if d.kind == "closing").due_on
+    record_service(notice, recipient="长沙湘江机械制造有限公司", party_id=None, method="announcement", address="",
+                   sent_on=date.today() - timedelta(days=30), received_on=date.today(), note="", actor=officer)
+    db.session.commit()
+    after = next(d for d in case.deadlines if d.kind == "closing").due_on
+    assert (after - before).days >= 30
+    assert case.served_on == date.today() and case.state == CaseState.ANSWER_PERIOD
+
+
+def test_service_dates_are_checked(db, decided_case, team):
+    document = _issued_ruling(db, decided_case, team)
+    with pytest.raises(DocumentError, match="不能晚于今天"):
+        record_service(document, recipient="x", party_id=None, method="post", address="", note="",
+                       sent_on=date.today() + timedelta(days=1), received_on=None, actor=team["officer"])
+    with pytest.raises(DocumentError, match="不能早于发出日期"):
+        record_service(document, recipient="x", party_id=None, method="post", address="", note="",
+                       sent_on=date.today(), received_on=date.today() - timedelta(days=1), actor=team["officer"])
+
+
+def test_publication_copy_masks_natural_persons_and_keeps_organisations(db, decided_case, team):
+    person = next(p for p in decided_case.parties if p.name == "张三丰")
+    document = _issued_ruling(db, decided_case, team, facts="张三丰在其网店销售被诉侵权产品，联系电话13912345678。")
+    text = text_of(publication_pdf(document))
+    assert "张三丰" not in text and "张某某" in text
+    assert person.id_number not in text and "13912345678" not in text
+    assert "麓山南路2号" not in text
+    assert "长沙湘江机械制造有限公司" in text and "武汉光谷激光科技有限公司" in text
+
+
+def test_no_cjk_font_means_a_clear_error_not_boxes(app, db, decided_case, team):
+    from casesys.documents.rendering import cjk_font_installed
+
+    app.config["PDF_FONT_FAMILY"] = "No Such Font CJK"
+    try:
+        with pytest.raises(DocumentError, match="fonts-noto-cjk"):
+            document_pdf(create_draft(decided_case, "ruling", actor=team["officer"]))
+    finally:
+        app.config["PDF_FONT_FAMILY"] = "Noto Serif CJK SC"
+        cjk_font_installed.cache_clear()
+
+
+def test_templates_cannot_reach_the_network(app):
+    from casesys.documents.rendering import write_pdf
+
+    with pytest.raises(DocumentError, match="不允许的外部资源"):
+        write_pdf('<html lang="zh-CN"><body><img src="http://example.com/x.png">测试</body></html>')
+
+
+@pytest.mark.parametrize("key", ["acceptance_notice", "answer_notice", "extension_form", "ruling"])
+def test_each_ready_document_type_prints(db, decided_case, team, key):
+    document = create_draft(decided_case, key, actor=team["officer"])
+    text = text_of(document_pdf(document))
+    from casesys.documents.types import DOC_TYPES
+
+    assert DOC_TYPES[key].title in text and decided_case.office.name in text
+
+
+def test_batch_merges_the_selected_documents(app, db, decided_case, team):
+    from casesys.documents.batches import start_batch
+
+    first = _issued_ruling(db, decided_case, team)
+    second = create_draft(decided_case, "acceptance_notice", actor=team["officer"])
+    submit(second, actor=team["officer"])
+    approve_document(second, actor=team["chief"])
+    db.session.commit()
+    job = start_batch(app, [first.id, second.id], actor_id=team["chief"].id, run_inline=True)
+    db.session.expire_all()
+    assert (job.status, job.done, job.total) == ("finished", 2, 2)
+    with pdfplumber.open(io.BytesIO(job.pdf)) as pdf:
+        assert len(pdf.pages) == first.page_count + second.page_count
+
+
+def test_cli_renders_frozen_bytes_or_a_draft(runner, db, decided_case, team, tmp_path):
+    out = tmp_path / "ruling.pdf"
+    variant = decided_case.number.replace("〔", "[").replace("〕", "]")
+    result = runner.invoke(args=["document", "render", "--case", variant, "--type", "ruling", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert has_watermark(out.read_bytes())
+    document = _issued_ruling(db, decided_case, team)
+    runner.invoke(args=["document", "render", "--case", decided_case.number, "--type", "ruling", "--out", str(out)])
+    assert out.read_bytes() == document.pdf
+    refused = runner.invoke(args=["document", "render", "--case", decided_case.number, "--type", "rejection_notice",
+                                  "--out", str(out)])
+    assert refused.exit_code != 0 and "不予受理" in refused.output
