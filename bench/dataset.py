@@ -110,10 +110,18 @@ def count_cases(url: str) -> int:
         engine.dispose()
 
 
-def run_flask(url: str, *args: str, timeout: float) -> None:
-    """Run `flask --app wsgi <args>` against `url`; raise if it fails."""
+def run_flask(url: str, *args: str, timeout: float, quiet: bool = False) -> None:
+    """Run `flask --app wsgi <args>` against `url`; raise if it fails.
+
+    `quiet` keeps the command's output unless it fails.
+    """
     command = [str(VENV_BIN / "flask"), "--app", "wsgi", *args]
-    subprocess.run(command, cwd=ROOT, env=app_env(url), check=True, timeout=timeout)
+    done = subprocess.run(command, cwd=ROOT, env=app_env(url), timeout=timeout,
+                          capture_output=quiet, text=True)
+    if done.returncode:
+        if quiet:
+            print(done.stdout + done.stderr)
+        raise RuntimeError(f"`flask --app wsgi {' '.join(args)}` failed (exit {done.returncode})")
 
 
 def settle_postgres(url: str) -> None:
@@ -130,12 +138,13 @@ def settle_postgres(url: str) -> None:
         engine.dispose()
 
 
-def prepare(dataset: Dataset, postgres_url: str) -> Dataset:
-    """Migrate the database and fill it up to `dataset.size` cases if needed."""
+def prepare(dataset: Dataset, postgres_url: str, party_query: str | None = None) -> Dataset:
+    """Migrate the database, fill it up to `dataset.size` cases if needed and
+    pick the samples (`party_query` given: search for that instead)."""
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     if dataset.database == "postgresql":
         ensure_postgres_database(dataset.url, postgres_url)
-    run_flask(dataset.url, "db", "upgrade", timeout=UPGRADE_TIMEOUT_S)
+    run_flask(dataset.url, "db", "upgrade", timeout=UPGRADE_TIMEOUT_S, quiet=True)
     existing = count_cases(dataset.url)
     if existing >= dataset.size:
         print(f"  reusing {existing} cases")
@@ -150,7 +159,7 @@ def prepare(dataset: Dataset, postgres_url: str) -> Dataset:
     if dataset.database == "postgresql":
         settle_postgres(dataset.url)
     dataset.cases = count_cases(dataset.url)
-    dataset.samples = pick_samples(dataset.url)
+    dataset.samples = pick_samples(dataset.url, party_query)
     return dataset
 
 
@@ -165,10 +174,11 @@ SAMPLE_QUERY = sa.text("""
 """)
 
 
-def pick_samples(url: str) -> Samples:
+def pick_samples(url: str, party_query: str | None = None) -> Samples:
     """The first case of the officer's office that has a company as respondent:
-    its page, its number (with [] brackets) and the first four characters of
-    the company's name (city and trade word, e.g. "武汉光谷")."""
+    its page, its number (with [] brackets) and, unless `party_query` is
+    given, the first four characters of the company's name (city and trade
+    word, e.g. "武汉光谷")."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
@@ -180,4 +190,4 @@ def pick_samples(url: str) -> Samples:
     case_id, number, respondent = row
     number_query = number.replace("〔", "[").replace("〕", "]")
     return Samples(case_id=case_id, case_number=number, number_query=number_query,
-                   party_query=respondent[:4])
+                   party_query=party_query or respondent[:4])

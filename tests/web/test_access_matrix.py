@@ -19,6 +19,9 @@ ADMIN_ONLY = {"anonymous": REDIRECT, "officer": FORBIDDEN, "mediator": FORBIDDEN
 ANY_USER = {role: OK for role in ROLES} | {"anonymous": REDIRECT}
 # Procedure steps: the handler (officer) and the office's supervisor (SPEC §1).
 PROCEDURE = ADJUDICATION_EDITORS
+# Changing a case's documents: the owning office's officers and supervisors;
+# their POSTs end in a redirect (with a message) in this fixture world.
+EDITORS_REDIRECTED = ADJUDICATION_EDITORS | {"officer": REDIRECT, "supervisor": REDIRECT}
 SUPERVISOR_ONLY = {"anonymous": REDIRECT, "officer": FORBIDDEN, "mediator": FORBIDDEN,
                    "supervisor": OK, "admin": FORBIDDEN, "stranger": FORBIDDEN}
 
@@ -63,6 +66,21 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "adjudication.read_reminders": [("POST", "/todo/reminders/read", CASE_READERS | {"stranger": REDIRECT, "officer": REDIRECT, "mediator": REDIRECT, "supervisor": REDIRECT})],
     "adjudication.workload": [("GET", "/workload", SUPERVISOR_ONLY)],
     "adjudication.calculator": [("GET", "/calendar/calculator?start=2026-09-30&amount=5&unit=working", ANY_USER)],
+    "documents.case_documents": [("GET", "/cases/{case}/documents", CASE_READERS)],
+    "documents.new_document": [("POST", "/cases/{case}/documents/new/ruling", EDITORS_REDIRECTED)],
+    "documents.detail": [("GET", "/documents/{document}", CASE_READERS)],
+    "documents.pdf": [("GET", "/documents/{document}/pdf", CASE_READERS)],
+    "documents.step": [("POST", "/documents/{document}/submit", EDITORS_REDIRECTED),
+                       ("POST", "/documents/{document}/bogus", EDITORS_REDIRECTED | {"officer": MISSING, "supervisor": MISSING, "mediator": MISSING})],
+    "documents.add_service": [("POST", "/documents/{document}/services", EDITORS_REDIRECTED)],
+    "documents.service_receipt": [("GET", "/documents/{document}/services/{service}/receipt.pdf", CASE_READERS)],
+    "documents.publication": [("GET", "/documents/{document}/publication.pdf", CASE_READERS | {"officer": REDIRECT, "mediator": REDIRECT, "supervisor": REDIRECT})],
+    "documents.batch": [("GET", "/documents/batch", SUPERVISOR_ONLY)],
+    "documents.batch_status": [("GET", "/documents/batches/{batch}", SUPERVISOR_ONLY)],
+    "documents.batch_progress": [("GET", "/documents/batches/{batch}.json", SUPERVISOR_ONLY)],
+    "documents.batch_pdf": [("GET", "/documents/batches/{batch}.pdf", SUPERVISOR_ONLY)],
+    "documents.verify": [("GET", "/verify/{verify_code}", {role: OK for role in ROLES}),
+                         ("GET", "/verify/nope", {role: MISSING for role in ROLES})],
     "admin.calendar": [("GET", "/admin/calendar", ADMIN_ONLY)],
     "admin.deadline_rules": [("GET", "/admin/deadline-rules", ADMIN_ONLY)],
     "admin.users": [("GET", "/admin/users", ADMIN_ONLY)],
@@ -104,8 +122,23 @@ def world(db, factory):
                                                      "conditions": dict.fromkeys(ACCEPTANCE_CONDITIONS, True)},
                               actor=users["officer"])
     db.session.commit()
+    from datetime import date
+
+    from casesys.documents.models import Document, PrintBatch, ServiceRecord
+
+    document = Document(case_id=case.id, doc_type="acceptance_notice", status="approved", texts={"body": "正文"},
+                        number="测试受字〔2026〕1号", verify_code="testcode1234", pdf=b"%PDF-1.4 test",
+                        sha256="0" * 64, page_count=1, issued_on=date.today())
+    db.session.add(document)
+    db.session.flush()
+    service = ServiceRecord(document=document, recipient="某公司", method="post", sent_on=date.today())
+    batch = PrintBatch(requested_by_id=users["supervisor"].id, document_ids=[document.id], total=1, done=1,
+                       status="finished", pdf=b"%PDF-1.4 batch")
+    db.session.add_all([service, batch])
+    db.session.commit()
     ids = {"case": case.id, "party": case.parties[0].id, "evidence": evidence.id,
-           "user": users["officer"].id, "office": office.id, "approval": approval.id}
+           "user": users["officer"].id, "office": office.id, "approval": approval.id, "document": document.id,
+           "service": service.id, "batch": batch.id, "verify_code": document.verify_code}
     return users, ids
 
 
