@@ -132,6 +132,7 @@ def world(db, factory):
     db.session.add(document)
     db.session.flush()
     service = ServiceRecord(document=document, recipient="某公司", method="post", sent_on=date.today())
+    db.session.add(service)
     batch = PrintBatch(requested_by_id=users["supervisor"].id, document_ids=[document.id], total=1, done=1,
                        status="finished", pdf=b"%PDF-1.4 batch")
     db.session.add_all([service, batch])
