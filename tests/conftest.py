@@ -16,6 +16,8 @@ import sqlalchemy as sa
 
 from tests.factories import Factory
 
+pytest_plugins = ["tests.fixtures.documents"]
+
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 TEST_PASSWORD = "correct-horse-1"
 

@@ -12,7 +12,7 @@ from casesys.auth.models import Office, User
 from casesys.core.types import enum_column, utcnow
 from casesys.domain.enums import (
     AgentAuthority, CaseState, CaseType, DisputeKind, EnterpriseType,
-    EvaluationConclusion, EvidenceKind, PartyKind, PartyRole, PatentStatus,
+    EvaluationConclusion, EvidenceKind, InfringingAct, PartyKind, PartyRole, PatentStatus,
     PatentType, Procedure,
 )
 from casesys.extensions import db
@@ -106,8 +106,6 @@ class Case(db.Model):
 
     @property
     def acts(self) -> list[InfringingAct]:
-        from casesys.domain.enums import InfringingAct
-
         return [InfringingAct(a) for a in self.infringing_acts.split(",") if a]
 
 

@@ -9,7 +9,6 @@ from casesys.domain.events import EventKind  # noqa: F401
 
 def approval_summary(approval) -> str:
     """A line on what the supervisor is asked to approve."""
-    from casesys.domain.enums import Procedure
     from casesys.domain.workflow import ClosingType
 
     payload = approval.payload or {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from casesys.domain.calendar import Due, Unit, WorkCalendar
+from casesys.domain.calendar import Unit, WorkCalendar
 from casesys.domain.enums import Labelled, Procedure
 
 

@@ -5,7 +5,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from casesys.domain.enums import OfficeLevel, Role
-from casesys.forms.fields import PageForm, SubForm, REQUIRED, MultiCheckboxField, enum_select, strip_filter
+from casesys.forms.fields import PageForm, REQUIRED, MultiCheckboxField, enum_select, strip_filter
 
 F = [strip_filter]
 

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 
 import pdfplumber
 import pytest
-import sqlalchemy as sa
 
 from casesys.adjudication.services import approve, request_action
 from casesys.documents.rendering import DocumentError
@@ -12,8 +11,8 @@ from casesys.documents.services import (
     approve_document, correct, create_draft, document_pdf, publication_pdf, record_service, service_receipt_pdf,
     submit, update_texts,
 )
-from casesys.domain.enums import CaseState, Role
-from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, SIMPLIFIED_CONDITIONS, Action
+from casesys.domain.enums import CaseState
+from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, Action
 
 A4 = (595.3, 841.9)
 
@@ -27,38 +26,6 @@ def text_of(data: bytes) -> str:
 def has_watermark(data: bytes) -> bool:
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         return all(any(c["text"] == "草" and c["size"] > 50 for c in page.chars) for page in pdf.pages)
-
-
-@pytest.fixture
-def team(factory):
-    office = factory.office(name="武汉市知识产权局", prefix="武知保")
-    return {"officer": factory.user(Role.OFFICER, office=office),
-            "chief": factory.user(Role.SUPERVISOR, office=office),
-            "chief2": factory.user(Role.SUPERVISOR, office=office)}
-
-
-@pytest.fixture
-def decided_case(db, factory, team):
-    """A simplified case decided today (infringement), with a person as respondent."""
-    officer, chief = team["officer"], team["chief"]
-    case = factory.case(officer, received_on=date.today() - timedelta(days=10),
-                        respondents=("长沙湘江机械制造有限公司",))
-    from casesys.cases.models import Party  # a natural person respondent as well
-    from casesys.domain.enums import PartyKind, PartyRole
-
-    case.parties.append(Party(role=PartyRole.RESPONDENT, position=2, kind=PartyKind.PERSON, name="张三丰",
-                              id_number=factory.resident_id(), address="湖南省长沙市岳麓区麓山南路2号",
-                              phone="13912345678", enterprise_type="individual"))
-    conditions = dict.fromkeys({**ACCEPTANCE_CONDITIONS, **SIMPLIFIED_CONDITIONS}, True)
-    approval = request_action(case, Action.ACCEPT, {"procedure": "simplified", "conditions": conditions}, actor=officer)
-    approve(approval, actor=chief)
-    case.state = CaseState.DELIBERATION  # the steps between are tested in test_procedure
-    approval = request_action(case, Action.DECIDE, {"outcome": "infringement",
-                                                    "decision_text": "被请求人立即停止销售侵犯ZL专利权的激光切割头。"},
-                              actor=officer)
-    approve(approval, actor=chief)
-    db.session.commit()
-    return case
 
 
 def _issued_ruling(db, case, team, **texts):

@@ -1,0 +1,77 @@
+"""Documents through the pages: draft, preview, sign, verify, batch."""
+
+import sqlalchemy as sa
+
+from casesys.documents.models import Document, PrintBatch
+
+
+def test_draft_edit_preview_submit_sign_and_verify(app, client, db, decided_case, team, login_as):
+    login_as(team["officer"])
+    response = client.post(f"/cases/{decided_case.id}/documents/new/ruling")
+    url = response.headers["Location"]
+    document = db.session.scalar(sa.select(Document))
+    page = client.get(url).get_data(as_text=True)
+    assert "经审理查明" in page and "预览（草稿）" in page
+    response = client.post(url, data={"version": str(document.version), "facts": "查明的事实。", "reasons": "理由。",
+                                      "claims": "请求。", "answer": "答辩。", "legal_basis": "依据", "decision": "主文。"})
+    assert response.status_code == 302
+    preview = client.get(url + "/pdf")
+    assert preview.mimetype == "application/pdf" and preview.data.startswith(b"%PDF")
+    client.post(url + "/submit")
+    client.post("/logout")
+    login_as(team["chief"])
+    assert "待签发文书" in client.get("/approvals").get_data(as_text=True)
+    client.post(url + "/approve")
+    db.session.expire_all()
+    document = db.session.get(Document, document.id)
+    assert document.status == "approved" and document.texts["facts"] == "查明的事实。"
+    client.post("/logout")
+    public = app.test_client().get(f"/verify/{document.verify_code}").get_data(as_text=True)
+    assert document.number in public and document.sha256 in public
+    assert "武汉光谷激光科技有限公司" not in public and "张三丰" not in public
+
+
+def test_concurrent_draft_edits_keep_the_second_text_and_refuse_it(client, db, decided_case, team, login_as):
+    login_as(team["officer"])
+    url = client.post(f"/cases/{decided_case.id}/documents/new/ruling").headers["Location"]
+    version = str(db.session.scalar(sa.select(Document.version)))
+    assert client.post(url, data={"version": version, "facts": "第一人"}).status_code == 302
+    page = client.post(url, data={"version": version, "facts": "第二人写的事实"}).get_data(as_text=True)
+    assert "已被他人修改" in page and "第二人写的事实" in page
+
+
+def test_not_ready_document_type_is_explained(client, factory, team, login_as):
+    case = factory.case(team["officer"])
+    login_as(team["officer"])
+    page = client.post(f"/cases/{case.id}/documents/new/ruling", follow_redirects=True).get_data(as_text=True)
+    assert "尚未作出裁决" in page
+
+
+def test_batch_page_builds_and_reports_progress(app, client, db, decided_case, team, login_as):
+    from casesys.documents.services import approve_document, create_draft, submit
+
+    document = create_draft(decided_case, "ruling", actor=team["officer"])
+    submit(document, actor=team["officer"])
+    approve_document(document, actor=team["chief"])
+    db.session.commit()
+    app.config["BATCH_INLINE"] = True
+    try:
+        login_as(team["chief"])
+        assert document.number in client.get("/documents/batch").get_data(as_text=True)
+        response = client.post("/documents/batch", data={"document_ids": [str(document.id)]})
+        assert response.status_code == 302
+        batch_url = response.headers["Location"]
+        assert client.get(batch_url + ".json").json == {"status": "finished", "done": 1, "total": 1, "error": ""}
+        merged = client.get(batch_url + ".pdf")
+        assert merged.data.startswith(b"%PDF")
+        assert "下载合并的PDF" in client.get(batch_url).get_data(as_text=True)  # survives a reload
+    finally:
+        app.config["BATCH_INLINE"] = False
+
+
+def test_someone_elses_batch_is_refused(client, db, factory, team, login_as):
+    batch = PrintBatch(requested_by_id=team["chief2"].id, document_ids=[], total=0)
+    db.session.add(batch)
+    db.session.commit()
+    login_as(team["chief"])
+    assert client.get(f"/documents/batches/{batch.id}").status_code == 403
