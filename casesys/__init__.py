@@ -53,9 +53,10 @@ def register_blueprints(app: Flask) -> None:
     from casesys.auth import bp as auth_bp
     from casesys.cases import bp as cases_bp
     from casesys.documents import bp as documents_bp
+    from casesys.mediation import bp as mediation_bp
     from casesys.core import bp as core_bp
 
-    for bp in (core_bp, auth_bp, cases_bp, adjudication_bp, documents_bp, admin_bp):
+    for bp in (core_bp, auth_bp, cases_bp, adjudication_bp, mediation_bp, documents_bp, admin_bp):
         app.register_blueprint(bp)
 
 
@@ -87,10 +88,12 @@ def register_template_helpers(app: Flask) -> None:
     from casesys.core.timefmt import local_datetime
 
     from casesys.domain.deadlines import urgency
+    from casesys.domain.mediation import term_status
     from casesys.domain.workflow import Action
 
     app.jinja_env.globals.update(
         perm=permissions, labels=labels, blank_row=blank_row, deadline_urgency=urgency,
         labels_action=lambda value: Action.label_of(value), approval_summary=labels.approval_summary,
+        term_status=term_status,
     )
     app.jinja_env.filters["local"] = local_datetime

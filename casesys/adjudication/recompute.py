@@ -15,7 +15,7 @@ from casesys.adjudication.calendars import current_calendar
 from casesys.adjudication.models import CaseDeadline, ClockStop
 from casesys.adjudication.rules import current_rules
 from casesys.cases.models import Case
-from casesys.domain.deadlines import ClockStop as StopFacts, DeadlineFacts, compute_deadlines
+from casesys.domain.deadlines import ADJUDICATION_KINDS, ClockStop as StopFacts, DeadlineFacts, compute_deadlines
 from casesys.domain.enums import CaseState, CaseType, Procedure
 from casesys.extensions import db
 
@@ -60,7 +60,7 @@ def recompute_deadlines(*, only_case_ids: sa.Select | None = None, today: date |
                 values.append({"case_id": row.id, "kind": item.kind, "label": item.label, "owner": item.owner.value,
                                "due_on": item.due, "provisional": item.provisional, "paused": item.paused,
                                "met_on": item.met_on, "explanation": item.explanation})
-        db.session.execute(sa.delete(table).where(table.c.case_id.in_(chunk)))
+        db.session.execute(sa.delete(table).where(table.c.case_id.in_(chunk), table.c.kind.in_(ADJUDICATION_KINDS)))
         if values:
             db.session.execute(sa.insert(table), values)
         if progress:

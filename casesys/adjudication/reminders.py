@@ -44,6 +44,15 @@ def _recipients(case_ids: list[int]) -> dict[int, set[int]]:
     for cid, uid in db.session.execute(sa.select(PanelMember.case_id, PanelMember.user_id)
                                        .where(PanelMember.case_id.in_(case_ids))):
         people[cid].add(uid)
+    from casesys.mediation.models import Mediation, Mediator, mediation_mediators
+
+    for cid, uid in db.session.execute(
+        sa.select(Mediation.case_id, Mediator.user_id)
+        .join(mediation_mediators, mediation_mediators.c.mediation_id == Mediation.id)
+        .join(Mediator, Mediator.id == mediation_mediators.c.mediator_id)
+        .where(Mediation.case_id.in_(case_ids), Mediator.user_id.is_not(None))
+    ):
+        people[cid].add(uid)  # SPEC §10: mediation limit, confirmation window, terms
     return people
 
 
@@ -66,7 +75,9 @@ def create_reminders(today: date | None = None) -> list[int]:
         sa.select(CaseDeadline.case_id, CaseDeadline.kind, CaseDeadline.label, CaseDeadline.due_on, Case.number)
         .join(Case, CaseDeadline.case_id == Case.id)
         .where(CaseDeadline.met_on.is_(None), CaseDeadline.due_on <= horizon, CaseDeadline.owner == "office",
-               CaseDeadline.paused.is_(False), Case.state.in_(OPEN_STATES))
+               CaseDeadline.paused.is_(False),
+               # agreement terms are followed up after the case itself has ended
+               sa.or_(Case.state.in_(OPEN_STATES), CaseDeadline.kind.like("mediation%")))
     ).all()
     people = _recipients(sorted({r.case_id for r in rows}))
     created = []
@@ -110,7 +121,12 @@ def send_reminder_emails(reminder_ids: list[int]) -> int:
 
 
 def run_reminders(today: date | None = None) -> tuple[int, int]:
-    """The scheduled job: create reminders, commit them, then e-mail."""
+    """The scheduled job: end mediations whose consent period passed in
+    silence, create reminders, commit them, then e-mail."""
+    from casesys.mediation.services import expire_consents
+
+    expire_consents(today)
+    db.session.commit()
     created = create_reminders(today)
     db.session.commit()
     sent = send_reminder_emails(created)

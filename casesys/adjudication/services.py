@@ -15,7 +15,7 @@ from casesys.auth.models import User
 from casesys.cases.models import Case
 from casesys.cases.services import record_event
 from casesys.core.types import utcnow
-from casesys.domain.deadlines import ClockStop as StopFacts, DeadlineFacts, compute_deadlines
+from casesys.domain.deadlines import ADJUDICATION_KINDS, ClockStop as StopFacts, DeadlineFacts, compute_deadlines
 from casesys.domain.enums import CaseState, Procedure
 from casesys.domain.events import EventKind
 from casesys.domain.workflow import (
@@ -63,7 +63,7 @@ def refresh_deadlines(case: Case, today: date | None = None) -> None:
     if case.case_type.value != "adjudication":
         return
     computed = compute_deadlines(deadline_facts(case), current_rules(), current_calendar(), today or date.today())
-    existing = {d.kind: d for d in case.deadlines}
+    existing = {d.kind: d for d in case.deadlines if d.kind in ADJUDICATION_KINDS}
     for item in computed:
         row = existing.pop(item.kind, None) or CaseDeadline(kind=item.kind)
         if row.id is None:

@@ -16,9 +16,15 @@ from casesys.extensions import db
 
 
 def my_cases_clause(user):
-    """Cases the user handles or sits on the panel of."""
+    """Cases the user handles, sits on the panel of, or mediates."""
+    from casesys.mediation.models import Mediation, Mediator, mediation_mediators
+
     on_panel = sa.select(PanelMember.case_id).where(PanelMember.user_id == user.id)
-    return sa.or_(Case.handler_id == user.id, Case.id.in_(on_panel))
+    mediating = (sa.select(Mediation.case_id)
+                 .join(mediation_mediators, mediation_mediators.c.mediation_id == Mediation.id)
+                 .join(Mediator, Mediator.id == mediation_mediators.c.mediator_id)
+                 .where(Mediator.user_id == user.id))
+    return sa.or_(Case.handler_id == user.id, Case.id.in_(on_panel), Case.id.in_(mediating))
 
 
 @dataclass
@@ -33,7 +39,8 @@ class TodoItem:
 def todo_items(user, *, page: int, per_page: int) -> tuple[list[TodoItem], int]:
     """Open deadlines of the user's open cases, most urgent (overdue) first."""
     # A party's period that has run out needs nothing more from the office.
-    where = (my_cases_clause(user), Case.state.in_(OPEN_STATES), CaseDeadline.met_on.is_(None),
+    where = (my_cases_clause(user), CaseDeadline.met_on.is_(None),
+             sa.or_(Case.state.in_(OPEN_STATES), CaseDeadline.kind.like("mediation%")),
              sa.or_(CaseDeadline.owner == "office", CaseDeadline.due_on >= date.today()))
     base = sa.select(CaseDeadline).join(Case, CaseDeadline.case_id == Case.id).where(*where)
     total = db.session.scalar(base.with_only_columns(sa.func.count(CaseDeadline.id)))

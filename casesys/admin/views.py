@@ -158,3 +158,72 @@ def deadline_rules():
         flash(f"“{rule.label}”已改为 {rule.amount} {rule.unit.label}，已重算 {count} 件在办案件的期限。", "success")
         return redirect(url_for("admin.deadline_rules"))
     return render_template("admin/deadline_rules.html", rules=rules, form=form, failed_key=key)
+
+
+# --- mediation organisations and mediators (SPEC §5) ---------------------------
+
+@bp.get("/mediation")
+@require_roles(Role.ADMIN)
+def mediation_organisations():
+    from casesys.mediation.models import MediationOrganisation, Mediator
+
+    organisations = db.session.scalars(sa.select(MediationOrganisation).order_by(MediationOrganisation.kind,
+                                                                                  MediationOrganisation.name)).all()
+    mediators = db.session.scalars(sa.select(Mediator).order_by(Mediator.name)).all()
+    return render_template("admin/mediation.html", organisations=organisations, mediators=mediators)
+
+
+@bp.route("/mediation/organisations/new", methods=["GET", "POST"], defaults={"organisation_id": None})
+@bp.route("/mediation/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@require_roles(Role.ADMIN)
+def mediation_organisation_form(organisation_id: int | None):
+    from casesys.forms.mediation import MediationOrganisationForm
+    from casesys.mediation.models import MediationOrganisation
+
+    organisation = db.session.get(MediationOrganisation, organisation_id) if organisation_id else None
+    if organisation_id and organisation is None:
+        abort(404)
+    form = MediationOrganisationForm(obj=organisation if request.method == "GET" else None)
+    if form.validate_on_submit():
+        clash = db.session.scalar(sa.select(MediationOrganisation).where(MediationOrganisation.name == form.name.data))
+        if clash is not None and clash is not organisation:
+            form.name.errors.append("已有同名组织")
+        else:
+            organisation = organisation or MediationOrganisation()
+            form.populate_obj(organisation)
+            db.session.add(organisation)
+            db.session.commit()
+            flash(f"{organisation.name} 已保存。", "success")
+            return redirect(url_for("admin.mediation_organisations"))
+    return render_template("admin/simple_form.html", form=form, title="调解组织",
+                           back=url_for("admin.mediation_organisations"))
+
+
+@bp.route("/mediation/mediators/new", methods=["GET", "POST"], defaults={"mediator_id": None})
+@bp.route("/mediation/mediators/<int:mediator_id>/edit", methods=["GET", "POST"])
+@require_roles(Role.ADMIN)
+def mediator_form(mediator_id: int | None):
+    from casesys.forms.mediation import MediatorForm
+    from casesys.mediation.models import MediationOrganisation, Mediator
+
+    mediator = db.session.get(Mediator, mediator_id) if mediator_id else None
+    if mediator_id and mediator is None:
+        abort(404)
+    form = MediatorForm(obj=mediator if request.method == "GET" else None)
+    form.organisation_id.choices = [(o.id, o.name) for o in db.session.scalars(
+        sa.select(MediationOrganisation).order_by(MediationOrganisation.name))]
+    form.user_id.choices = [(0, "（无）")] + [(u.id, f"{u.full_name}（{u.username}）") for u in db.session.scalars(
+        sa.select(User).order_by(User.username)) if u.has_role(Role.MEDIATOR)]
+    if request.method == "GET" and mediator:
+        form.user_id.data = mediator.user_id or 0
+    if form.validate_on_submit():
+        mediator = mediator or Mediator()
+        for key in ("name", "organisation_id", "phone", "declared_relations", "is_active"):
+            setattr(mediator, key, form[key].data)
+        mediator.user_id = form.user_id.data or None
+        db.session.add(mediator)
+        db.session.commit()
+        flash(f"调解员 {mediator.name} 已保存。", "success")
+        return redirect(url_for("admin.mediation_organisations"))
+    return render_template("admin/simple_form.html", form=form, title="调解员",
+                           back=url_for("admin.mediation_organisations"))

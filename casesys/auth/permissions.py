@@ -116,3 +116,13 @@ def can_approve(user, case) -> bool:
 
 def can_supervise(user) -> bool:
     return user.is_authenticated and user.has_role(Role.SUPERVISOR)
+
+
+def can_mediate(user, case) -> bool:
+    """SPEC §5: mediators, officers and supervisors of the owning office run
+    its mediations, standalone or inside an adjudication."""
+    return (
+        can_view_case(user, case)
+        and case.office_id == user.office_id
+        and user.has_role(Role.OFFICER, Role.MEDIATOR, Role.SUPERVISOR)
+    )

@@ -223,6 +223,32 @@ def _ensure_users(offices: dict[str, Office], gen: DemoGenerator) -> dict[str, l
     return handlers
 
 
+MEDIATION_REGISTRY = [  # name, kind, region, mediators (the demo user `mediator` joins the first)
+    ("湖北省知识产权纠纷人民调解委员会", "committee", "湖北", ["周文静", "吴国庆"]),
+    ("武汉市知识产权纠纷人民调解委员会", "committee", "武汉", ["郑海峰"]),
+    ("湖北省专利保护协会", "association", "湖北", ["孙立新"]),
+    ("武汉东湖高新区知识产权保护工作站", "workstation", "武汉", ["何晓梅"]),
+    ("湖北珞珈律师事务所", "lawyer", "武汉", ["罗建平"]),
+    ("武汉知识产权法庭", "court", "武汉", []),
+]
+
+
+def _ensure_mediation_registry() -> None:
+    from casesys.mediation.models import MediationOrganisation, Mediator
+
+    if db.session.scalar(sa.select(sa.func.count()).select_from(MediationOrganisation)):
+        return
+    demo_mediator = db.session.scalar(sa.select(User).where(User.username == "mediator"))
+    for index, (name, kind, region, people) in enumerate(MEDIATION_REGISTRY):
+        organisation = MediationOrganisation(name=name, kind=kind, region=region, contact="027-87000000")
+        db.session.add(organisation)
+        if index == 0 and demo_mediator is not None:
+            organisation.mediators.append(Mediator(name=demo_mediator.full_name, user_id=demo_mediator.id))
+        for person in people:
+            organisation.mediators.append(Mediator(name=person, phone="13800000000"))
+    db.session.flush()
+
+
 def _next_id(model) -> int:
     return (db.session.scalar(sa.select(sa.func.max(model.id))) or 0) + 1
 
@@ -238,6 +264,7 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
     rng = gen.rng
     offices = _ensure_offices()
     handlers = _ensure_users(offices, gen)
+    _ensure_mediation_registry()
     hubei = [offices[code] for code, *_ in names.HUBEI_OFFICES]
     # The provincial office and Wuhan carry most of the load.
     office_weights = [25, 20] + [55 / (len(hubei) - 2)] * (len(hubei) - 2)

@@ -37,6 +37,10 @@ SETTINGS: dict[str, SettingDef] = {
         ),
         SettingDef("case_type_word_mediation", "调", "调解案号类别字"),
         SettingDef("upload_max_mb", 20, "上传文件大小上限（MB）", "SPEC §2：证据材料，PDF/JPEG/PNG。"),
+        SettingDef("mediation_consent_days", 15, "调解意愿答复期限（日）", "SPEC §5：对方在此期限内不同意的，调解终止。"),
+        SettingDef("mediation_limit_days", 30, "调解期限（日）", "SPEC §5：自各方同意调解之日起计算，经各方同意可以延长。"),
+        SettingDef("court_mediation_limit_days", 30, "法院委派调解期限（日）", "SPEC §5：诉前委派调解，一般为30日。"),
+        SettingDef("judicial_confirmation_days", 30, "申请司法确认期限（日）", "SPEC §5：自调解协议生效之日起计算。"),
         SettingDef("reminder_working_days", 3, "期限提醒提前工作日数", "SPEC §10：期限届满前多少个工作日开始提醒。"),
     )
 }

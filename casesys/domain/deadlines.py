@@ -47,6 +47,11 @@ DEFAULT_RULES: tuple[Rule, ...] = (
 )
 
 
+# The kinds `compute_deadlines` produces; other features (mediation) store
+# deadlines of their own kinds beside them.
+ADJUDICATION_KINDS = ("acceptance", "service", "answer", "forward_answer", "closing", "right_to_sue")
+
+
 @dataclass(frozen=True)
 class ClockStop:
     kind: str          # suspension | announcement | appraisal

@@ -30,6 +30,7 @@ class EventKind(Labelled):
     CLOCK_RESUMED = "clock_resumed", "期限恢复计算"
     CONSENT_REQUESTED = "consent_requested", "征询调解意愿"
     MEDIATION_STARTED = "mediation_started", "开始调解"
+    MEDIATION_PROGRESS = "mediation_progress", "调解进展"
     AGREEMENT = "agreement", "达成调解协议"
     MEDIATION_FAILED = "mediation_failed", "调解不成"
     DOCUMENT_ISSUED = "document_issued", "签发文书"

@@ -157,6 +157,8 @@ def test_simplified_case_from_request_to_closing(browser_page: Page, new_page, f
     expect(state_badge(page)).to_have_text("已收到请求")
     screen_for_acceptance(page, "simplified")
 
+    chief_page.goto("/approvals")
+    screenshot(chief_page, "approvals-pending")
     approve_as(chief_page, number, "受理", summary="适用简易程序")
     screenshot(chief_page, "approvals-after-approving")
 
@@ -206,13 +208,14 @@ def test_simplified_case_from_request_to_closing(browser_page: Page, new_page, f
     steps = timeline(page)
     expected = ["登记收案", "提请审批", "受理", "组成合议组", "送达请求书", "提交答辩", "合议",
                 "提请审批", "作出决定", "送达决定", "结案"]
-    assert steps == expected, steps
+    remaining = iter(steps)  # in this order; other entries (documents, say) may come between
+    assert all(kind in remaining for kind in expected), steps
     expect(page.locator(".timeline")).to_contain_text("经负责人批准，作出裁决：裁决侵权成立")
     screenshot(page, "simplified-closed-case-page")
 
 
 def test_ordinary_case_with_suspension_and_extension(browser_page: Page, new_page, factory, db, screenshot):
-    officer, officer2, officer3, chief = team(factory)
+    officer, _officer2, _officer3, chief = team(factory)  # the panel: 王芳, 李强, 赵敏
     case_id, number = received_case(factory, db, officer)
     today = date.today().isoformat()
     page = sign_in(browser_page, officer)

@@ -22,6 +22,8 @@ PROCEDURE = ADJUDICATION_EDITORS
 # Changing a case's documents: the owning office's officers and supervisors;
 # their POSTs end in a redirect (with a message) in this fixture world.
 EDITORS_REDIRECTED = ADJUDICATION_EDITORS | {"officer": REDIRECT, "supervisor": REDIRECT}
+# Running a mediation: the owning office's officers, mediators and supervisors.
+MEDIATORS_REDIRECTED = CASE_READERS | {"officer": REDIRECT, "mediator": REDIRECT, "supervisor": REDIRECT}
 SUPERVISOR_ONLY = {"anonymous": REDIRECT, "officer": FORBIDDEN, "mediator": FORBIDDEN,
                    "supervisor": OK, "admin": FORBIDDEN, "stranger": FORBIDDEN}
 
@@ -81,6 +83,24 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "documents.batch_pdf": [("GET", "/documents/batches/{batch}.pdf", SUPERVISOR_ONLY)],
     "documents.verify": [("GET", "/verify/{verify_code}", {role: OK for role in ROLES}),
                          ("GET", "/verify/nope", {role: MISSING for role in ROLES})],
+    "mediation.page": [("GET", "/cases/{case}/mediation", CASE_READERS)],
+    "mediation.start": [("POST", "/cases/{case}/mediation/start", MEDIATORS_REDIRECTED)],
+    "mediation.consent": [("POST", "/mediations/{mediation}/consent", MEDIATORS_REDIRECTED)],
+    "mediation.assign": [("POST", "/mediations/{mediation}/mediators", MEDIATORS_REDIRECTED)],
+    "mediation.add_organisation": [("POST", "/mediations/{mediation}/organisations", MEDIATORS_REDIRECTED)],
+    "mediation.schedule": [("POST", "/mediations/{mediation}/sessions", MEDIATORS_REDIRECTED)],
+    "mediation.record": [("POST", "/mediations/{mediation}/sessions/999999/record", MEDIATORS_REDIRECTED | {"officer": MISSING, "mediator": MISSING, "supervisor": MISSING})],
+    "mediation.agreement": [("GET", "/mediations/{mediation}/agreement", MEDIATORS_REDIRECTED | {"officer": OK, "mediator": OK, "supervisor": OK})],
+    "mediation.sign": [("POST", "/agreements/999999/sign", CASE_READERS | {"officer": MISSING, "mediator": MISSING, "supervisor": MISSING, "admin": FORBIDDEN, "stranger": MISSING})],
+    "mediation.fail": [("POST", "/mediations/{mediation}/fail", MEDIATORS_REDIRECTED)],
+    "mediation.extend": [("POST", "/mediations/{mediation}/extend", MEDIATORS_REDIRECTED)],
+    "mediation.confirmation": [("POST", "/agreements/999999/confirmation", CASE_READERS | {"officer": MISSING, "mediator": MISSING, "supervisor": MISSING, "stranger": MISSING})],
+    "mediation.confirmation_result": [("POST", "/agreements/999999/confirmation-result", CASE_READERS | {"officer": MISSING, "mediator": MISSING, "supervisor": MISSING, "stranger": MISSING})],
+    "mediation.performance": [("POST", "/terms/999999/performance", CASE_READERS | {"officer": MISSING, "mediator": MISSING, "supervisor": MISSING, "stranger": MISSING})],
+    "mediation.dashboard": [("GET", "/mediation/dashboard", SUPERVISOR_ONLY | {"mediator": OK})],
+    "admin.mediation_organisations": [("GET", "/admin/mediation", ADMIN_ONLY)],
+    "admin.mediation_organisation_form": [("GET", "/admin/mediation/organisations/new", ADMIN_ONLY)],
+    "admin.mediator_form": [("GET", "/admin/mediation/mediators/new", ADMIN_ONLY)],
     "admin.calendar": [("GET", "/admin/calendar", ADMIN_ONLY)],
     "admin.deadline_rules": [("GET", "/admin/deadline-rules", ADMIN_ONLY)],
     "admin.users": [("GET", "/admin/users", ADMIN_ONLY)],
@@ -136,10 +156,15 @@ def world(db, factory):
     batch = PrintBatch(requested_by_id=users["supervisor"].id, document_ids=[document.id], total=1, done=1,
                        status="finished", pdf=b"%PDF-1.4 batch")
     db.session.add_all([service, batch])
+    from casesys.mediation.models import Mediation
+
+    mediation = Mediation(case_id=case.id, requested_on=date.today(), consent_due_on=date.today())
+    db.session.add(mediation)
     db.session.commit()
     ids = {"case": case.id, "party": case.parties[0].id, "evidence": evidence.id,
            "user": users["officer"].id, "office": office.id, "approval": approval.id, "document": document.id,
-           "service": service.id, "batch": batch.id, "verify_code": document.verify_code}
+           "service": service.id, "batch": batch.id, "verify_code": document.verify_code,
+           "mediation": mediation.id}
     return users, ids
 
 

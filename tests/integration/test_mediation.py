@@ -1,0 +1,238 @@
+"""Multi-party mediation (SPEC §5): consent, conflicts, sessions, agreements,
+signatures, judicial confirmation, performance, and mediation inside an
+adjudication."""
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from casesys.adjudication.services import approve, pending_approval, request_action
+from casesys.domain.enums import CaseState, CaseType, Role
+from casesys.domain.mediation import Consent, MediationStatus, Position, TermKind
+from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, Action
+from casesys.mediation.models import MediationOrganisation, Mediator
+from casesys.mediation.services import (
+    MediationError, ProposalData, TermData, apply_for_confirmation, assign_mediator, conclude_agreement,
+    expire_consents, extend_limit, fail_mediation, record_consent, record_performance, record_session,
+    schedule_session, sign_agreement, start_mediation,
+)
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def registry(db):
+    committee = MediationOrganisation(name="湖北省知识产权纠纷人民调解委员会", kind="committee")
+    association = MediationOrganisation(name="湖北省专利保护协会", kind="association")
+    firm = MediationOrganisation(name="湖北珞珈律师事务所", kind="lawyer")
+    db.session.add_all([committee, association, firm])
+    people = {"zhou": Mediator(name="周文静", organisation=committee), "sun": Mediator(name="孙立新", organisation=association),
+              "luo": Mediator(name="罗建平", organisation=firm),
+              "he": Mediator(name="何晓梅", organisation=association, declared_relations="荆州古城电子有限公司")}
+    db.session.add_all(people.values())
+    db.session.commit()
+    return people
+
+
+@pytest.fixture
+def three_party_case(db, factory):
+    """A standalone mediation with a requester and two respondents."""
+    mediator_user = factory.user(Role.MEDIATOR)
+    case = factory.case(mediator_user, case_type=CaseType.MEDIATION, received_on=TODAY - timedelta(days=20),
+                        respondents=("长沙湘江机械制造有限公司", "荆州古城电子有限公司"))
+    return case, mediator_user
+
+
+def _consented(case, user, on=None):
+    on = on or TODAY - timedelta(days=15)
+    mediation = start_mediation(case, actor=user, today=TODAY - timedelta(days=18))
+    for member in mediation.parties:
+        if member.consent == Consent.PENDING:
+            record_consent(mediation, member.party_id, Consent.AGREED, on=on, actor=user)
+    return mediation
+
+
+def test_every_party_must_consent_before_mediating(db, three_party_case):
+    case, user = three_party_case
+    mediation = start_mediation(case, actor=user, today=TODAY - timedelta(days=3))
+    assert case.state == CaseState.CONSENT_PENDING and len(mediation.parties) == 3
+    assert mediation.consent_due_on == TODAY - timedelta(days=3) + timedelta(days=15)
+    pending = [m for m in mediation.parties if m.consent == Consent.PENDING]
+    record_consent(mediation, pending[0].party_id, Consent.AGREED, on=TODAY, actor=user)
+    assert mediation.status == MediationStatus.CONSENT_PENDING
+    record_consent(mediation, pending[1].party_id, Consent.AGREED, on=TODAY, actor=user)
+    assert mediation.status == MediationStatus.MEDIATING and case.state == CaseState.MEDIATING
+    assert any(d.label == "调解期限" for d in case.deadlines)
+
+
+def test_refusal_ends_a_standalone_mediation_as_failed(db, three_party_case):
+    case, user = three_party_case
+    mediation = start_mediation(case, actor=user)
+    member = next(m for m in mediation.parties if m.consent == Consent.PENDING)
+    record_consent(mediation, member.party_id, Consent.REFUSED, on=TODAY, actor=user)
+    assert mediation.status == MediationStatus.FAILED and case.state == CaseState.FAILED
+    assert "拒绝调解" in mediation.failure_reason and "向人民法院起诉" in case.events[-1].summary
+
+
+def test_silence_past_the_consent_period_fails(db, three_party_case):
+    case, user = three_party_case
+    mediation = start_mediation(case, actor=user, today=TODAY - timedelta(days=16))
+    assert expire_consents(TODAY - timedelta(days=1)) == 0  # the last day still counts
+    assert expire_consents(TODAY) == 1
+    assert mediation.status == MediationStatus.FAILED and "逾期未答复" in mediation.failure_reason
+
+
+def test_court_entrusted_mediation_carries_its_reference(db, three_party_case):
+    case, user = three_party_case
+    with pytest.raises(MediationError, match="委派文号"):
+        start_mediation(case, actor=user, court_name="武汉市中级人民法院")
+    mediation = start_mediation(case, actor=user, court_name="武汉市中级人民法院", court_reference="(2026)鄂01诉前调1号")
+    assert mediation.court_entrusted and mediation.limit_days == 30
+
+
+def test_mediator_with_a_conflict_cannot_be_assigned(db, three_party_case, registry):
+    case, user = three_party_case
+    mediation = start_mediation(case, actor=user)
+    with pytest.raises(MediationError, match="申报与当事人“荆州古城电子有限公司”存在利害关系"):
+        assign_mediator(mediation, registry["he"], actor=user)
+    from casesys.cases.models import Agent
+
+    case.parties[0].agents.append(Agent(case=case, name="罗律师", firm="湖北珞珈律师事务所"))
+    with pytest.raises(MediationError, match="代理人属于同一单位"):
+        assign_mediator(mediation, registry["luo"], actor=user)
+    assign_mediator(mediation, registry["zhou"], actor=user)
+    assign_mediator(mediation, registry["sun"], actor=user)
+    assert {o.name for o in mediation.organisations} == {"湖北省知识产权纠纷人民调解委员会", "湖北省专利保护协会"}
+
+
+def test_no_session_before_consent(db, three_party_case):
+    case, user = three_party_case
+    mediation = start_mediation(case, actor=user)
+    with pytest.raises(MediationError, match="各方同意调解之前"):
+        schedule_session(mediation, scheduled_at=datetime.now(), place="调解室", online_link="", actor=user)
+
+
+def test_sessions_record_attendance_minutes_and_positions(db, three_party_case, registry):
+    case, user = three_party_case
+    mediation = _consented(case, user)
+    session = schedule_session(mediation, scheduled_at=datetime.combine(TODAY - timedelta(days=10), datetime.min.time()),
+                               place="", online_link="https://meeting.example/123", actor=user)
+    ids = [m.party_id for m in mediation.parties]
+    record_session(session, attended={ids[0], ids[1]}, minutes="双方陈述意见。",
+                   proposals=[ProposalData("赔偿5万元", {ids[0]: Position.ACCEPT, ids[1]: Position.CONSIDER})], actor=user)
+    assert [a.attended for a in session.attendance] == [True, True, False]
+    assert session.proposals[0].positions[0].position == Position.ACCEPT
+    with pytest.raises(MediationError, match="当事人"):
+        record_session(session, attended=set(), minutes="", proposals=[ProposalData("x", {999999: Position.ACCEPT})],
+                       actor=user)
+
+
+def _terms(mediation, *, due_paid, due_open):
+    ids = [m.party_id for m in mediation.parties]
+    return [TermData(ids[1], ids[0], TermKind.MONEY, Decimal("50000.00"), "", due_paid),
+            TermData(ids[2], ids[0], TermKind.MONEY, Decimal("12500.50"), "", due_open),
+            TermData(ids[1], ids[0], TermKind.DESTROY, None, "销毁库存侵权产品及模具", due_paid)]
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda t: setattr(t[0], "due_on", None), "请填写履行期限"),
+    (lambda t: setattr(t[0], "amount", Decimal("-5")), "大于零的金额"),
+    (lambda t: setattr(t[2], "description", ""), "写明应当履行的行为"),
+    (lambda t: setattr(t[0], "creditor_id", t[0].debtor_id), "不能是同一方"),
+    (lambda t: setattr(t[0], "debtor_id", 999999), "须为本次调解的当事人"),
+])
+def test_bad_terms_are_refused(db, three_party_case, change, message):
+    case, user = three_party_case
+    mediation = _consented(case, user)
+    terms = _terms(mediation, due_paid=TODAY, due_open=TODAY)
+    change(terms)
+    with pytest.raises(MediationError, match=message):
+        conclude_agreement(mediation, text="协议", partial=False, terms=terms, concluded_on=TODAY, actor=user)
+
+
+def test_agreement_takes_effect_when_all_have_signed_and_terms_are_followed(db, three_party_case, registry):
+    case, user = three_party_case
+    mediation = _consented(case, user)
+    assign_mediator(mediation, registry["zhou"], actor=user)
+    agreement = conclude_agreement(mediation, text="各方自愿达成如下协议。", partial=False,
+                                   terms=_terms(mediation, due_paid=TODAY - timedelta(days=2), due_open=TODAY - timedelta(days=1)),
+                                   concluded_on=TODAY - timedelta(days=5), actor=user)
+    with pytest.raises(MediationError, match="不是本次调解的当事人"):
+        sign_agreement(agreement, party_id=999999, actor=user)
+    for member in mediation.parties:
+        sign_agreement(agreement, party_id=member.party_id, actor=user)
+    assert agreement.effective_on is None  # the mediator has not signed yet
+    with pytest.raises(MediationError, match="已签署"):
+        sign_agreement(agreement, party_id=mediation.parties[0].party_id, actor=user)
+    sign_agreement(agreement, mediator_id=registry["zhou"].id, actor=user)
+    assert agreement.effective_on == TODAY and mediation.status == MediationStatus.AGREED
+    assert case.state == CaseState.AGREED and len(agreement.signatures) == 4
+    labels = {d.label for d in case.deadlines}
+    assert "申请司法确认期限" in labels and any(label.startswith("履行：") for label in labels)
+    paid, unpaid, destroyed = agreement.terms
+    record_performance(paid, done_on=TODAY - timedelta(days=2), proof="银行转账凭证", actor=user)
+    with pytest.raises(MediationError, match="履行的证明"):
+        record_performance(destroyed, done_on=TODAY, proof=" ", actor=user)
+    from casesys.domain.mediation import term_status
+
+    assert term_status(unpaid.due_on, unpaid.done_on, TODAY) == "overdue"
+    assert term_status(paid.due_on, paid.done_on, TODAY) == "done"
+    apply_for_confirmation(agreement, applied_on=TODAY, court="武汉知识产权法庭", actor=user)
+    confirm = next(d for d in case.deadlines if d.label == "申请司法确认期限")
+    assert confirm.met_on == TODAY
+
+
+def test_confirmation_window_is_thirty_days(db, three_party_case, registry):
+    case, user = three_party_case
+    mediation = _consented(case, user, on=TODAY - timedelta(days=15))
+    assign_mediator(mediation, registry["zhou"], actor=user)
+    agreement = conclude_agreement(mediation, text="协议", partial=False,
+                                   terms=_terms(mediation, due_paid=TODAY, due_open=TODAY),
+                                   concluded_on=TODAY - timedelta(days=14), actor=user)
+    for member in mediation.parties:
+        sign_agreement(agreement, party_id=member.party_id, actor=user)
+    sign_agreement(agreement, mediator_id=registry["zhou"].id, actor=user)
+    agreement.effective_on = TODAY - timedelta(days=45)
+    with pytest.raises(MediationError, match="已超过申请司法确认的期限"):
+        apply_for_confirmation(agreement, applied_on=TODAY, court="武汉知识产权法庭", actor=user)
+
+
+def test_extension_needs_every_partys_consent(db, three_party_case):
+    case, user = three_party_case
+    mediation = _consented(case, user)
+    ids = [m.party_id for m in mediation.parties]
+    with pytest.raises(MediationError, match="未同意"):
+        extend_limit(mediation, days=15, consenting=set(ids[:2]), actor=user)
+    extend_limit(mediation, days=15, consenting=set(ids), actor=user)
+    assert mediation.extension_days == 15
+
+
+def test_mediation_inside_an_adjudication(db, factory, registry):
+    office = factory.office()
+    officer, chief = factory.user(Role.OFFICER, office=office), factory.user(Role.SUPERVISOR, office=office)
+    case = factory.case(officer, received_on=TODAY - timedelta(days=20))
+    approve(request_action(case, Action.ACCEPT, {"procedure": "ordinary",
+                                                 "conditions": dict.fromkeys(ACCEPTANCE_CONDITIONS, True)},
+                           actor=officer), actor=chief)
+    closing_before = next(d for d in case.deadlines if d.kind == "closing").due_on
+    mediation = _consented(case, officer)
+    assert case.state == CaseState.ACCEPTED  # the adjudication goes on, its clock too
+    fail_mediation(mediation, reason="赔偿数额分歧较大", actor=officer)
+    assert case.state == CaseState.ACCEPTED and "继续行政裁决程序" in case.events[-1].summary
+    assert next(d for d in case.deadlines if d.kind == "closing").due_on == closing_before
+    # A second attempt succeeds and closes the adjudication as mediated, with approval.
+    second = start_mediation(case, actor=officer, today=TODAY)
+    for member in second.parties:
+        if member.consent == Consent.PENDING:
+            record_consent(second, member.party_id, Consent.AGREED, on=TODAY, actor=officer)
+    assign_mediator(second, registry["zhou"], actor=officer)
+    ids = [m.party_id for m in second.parties]
+    agreement = conclude_agreement(second, text="协议", partial=False, concluded_on=TODAY, actor=officer,
+                                   terms=[TermData(ids[1], ids[0], TermKind.STOP, None, "停止销售", TODAY + timedelta(days=5))])
+    for member in second.parties:
+        sign_agreement(agreement, party_id=member.party_id, actor=officer)
+    sign_agreement(agreement, mediator_id=registry["zhou"].id, actor=officer)
+    approval = pending_approval(case)
+    assert approval.action == "close_mediated"
+    approve(approval, actor=chief)
+    assert case.state == CaseState.CLOSED and case.closing_type == "mediated"
