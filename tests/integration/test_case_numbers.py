@@ -85,10 +85,10 @@ def test_number_format_is_an_admin_setting(app, db, factory):
 def test_bad_formats_are_refused_on_the_settings_page(client, factory, login_as, bad):
     admin = factory.user(Role.ADMIN)
     login_as(admin)
-    response = client.post("/admin/settings", data={
-        "case_number_format": bad, "case_type_word_adjudication": "裁",
-        "case_type_word_mediation": "调", "upload_max_mb": "20", "reminder_working_days": "3",
-        "document_number_format": "{prefix}{type_word}字〔{year}〕{seq}号"})
+    from casesys.core.settings import SETTINGS
+
+    defaults = {key: str(definition.default) for key, definition in SETTINGS.items()}
+    response = client.post("/admin/settings", data=defaults | {"case_number_format": bad})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "is-invalid" in page and bad in page

@@ -48,10 +48,10 @@ def test_settings_page_changes_the_upload_limit(client, db, factory, login_as):
 
     admin = factory.user(Role.ADMIN)
     login_as(admin)
-    response = client.post("/admin/settings", data={
-        "case_number_format": "{prefix}{type_word}字〔{year}〕{seq}号", "case_type_word_adjudication": "裁",
-        "case_type_word_mediation": "调", "upload_max_mb": "5", "reminder_working_days": "3",
-        "document_number_format": "{prefix}{type_word}字〔{year}〕{seq}号"})
+    from casesys.core.settings import SETTINGS
+
+    defaults = {key: str(definition.default) for key, definition in SETTINGS.items()}
+    response = client.post("/admin/settings", data=defaults | {"upload_max_mb": "5"})
     assert response.status_code == 302
     assert db.session.get(Setting, "upload_max_mb").value == 5
     page = client.post("/admin/settings", data={"upload_max_mb": "-1"}).get_data(as_text=True)
