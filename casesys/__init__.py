@@ -97,3 +97,15 @@ def register_template_helpers(app: Flask) -> None:
         term_status=term_status,
     )
     app.jinja_env.filters["local"] = local_datetime
+
+    @app.context_processor
+    def waiting_for_me():
+        """The count beside 审批 in the menu of supervisors."""
+        from flask import has_request_context
+        from flask_login import current_user
+
+        if not has_request_context() or not current_user or not permissions.can_supervise(current_user):
+            return {}
+        from casesys.adjudication.worklists import waiting_approvals
+
+        return {"waiting_approvals": waiting_approvals(current_user)}

@@ -140,6 +140,16 @@ def send_back(approval: Approval, *, actor: User, comment: str) -> None:
     db.session.flush()
 
 
+def withdraw_request(approval: Approval, *, actor: User) -> None:
+    if approval.status != "pending":
+        raise ActionRefused("该申请已处理")
+    if approval.requested_by_id != actor.id:
+        raise ActionRefused("只有申请人本人可以撤回申请")
+    approval.status, approval.decided_at = "withdrawn", utcnow()
+    record_event(approval.case, EventKind.APPROVAL_RETURNED, f"申请人撤回：{Action(approval.action).label}", actor=actor)
+    db.session.flush()
+
+
 def _prepare(case: Case, action: Action, payload: dict[str, Any]) -> None:
     """Facts the request itself establishes before the rules are checked:
     the screening (recorded even when acceptance is refused) and the procedure."""

@@ -24,7 +24,7 @@ from casesys.cases.models import Case
 from casesys.domain.calendar import Unit
 from casesys.domain.enums import OPEN_STATES, Procedure, Role
 from casesys.domain.workflow import (
-    ACCEPTANCE_CONDITIONS, SIMPLIFIED_CONDITIONS, STEPS, Action, ActionRefused, available_actions,
+    ACCEPTANCE_CONDITIONS, ROUTINE, SIMPLIFIED_CONDITIONS, STEPS, Action, ActionRefused, available_actions,
 )
 from casesys.extensions import db
 from casesys.forms import adjudication as forms
@@ -152,8 +152,28 @@ def approvals():
     if not current_user.province_wide:
         documents_stmt = documents_stmt.where(Case.office_id == current_user.office_id)
     return render_template("adjudication/approvals.html", pending=pending, recent=recent,
-                           form=forms.ApprovalDecisionForm(), Action=Action,
+                           form=forms.ApprovalDecisionForm(), Action=Action, today=date.today(),
                            documents=db.session.scalars(documents_stmt).all(), doc_types=DOC_TYPES)
+
+
+@bp.post("/approvals/<int:approval_id>/withdraw")
+@require_roles(*CASE_ROLES)
+def withdraw_approval(approval_id: int):
+    """The requester takes a request back before it is decided."""
+    from casesys.adjudication.services import withdraw_request
+
+    approval = db.session.get(Approval, approval_id)
+    if approval is None:
+        abort(404)
+    get_case_or_abort(approval.case_id)
+    try:
+        withdraw_request(approval, actor=current_user)
+        db.session.commit()
+        flash("已撤回申请。", "success")
+    except ActionRefused as refused:
+        db.session.rollback()
+        flash(str(refused), "danger")
+    return redirect(url_for("cases.detail", case_id=approval.case_id, _anchor="procedure"))
 
 
 @bp.post("/approvals/<int:approval_id>/<decision>")
@@ -245,8 +265,10 @@ def calculator():
 def procedure_context(case: Case) -> dict:
     """What the case page shows of the procedure."""
     facts = case_facts(case)
+    actions = [a for a in available_actions(facts) if a != Action.REJECT]  # refusal sits on the screening page
     return {
-        "actions": [a for a in available_actions(facts) if a not in (Action.REJECT,)],
+        "actions": [a for a in actions if a in ROUTINE],
+        "other_actions": [a for a in actions if a not in ROUTINE],
         "pending": pending_approval(case), "stop_kinds": STOP_KINDS,
         "stop_form": forms.ClockStopForm(), "Procedure": Procedure, "today": date.today(),
     }

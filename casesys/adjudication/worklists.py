@@ -97,3 +97,17 @@ def reassign_cases(case_ids: list[int], handler: User, *, office_id: int, actor:
             record_event(case, EventKind.EDITED, f"改由 {handler.full_name} 承办", actor=actor)
     db.session.flush()
     return len(cases)
+
+
+def waiting_approvals(user) -> int:
+    """Requests and documents of the supervisor's office awaiting a decision by someone else than their author."""
+    from casesys.adjudication.models import Approval
+    from casesys.documents.models import Document
+
+    scope = sa.true() if user.province_wide else Case.office_id == user.office_id
+    steps = db.session.scalar(sa.select(sa.func.count(Approval.id)).join(Case, Approval.case_id == Case.id)
+                              .where(scope, Approval.status == "pending", Approval.requested_by_id != user.id))
+    documents = db.session.scalar(sa.select(sa.func.count(Document.id)).join(Case, Document.case_id == Case.id)
+                                  .where(scope, Document.status == "pending",
+                                         sa.or_(Document.created_by_id.is_(None), Document.created_by_id != user.id)))
+    return steps + documents

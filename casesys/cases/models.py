@@ -93,7 +93,8 @@ class Case(db.Model):
     shares: Mapped[list[CaseShare]] = relationship(cascade="all, delete-orphan")
     deadlines = relationship("CaseDeadline", back_populates="case", cascade="all, delete-orphan",
                              order_by="CaseDeadline.due_on")
-    panel = relationship("PanelMember", cascade="all, delete-orphan", order_by="PanelMember.id")
+    panel = relationship("PanelMember", cascade="all, delete-orphan",
+                         order_by="(PanelMember.presiding.desc(), PanelMember.id)")
     hearings = relationship("Hearing", cascade="all, delete-orphan", order_by="Hearing.scheduled_at")
     clock_stops = relationship("ClockStop", cascade="all, delete-orphan", order_by="ClockStop.started_on")
 

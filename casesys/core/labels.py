@@ -11,8 +11,13 @@ def approval_summary(approval) -> str:
     """A line on what the supervisor is asked to approve."""
     from casesys.domain.workflow import ClosingType
 
+    from casesys.domain.workflow import ACCEPTANCE_CONDITIONS
+
     payload = approval.payload or {}
     parts = []
+    if payload.get("conditions"):
+        met = sum(1 for key in ACCEPTANCE_CONDITIONS if payload["conditions"].get(key))
+        parts.append(f"受理条件满足 {met}/{len(ACCEPTANCE_CONDITIONS)} 项")
     if payload.get("procedure"):
         parts.append("适用" + Procedure.label_of(payload["procedure"]))
     if payload.get("outcome"):

@@ -105,7 +105,11 @@ class _Builder:
         due = self.calendar.add(trigger, rule.amount, rule.unit)
         explanation = f"{rule.label}：{due.explain()}（依据：{rule.basis}）"
         if extra_months:
-            extended = self.calendar.add(due.date, extra_months, Unit.MONTHS)
+            # The extra month runs on from the limit itself, not from the day it was moved to.
+            if rule.unit == Unit.MONTHS:
+                extended = self.calendar.add(trigger, rule.amount + extra_months, Unit.MONTHS)
+            else:
+                extended = self.calendar.add(due.date, extra_months, Unit.MONTHS)
             due = extended
             explanation += f" 经批准延长 {extra_months} 个月：{extended.explain()}"
         if extra_days:

@@ -231,6 +231,25 @@ def target_state(action: Action, facts: CaseFacts) -> S:
     return step.target or facts.state
 
 
+# The steps a case normally takes, in the order they come; the rest are
+# exceptions (suspension, extension, closing early) shown apart.
+ROUTINE = (Action.RESUME, Action.ACCEPT, Action.SET_PANEL, Action.SERVE, Action.RECORD_ANSWER,
+           Action.FORWARD_ANSWER, Action.SCHEDULE_HEARING, Action.HOLD_HEARING, Action.DELIBERATE,
+           Action.DECIDE, Action.SERVE_DECISION, Action.CLOSE)
+
+
 def available_actions(facts: CaseFacts) -> list[Action]:
-    """Actions whose state allows them (their other checks run on submit)."""
-    return [action for action, step in STEPS.items() if facts.state in step.sources]
+    """Actions the state allows and the procedure does not rule out (the
+    remaining checks run on submit), routine steps first."""
+    allowed = []
+    for action, step in STEPS.items():
+        if facts.state not in step.sources:
+            continue
+        rule = _EXTRA_CHECKS.get(action)
+        if action in (Action.EXTEND, Action.CONVERT, Action.DELIBERATE, Action.DEEM_WITHDRAWN) and rule:
+            try:
+                rule(facts, 1)
+            except ActionRefused:
+                continue
+        allowed.append(action)
+    return sorted(allowed, key=lambda a: ROUTINE.index(a) if a in ROUTINE else len(ROUTINE))

@@ -16,7 +16,7 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=zh-CN",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 DEFAULT_TIMEOUT_MS = 10_000

@@ -57,6 +57,14 @@ def test_extension_adds_one_month_after_the_original_limit():
     assert due(DeadlineFacts(Procedure.ORDINARY, extended=True, **base), "closing").due == date(2026, 7, 2)
 
 
+def test_extension_counts_from_the_limit_not_from_the_day_it_was_moved_to():
+    # 2026-11-28 + 3 months = 2027-02-28 (Sun, provisional year) → rolled to 03-01;
+    # the extension month runs from 02-28: 03-28 (Sun) → 03-29, not 04-01.
+    base = dict(received_on=date(2026, 11, 27), accepted_on=date(2026, 11, 28))
+    assert due(DeadlineFacts(Procedure.ORDINARY, **base), "closing").due == date(2027, 3, 1)
+    assert due(DeadlineFacts(Procedure.ORDINARY, extended=True, **base), "closing").due == date(2027, 3, 29)
+
+
 def test_met_deadlines_carry_the_date_they_were_met():
     facts = DeadlineFacts(Procedure.ORDINARY, date(2026, 3, 2), accepted_on=date(2026, 3, 4),
                           served_on=date(2026, 3, 6), decided_on=date(2026, 5, 1))

@@ -63,6 +63,8 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "adjudication.add_clock_stop": [("POST", "/cases/{case}/clock-stops", PROCEDURE | {"officer": REDIRECT, "supervisor": REDIRECT})],
     "adjudication.end_stop": [("POST", "/cases/{case}/clock-stops/999999/end", PROCEDURE | {"officer": MISSING, "supervisor": MISSING})],
     "adjudication.approvals": [("GET", "/approvals", SUPERVISOR_ONLY)],
+    # Only the requester withdraws; others get the case page back with a message.
+    "adjudication.withdraw_approval": [("POST", "/approvals/999999/withdraw", CASE_READERS | {"officer": MISSING, "mediator": MISSING, "supervisor": MISSING, "stranger": MISSING})],
     "adjudication.decide_approval": [("POST", "/approvals/{approval}/approve", SUPERVISOR_ONLY | {"supervisor": REDIRECT})],
     "adjudication.todo": [("GET", "/todo", CASE_READERS | {"stranger": OK})],
     "adjudication.read_reminders": [("POST", "/todo/reminders/read", CASE_READERS | {"stranger": REDIRECT, "officer": REDIRECT, "mediator": REDIRECT, "supervisor": REDIRECT})],
