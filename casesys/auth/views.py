@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from casesys.auth import bp
 from casesys.auth.models import User
@@ -18,7 +20,10 @@ def load_user(user_id: str) -> User | None:
     ident, _, token = user_id.partition(":")
     if not ident.isdigit():
         return None
-    user = db.session.get(User, int(ident))
+    # One query per request for the user, its office and its roles.
+    user = db.session.scalars(
+        sa.select(User).options(joinedload(User.role_rows)).where(User.id == int(ident))
+    ).unique().one_or_none()
     # A changed password rotates the token: older cookies stop working.
     if user is None or user.session_token != token:
         return None

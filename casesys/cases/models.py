@@ -144,7 +144,6 @@ class Party(db.Model):
     case: Mapped[Case] = relationship(back_populates="parties")
     agents: Mapped[list[Agent]] = relationship(
         back_populates="party", cascade="all, delete-orphan", order_by="Agent.id",
-        lazy="selectin",
     )
 
     @property

@@ -59,9 +59,10 @@ def index():
         page=min(_int_arg("page", 1) or 1, 100000),
     )
     result = search_cases(current_user, filters, current_app.config["CASES_PER_PAGE"])
-    offices = db.session.scalars(sa.select(Office).where(Office.is_partner.is_(False)).order_by(Office.id)).all()
-    handlers = db.session.scalars(
-        sa.select(User).where(User.office_id == current_user.office_id).order_by(User.full_name)
+    offices = (db.session.execute(sa.select(Office.id, Office.name).where(Office.is_partner.is_(False))
+                                  .order_by(Office.id)).all() if current_user.province_wide else [])
+    handlers = db.session.execute(
+        sa.select(User.id, User.full_name).where(User.office_id == current_user.office_id).order_by(User.full_name)
     ).all()
     return render_template("cases/index.html", result=result, filters=filters, sorts=SORTS,
                            offices=offices, handlers=handlers)
