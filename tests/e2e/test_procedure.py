@@ -45,7 +45,8 @@ def flash(page: Page, kind: str = "success"):
 
 def open_step(page: Page, label: str) -> None:
     """Click the procedure panel's button `label` and land on its form."""
-    page.get_by_test_id("actions").get_by_role("link", name=label, exact=True).click()
+    buttons = page.locator("[data-testid=actions], [data-testid=other-actions]")
+    buttons.get_by_role("link", name=label, exact=True).click()
     expect(page.locator("#step-form")).to_be_visible()
     expect(page.locator("h1")).to_contain_text(label)
 
