@@ -8,12 +8,15 @@ reused between runs:
 
 A database is built with the project's own commands, run as subprocesses
 (``flask --app wsgi db upgrade`` then ``flask --app wsgi demo-data --cases N``),
-so the benchmark measures exactly what ``make run`` would serve.
+so the benchmark measures exactly what ``make run`` would serve. Databases made
+before deadlines existed get them from ``flask --app wsgi calendar recompute``,
+which is also what the deadline recompute timing runs (issue 4).
 """
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,6 +30,13 @@ SECRET_KEY = "bench-secret-bench-secret-bench-secret"
 OFFICER_OFFICE = "HB"  # the demo user `officer` works at the provincial office
 GENERATE_TIMEOUT_S = 3 * 3600
 UPGRADE_TIMEOUT_S = 600
+RECOMPUTE_TIMEOUT_S = 3600
+TODO_OPEN_CASES = 500  # issue 4: the to-do page of a handler with about 500 open cases
+DEADLINES_MISSING = 0.9  # fewer adjudication cases with deadlines than this share: recompute
+
+# The app's packages (and its top-level `config`) for the samples and bench/documents.py.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 @dataclass
@@ -37,6 +47,8 @@ class Samples:
     case_number: str
     number_query: str  # the case number typed with [] instead of 〔〕
     party_query: str  # a substring of a respondent's name
+    todo_username: str  # the handler whose open cases are nearest TODO_OPEN_CASES
+    todo_open_cases: int  # their open cases as handler
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -54,6 +66,9 @@ class Dataset:
     generation_seconds: float | None = None
     samples: Samples | None = field(default=None, repr=False)
     totals: dict[str, int] | None = None  # cases found by the list and the searches
+    deadlines_filled_seconds: float | None = None  # recompute run because deadlines were missing
+    deadline_recompute_seconds: float | None = None  # the timed `calendar recompute` (issue 4)
+    deadline_cases: int | None = None  # adjudication cases that have deadlines, after preparing
 
     def summary(self) -> dict:
         """What the JSON report records about the dataset (no credentials)."""
@@ -62,6 +77,9 @@ class Dataset:
             "cases": self.cases,
             "generated": self.generated,
             "generation_seconds": self.generation_seconds,
+            "deadlines_filled_seconds": self.deadlines_filled_seconds,
+            "deadline_recompute_seconds": self.deadline_recompute_seconds,
+            "deadline_cases": self.deadline_cases,
             "samples": self.samples.as_dict() if self.samples else None,
             "totals": self.totals,
         }
@@ -110,6 +128,46 @@ def count_cases(url: str) -> int:
         engine.dispose()
 
 
+def deadline_coverage(url: str) -> tuple[int, int]:
+    """(adjudication cases, those of them with stored deadlines)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            cases = conn.scalar(sa.text("SELECT count(*) FROM cases WHERE case_type = 'adjudication'")) or 0
+            with_deadlines = conn.scalar(sa.text(
+                "SELECT count(DISTINCT d.case_id) FROM case_deadlines d JOIN cases c ON c.id = d.case_id"
+                " WHERE c.case_type = 'adjudication'")) or 0
+    finally:
+        engine.dispose()
+    return cases, with_deadlines
+
+
+def recompute_deadlines(url: str) -> float:
+    """`flask --app wsgi calendar recompute` (all adjudication cases); its wall time in seconds."""
+    started = time.perf_counter()
+    run_flask(url, "calendar", "recompute", timeout=RECOMPUTE_TIMEOUT_S, quiet=True)
+    return round(time.perf_counter() - started, 1)
+
+
+def ensure_deadlines(dataset: Dataset) -> None:
+    """Compute the deadlines of a database made before they existed (the
+    to-do page would otherwise be empty)."""
+    cases, with_deadlines = deadline_coverage(dataset.url)
+    if with_deadlines >= DEADLINES_MISSING * cases:
+        return
+    print(f"  computing missing deadlines ({with_deadlines} of {cases} adjudication cases have them) ...",
+          flush=True)
+    dataset.deadlines_filled_seconds = recompute_deadlines(dataset.url)
+
+
+def time_recompute(dataset: Dataset) -> None:
+    """Issue 4: the time to recompute the deadlines of every case, as after
+    entering a new year's calendar. Run before gunicorn starts, so nothing competes."""
+    print("  timing `flask --app wsgi calendar recompute` ...", end="", flush=True)
+    dataset.deadline_recompute_seconds = recompute_deadlines(dataset.url)
+    print(f" {dataset.deadline_recompute_seconds} s")
+
+
 def run_flask(url: str, *args: str, timeout: float, quiet: bool = False) -> None:
     """Run `flask --app wsgi <args>` against `url`; raise if it fails.
 
@@ -138,9 +196,11 @@ def settle_postgres(url: str) -> None:
         engine.dispose()
 
 
-def prepare(dataset: Dataset, postgres_url: str, party_query: str | None = None) -> Dataset:
-    """Migrate the database, fill it up to `dataset.size` cases if needed and
-    pick the samples (`party_query` given: search for that instead)."""
+def prepare(dataset: Dataset, postgres_url: str, party_query: str | None = None, *,
+            time_deadlines: bool = False) -> Dataset:
+    """Migrate the database, fill it up to `dataset.size` cases if needed,
+    compute missing deadlines, time the deadline recompute (`time_deadlines`)
+    and pick the samples (`party_query` given: search for that instead)."""
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     if dataset.database == "postgresql":
         ensure_postgres_database(dataset.url, postgres_url)
@@ -156,9 +216,13 @@ def prepare(dataset: Dataset, postgres_url: str, party_query: str | None = None)
         dataset.generated = True
         dataset.generation_seconds = round(time.perf_counter() - started, 1)
         print(f"  generated in {dataset.generation_seconds} s")
-    if dataset.database == "postgresql":
+    ensure_deadlines(dataset)
+    if time_deadlines:
+        time_recompute(dataset)
+    if dataset.database == "postgresql":  # after the recompute: it rewrites case_deadlines
         settle_postgres(dataset.url)
     dataset.cases = count_cases(dataset.url)
+    dataset.deadline_cases = deadline_coverage(dataset.url)[1]
     dataset.samples = pick_samples(dataset.url, party_query)
     return dataset
 
@@ -174,15 +238,39 @@ SAMPLE_QUERY = sa.text("""
 """)
 
 
+HANDLER_LOAD_QUERY = sa.text("""
+    SELECT u.id, u.username, count(*) AS open_cases
+    FROM cases c
+    JOIN users u ON u.id = c.handler_id
+    WHERE c.state IN :open_states AND u.active
+    GROUP BY u.id, u.username
+""").bindparams(sa.bindparam("open_states", expanding=True))
+
+
+def pick_todo_user(conn: sa.Connection) -> tuple[str, int]:
+    """The handler (username, open cases) whose number of open cases as
+    handler is nearest TODO_OPEN_CASES; the lowest id among equals.
+    Open = OPEN_STATES of casesys/domain/enums.py. Demo users all have the
+    password `casesys-demo`."""
+    from casesys.domain.enums import OPEN_STATES
+
+    rows = conn.execute(HANDLER_LOAD_QUERY, {"open_states": [s.value for s in OPEN_STATES]}).all()
+    if not rows:
+        raise RuntimeError("no handler has an open case: no to-do page to measure")
+    user_id, username, open_cases = min(rows, key=lambda r: (abs(r.open_cases - TODO_OPEN_CASES), r.id))
+    return username, open_cases
+
+
 def pick_samples(url: str, party_query: str | None = None) -> Samples:
     """The first case of the officer's office that has a company as respondent:
     its page, its number (with [] brackets) and, unless `party_query` is
     given, the first four characters of the company's name (city and trade
-    word, e.g. "武汉光谷")."""
+    word, e.g. "武汉光谷"); and the user whose to-do page is measured."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
             row = conn.execute(SAMPLE_QUERY, {"office": OFFICER_OFFICE}).first()
+            todo_username, todo_open_cases = pick_todo_user(conn)
     finally:
         engine.dispose()
     if row is None:
@@ -190,4 +278,5 @@ def pick_samples(url: str, party_query: str | None = None) -> Samples:
     case_id, number, respondent = row
     number_query = number.replace("〔", "[").replace("〕", "]")
     return Samples(case_id=case_id, case_number=number, number_query=number_query,
-                   party_query=party_query or respondent[:4])
+                   party_query=party_query or respondent[:4],
+                   todo_username=todo_username, todo_open_cases=todo_open_cases)

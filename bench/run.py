@@ -1,15 +1,22 @@
-"""`make bench`: requests/s and latency of the case pages at 1,000 and 100,000 cases.
+"""`make bench`: requests/s and latency of the case pages at 1,000 and 100,000
+cases, the deadline recompute, and the PDF documents.
 
 For every database (SQLite, PostgreSQL) and size, this script builds or reuses
-a demo database, serves the app with gunicorn, logs in as the demo `officer`
-and runs 8 concurrent clients against each page in turn:
+a demo database, times `flask --app wsgi calendar recompute` (largest size
+only), serves the app with gunicorn, logs in as the demo `officer` (and, for
+the to-do page, as the handler with open cases nearest 500) and runs 8
+concurrent clients against each page in turn:
 
     healthz        /healthz (no login, one SELECT 1)        the baseline
     case_list      /cases                                   default filters
     party_search   /cases?q=<4 characters of a company>     substring search (same at every size)
     number_search  /cases?q=<case number with [] brackets>  exact-number search
     case_page      /cases/<id>
+    todo           /todo                                    as the handler with ~500 open cases
     healthz        again, last: the baseline is the mean of both runs
+
+Then, once, the documents (bench/documents.py): a 10-page ruling's PDF against
+WeasyPrint's layout alone, and a batch print of 100 approved documents.
 
 Results go to bench/out/latest.json and a table on stdout. A missed target is
 reported (FAIL) but does not change the exit code: this is a measurement.
@@ -30,12 +37,14 @@ from urllib.parse import quote
 
 from dataset import OUT_DIR, Dataset, Samples, dataset_url, prepare
 from loadgen import Session, login, run_load
-from report import BASELINE, add_ratios, baseline, compute_checks, print_table, write_json
+from report import BASELINE, add_ratios, baseline, compute_checks, print_report, write_json
 from server import serve
 
-USERNAME, PASSWORD = "officer", "casesys-demo"
+USERNAME, PASSWORD = "officer", "casesys-demo"  # every demo user has this password
+TODO_PAGE = "todo"  # measured as Samples.todo_username, the other pages as USERNAME
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TOTAL = re.compile(r"共\s*(\d+)\s*件")
+TODO_TOTAL = re.compile(r"(\d+)\s*项未完成期限")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -57,12 +66,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="an existing PostgreSQL database to connect to for CREATE DATABASE "
                              "(env BENCH_POSTGRES_URL; default: %(default)s)")
     parser.add_argument("--output", default=str(OUT_DIR / "latest.json"), help="JSON report (default: %(default)s)")
+    documents = parser.add_mutually_exclusive_group()
+    documents.add_argument("--skip-documents", action="store_true",
+                           help="leave out the documents (10-page ruling, batch print)")
+    documents.add_argument("--only-documents", action="store_true",
+                           help="measure the documents only, no database or server")
+    parser.add_argument("--document-runs", type=int, default=7,
+                        help="timed renderings of the 10-page ruling, after one warm-up (default: %(default)s)")
+    parser.add_argument("--batch-documents", type=int, default=100,
+                        help="documents approved and merged into one batch print (default: %(default)s)")
     args = parser.parse_args(argv)
     args.sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     args.databases = [d.strip() for d in args.databases.split(",") if d.strip()]
     unknown = set(args.databases) - {"sqlite", "postgresql"}
     if unknown or not args.sizes or min(args.sizes) < 1:
         parser.error(f"bad --databases or --sizes ({', '.join(sorted(unknown)) or args.sizes})")
+    if args.document_runs < 1 or args.batch_documents < 1:
+        parser.error("--document-runs and --batch-documents must be at least 1")
     return args
 
 
@@ -73,26 +93,37 @@ def page_paths(samples: Samples) -> dict[str, str]:
         "party_search": "/cases?q=" + quote(samples.party_query),
         "number_search": "/cases?q=" + quote(samples.number_query),
         "case_page": f"/cases/{samples.case_id}",
+        TODO_PAGE: "/todo",
     }
 
 
-def verify_pages(session: Session, paths: dict[str, str], samples: Samples) -> dict[str, int]:
-    """Every page answers 200 with what it should show; returns the list totals.
+def log_in_users(port: int, samples: Samples) -> dict[str, Session]:
+    """A session per page (and the baseline): the to-do page as its user, the
+    others as `officer`. One login per user (failed logins count towards the throttle)."""
+    officer = login(port, USERNAME, PASSWORD)
+    todo = officer if samples.todo_username == USERNAME else login(port, samples.todo_username, PASSWORD)
+    return {page: todo if page == TODO_PAGE else officer for page in [BASELINE, *page_paths(samples)]}
+
+
+def verify_pages(sessions: dict[str, Session], paths: dict[str, str], samples: Samples) -> dict[str, int]:
+    """Every page answers 200 with what it should show; returns the list
+    totals (cases found; open deadlines on the to-do page).
 
     A benchmark of error pages or empty results would be worthless.
     """
     totals = {}
     for name, path in {BASELINE: "/healthz", **paths}.items():
-        page = session.get(path)
+        page = sessions[name].get(path)
         if page.status != 200:
             raise RuntimeError(f"{name}: GET {path} answered {page.status}")
         if name in ("number_search", "case_page") and samples.case_number not in page.body:
             raise RuntimeError(f"{name}: GET {path} does not show case {samples.case_number}")
-        if name in ("case_list", "party_search", "number_search"):
-            match = TOTAL.search(page.body)
+        if name in ("case_list", "party_search", "number_search", TODO_PAGE):
+            match = (TODO_TOTAL if name == TODO_PAGE else TOTAL).search(page.body)
             totals[name] = int(match.group(1)) if match else -1
             if totals[name] < 1:
-                raise RuntimeError(f"{name}: GET {path} found no cases")
+                what = f"no open deadlines of {samples.todo_username}" if name == TODO_PAGE else "no cases"
+                raise RuntimeError(f"{name}: GET {path} found {what}")
     return totals
 
 
@@ -112,13 +143,13 @@ def measure_dataset(dataset: Dataset, args: argparse.Namespace) -> dict:
     log_path = OUT_DIR / f"gunicorn-{dataset.database}-{dataset.size}.log"
     with serve(dataset.url, workers=args.workers, threads=args.threads, log_path=log_path) as port:
         try:
-            session = login(port, USERNAME, PASSWORD)
-            dataset.totals = verify_pages(session, paths, dataset.samples)
+            sessions = log_in_users(port, dataset.samples)
+            dataset.totals = verify_pages(sessions, paths, dataset.samples)
         except RuntimeError as error:
             raise RuntimeError(f"{error} (server log: {log_path})") from error
-        cookie = session.cookie_header()
+        cookies = {page: session.cookie_header() for page, session in sessions.items()}
         first = measure(port, "/healthz", "", args, BASELINE)
-        run = {page: measure(port, path, cookie, args, page) for page, path in paths.items()}
+        run = {page: measure(port, path, cookies[page], args, page) for page, path in paths.items()}
         last = measure(port, "/healthz", "", args, BASELINE)
     run[BASELINE] = baseline(first, last)
     add_ratios(run)
@@ -140,6 +171,12 @@ def config(args: argparse.Namespace) -> dict:
                    "worker_class": "gthread" if args.threads > 1 else "sync",
                    "workers": args.workers, "threads": args.threads},
         "user": USERNAME,
+        "todo_user": "the handler whose open cases (OPEN_STATES) are nearest 500, at each size; "
+                     "see datasets.<db>.<N>.samples.todo_username",
+        "deadline_recompute": "flask --app wsgi calendar recompute, wall time, largest size only, "
+                              "before the server starts",
+        "documents": "skipped" if args.skip_documents else {"runs": args.document_runs,
+                                                             "batch_documents": args.batch_documents},
         "baseline": "healthz = mean of /healthz measured before and after the pages, same server",
         "postgresql": "VACUUM (ANALYZE) after loading, as autovacuum would",
         "party_search": "the same query at every size: picked from the smallest database",
@@ -147,25 +184,22 @@ def config(args: argparse.Namespace) -> dict:
 
 
 def build_report(args, started: datetime, load_at_start: float, results: dict, datasets: dict,
-                 failures: dict) -> dict:
+                 failures: dict, documents: dict | None = None) -> dict:
     return {
         "generated_at": started.isoformat(timespec="seconds"),
         "machine": machine(load_at_start),
         "config": config(args),
         "datasets": datasets,
         "results": results,
+        "documents": documents,
         "failures": failures,
-        "checks": compute_checks(results),
+        "checks": compute_checks(results, datasets, documents),
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    started = datetime.now(timezone.utc)
-    load_at_start = round(os.getloadavg()[0], 2)
-    if load_at_start > 1.0:
-        print(f"note: load average {load_at_start} before the start; other work on this machine "
-              "will skew the numbers")
+def measure_databases(args: argparse.Namespace, write) -> tuple[dict, dict, dict]:
+    """Every database and size: prepare, time the recompute (largest size),
+    measure the pages. `write(results, datasets, failures)` saves progress."""
     results: dict[str, dict] = {}
     datasets: dict[str, dict] = {}
     failures: dict[str, str] = {}
@@ -175,8 +209,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"== {database}, {size} cases", flush=True)
             dataset = Dataset(database, size, dataset_url(database, size, args.postgres_url))
             try:
-                prepare(dataset, args.postgres_url, party_query)
+                prepare(dataset, args.postgres_url, party_query, time_deadlines=size == args.sizes[-1])
                 party_query = party_query or dataset.samples.party_query
+                print(f"  to-do page as {dataset.samples.todo_username} "
+                      f"({dataset.samples.todo_open_cases} open cases)")
                 began = time.perf_counter()
                 run = measure_dataset(dataset, args)
                 print(f"  measured in {time.perf_counter() - began:.0f} s")
@@ -187,15 +223,43 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 datasets.setdefault(database, {})[str(size)] = dataset.summary()
             results.setdefault(database, {})[str(size)] = run
-            # Written after every dataset, so an interrupted run keeps what it measured.
-            write_json(Path(args.output), build_report(args, started, load_at_start, results, datasets, failures))
-    report = build_report(args, started, load_at_start, results, datasets, failures)
-    write_json(Path(args.output), report)
-    if results:
-        print_table(results, report["checks"])
+            write(results, datasets, failures)  # an interrupted run keeps what it measured
+    return results, datasets, failures
+
+
+def measure_documents_once(args: argparse.Namespace, failures: dict) -> dict | None:
+    """The documents (bench/documents.py), once; None (and a failure) if they could not be measured."""
+    from documents import measure_documents
+
+    print("== documents", flush=True)
+    try:
+        return measure_documents(runs=args.document_runs, batch_size=args.batch_documents)
+    except Exception as error:  # the web results are still worth writing
+        print(f"  FAILED: {error}", file=sys.stderr)
+        failures["documents"] = str(error)
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = datetime.now(timezone.utc)
+    load_at_start = round(os.getloadavg()[0], 2)
+    if load_at_start > 1.0:
+        print(f"note: load average {load_at_start} before the start; other work on this machine "
+              "will skew the numbers")
+
+    def write(results, datasets, failures, documents=None) -> dict:
+        report = build_report(args, started, load_at_start, results, datasets, failures, documents)
+        write_json(Path(args.output), report)
+        return report
+
+    results, datasets, failures = ({}, {}, {}) if args.only_documents else measure_databases(args, write)
+    documents = None if args.skip_documents else measure_documents_once(args, failures)
+    report = write(results, datasets, failures, documents)
+    print_report(report)
     print(f"\nwritten {args.output}")
     if failures:
-        print(f"{len(failures)} dataset(s) could not be measured: {', '.join(failures)}", file=sys.stderr)
+        print(f"{len(failures)} part(s) could not be measured: {', '.join(failures)}", file=sys.stderr)
         return 1
     return 0
 

@@ -36,6 +36,28 @@ def _suspension(case):
     return next((s for s in reversed(case.clock_stops) if s.kind == "suspension"), None)
 
 
+def _agreement_text(case) -> str:
+    """The effective agreement's wording and terms, from the mediation record."""
+    import sqlalchemy as sa
+
+    from casesys.extensions import db
+    from casesys.mediation.models import Agreement, Mediation
+
+    agreement = db.session.scalar(sa.select(Agreement).join(Mediation).where(
+        Mediation.case_id == case.id, Agreement.effective_on.is_not(None)).order_by(Agreement.id.desc()).limit(1))
+    if agreement is None:
+        return "经本机关主持调解，各方自愿达成如下协议：\n\n一、"
+    numerals = "一二三四五六七八九十"
+    lines = [agreement.text or "经本机关主持调解，各方自愿达成如下协议："]
+    for index, term in enumerate(agreement.terms):
+        what = (f"于{term.due_on:%Y年%m月%d日}前向{term.creditor.name}支付人民币{term.amount:,.2f}元"
+                if term.amount is not None else f"于{term.due_on:%Y年%m月%d日}前{term.kind.label}：{term.description}")
+        label = numerals[index] if index < len(numerals) else str(index + 1)
+        lines.append(f"{label}、{term.debtor.name}{what}。")
+    lines.append("本协议自各方当事人及调解员签署之日起生效。当事人可以自协议生效之日起三十日内共同向人民法院申请司法确认。")
+    return "\n".join(lines)
+
+
 def _mediated(case) -> bool:
     return case.state == CaseState.AGREED or case.closing_type == ClosingType.MEDIATED.value
 
@@ -103,7 +125,7 @@ DOC_TYPES: dict[str, DocType] = {t.key: t for t in (
             }),
     DocType("mediation_agreement", "调解协议书", "调协", "notice.html",
             _needs(_mediated, "案件尚未达成调解协议"),
-            (("body", "协议内容"),), lambda c: {"body": "经本机关主持调解，双方自愿达成如下协议：\n\n一、"}),
+            (("body", "协议内容"),), lambda c: {"body": _agreement_text(c)}),
     DocType("confirmation_application", "司法确认申请书", "司", "notice.html",
             _needs(_mediated, "案件尚未达成调解协议"),
             (("body", "申请内容"),),

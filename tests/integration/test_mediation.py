@@ -236,3 +236,26 @@ def test_mediation_inside_an_adjudication(db, factory, registry):
     assert approval.action == "close_mediated"
     approve(approval, actor=chief)
     assert case.state == CaseState.CLOSED and case.closing_type == "mediated"
+
+
+def test_agreement_document_lists_the_terms(app, db, three_party_case, registry):
+    import io
+
+    import pdfplumber
+
+    from casesys.documents.services import create_draft, document_pdf
+
+    case, user = three_party_case
+    mediation = _consented(case, user)
+    assign_mediator(mediation, registry["zhou"], actor=user)
+    agreement = conclude_agreement(mediation, text="各方自愿达成如下协议：", partial=False,
+                                   terms=_terms(mediation, due_paid=TODAY, due_open=TODAY), concluded_on=TODAY,
+                                   actor=user)
+    for member in mediation.parties:
+        sign_agreement(agreement, party_id=member.party_id, actor=user)
+    sign_agreement(agreement, mediator_id=registry["zhou"].id, actor=user)
+    with app.test_request_context():
+        document = create_draft(case, "mediation_agreement", actor=user)
+        with pdfplumber.open(io.BytesIO(document_pdf(document))) as pdf:
+            text = "".join((p.extract_text() or "").replace("\n", "") for p in pdf.pages)
+    assert "调解协议书" in text and "人民币50,000.00元" in text and "荆州古城电子有限公司" in text
