@@ -257,8 +257,8 @@ def pick_todo_user(conn: sa.Connection) -> tuple[str, int]:
     rows = conn.execute(HANDLER_LOAD_QUERY, {"open_states": [s.value for s in OPEN_STATES]}).all()
     if not rows:
         raise RuntimeError("no handler has an open case: no to-do page to measure")
-    user_id, username, open_cases = min(rows, key=lambda r: (abs(r.open_cases - TODO_OPEN_CASES), r.id))
-    return username, open_cases
+    nearest = min(rows, key=lambda r: (abs(r.open_cases - TODO_OPEN_CASES), r.id))
+    return nearest.username, nearest.open_cases
 
 
 def pick_samples(url: str, party_query: str | None = None) -> Samples:

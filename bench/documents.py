@@ -265,7 +265,7 @@ def merge_in_child(url: str, ids: list[int], actor_id: int, *, trace: bool) -> d
     """The batch print in a fresh Python process (`documents.py merge`); its figures."""
     command = [sys.executable, str(Path(__file__).resolve()), "merge", "--url", url,
                "--actor-id", str(actor_id), "--ids", ",".join(map(str, ids))] + (["--trace"] if trace else [])
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=MERGE_TIMEOUT_S)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=MERGE_TIMEOUT_S, check=False)
     if done.returncode:
         raise RuntimeError(f"batch merge failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -353,7 +353,7 @@ def harfbuzz_subset() -> dict:
     """Is libharfbuzz-subset0 (fast font subsetting for WeasyPrint) installed?"""
     try:
         done = subprocess.run(["dpkg-query", "-W", "-f=${Status}|${Version}", "libharfbuzz-subset0"],
-                              capture_output=True, text=True, timeout=30)
+                              capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
         return {"package": "libharfbuzz-subset0", "installed": False, "version": None, "note": "no dpkg-query"}
     status, _, version = done.stdout.partition("|")

@@ -17,6 +17,7 @@ from casesys.adjudication.services import (
 )
 from casesys.adjudication.worklists import todo_items, unread_reminders, workload_rows
 from casesys.auth.models import User
+from casesys.core.units import commit_unit
 from casesys.auth.permissions import (
     CASE_ROLES, can_approve, can_run_procedure, get_case_or_abort, require_roles, visible_cases_clause,
 )
@@ -98,14 +99,9 @@ def add_clock_stop(case_id: int):
     if not form.validate_on_submit():
         flash("；".join(e for errors in form.errors.values() for e in errors), "danger")
     else:
-        try:
-            record_clock_stop(case, kind=form.kind.data, started_on=form.started_on.data,
-                              ended_on=form.ended_on.data, reason=form.reason.data, actor=current_user)
-            db.session.commit()
-            flash("已记录期限中止，结案期限已顺延。", "success")
-        except ActionRefused as refused:
-            db.session.rollback()
-            flash(str(refused), "danger")
+        commit_unit(lambda: record_clock_stop(
+            case, kind=form.kind.data, started_on=form.started_on.data, ended_on=form.ended_on.data,
+            reason=form.reason.data, actor=current_user) and "已记录期限中止，结案期限已顺延。")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="procedure"))
 
 
@@ -118,14 +114,10 @@ def end_stop(case_id: int, stop_id: int):
         abort(404)
     try:
         ended = date.fromisoformat(request.form.get("ended_on", ""))
-        end_clock_stop(case, stop, ended, actor=current_user)
-        db.session.commit()
-        flash("期限恢复计算。", "success")
     except ValueError:
         flash("请输入有效的结束日期", "danger")
-    except ActionRefused as refused:
-        db.session.rollback()
-        flash(str(refused), "danger")
+    else:
+        commit_unit(lambda: end_clock_stop(case, stop, ended, actor=current_user) or "期限恢复计算。")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="procedure"))
 
 
@@ -166,13 +158,7 @@ def withdraw_approval(approval_id: int):
     if approval is None:
         abort(404)
     get_case_or_abort(approval.case_id)
-    try:
-        withdraw_request(approval, actor=current_user)
-        db.session.commit()
-        flash("已撤回申请。", "success")
-    except ActionRefused as refused:
-        db.session.rollback()
-        flash(str(refused), "danger")
+    commit_unit(lambda: withdraw_request(approval, actor=current_user) or "已撤回申请。")
     return redirect(url_for("cases.detail", case_id=approval.case_id, _anchor="procedure"))
 
 
@@ -186,18 +172,15 @@ def decide_approval(approval_id: int, decision: str):
         abort(403)
     form = forms.ApprovalDecisionForm()
     if form.validate_on_submit():
-        try:
+        def decide():
             if decision == "approve":
                 approve(approval, actor=current_user, comment=form.comment.data)
             else:
                 send_back(approval, actor=current_user, comment=form.comment.data)
-            db.session.commit()
-        except ActionRefused as refused:
-            db.session.rollback()
-            flash(str(refused), "danger")
-        else:
             verb = "已批准" if decision == "approve" else "已退回"
-            flash(f"{verb}：{approval.case.number} {Action(approval.action).label}", "success")
+            return f"{verb}：{approval.case.number} {Action(approval.action).label}"
+
+        commit_unit(decide)
     return redirect(url_for("adjudication.approvals"))
 
 

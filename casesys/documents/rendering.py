@@ -12,10 +12,12 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from casesys.domain.errors import Refused
+
 STATIC_ROOT = Path(__file__).resolve().parent.parent / "static"
 
 
-class DocumentError(Exception):
+class DocumentError(Refused):
     """A document cannot be produced; the message says why, in Chinese."""
 
 

@@ -13,6 +13,7 @@ from casesys.auth.permissions import (
     CASE_ROLES, can_approve, can_edit_case, can_view_case, get_case_or_abort, require_roles,
 )
 from casesys.cases.services import ConcurrentEdit
+from casesys.core.units import commit_unit
 from casesys.documents import bp
 from casesys.documents.batches import start_batch
 from casesys.documents.models import Document, PrintBatch, ServiceRecord
@@ -118,30 +119,29 @@ def pdf(document_id: int):
 def step(document_id: int, step: str):
     document = _document_or_abort(document_id)
     case = document.case
-    try:
-        if step == "submit" and can_edit_case(current_user, case):
+    allowed = {"submit": can_edit_case, "correct": can_edit_case, "approve": can_approve, "return": can_approve}
+    if step not in allowed:
+        abort(404)
+    if not allowed[step](current_user, case):
+        abort(403)
+    created: list[Document] = []
+
+    def act() -> str:
+        if step == "submit":
             submit(document, actor=current_user)
-            message = "已提交负责人签发。"
-        elif step == "approve" and can_approve(current_user, case):
+            return "已提交负责人签发。"
+        if step == "approve":
             approve_document(document, actor=current_user)
-            message = f"已签发，文书编号 {document.number}。"
-        elif step == "return" and can_approve(current_user, case):
-            form = ReturnForm()
-            return_document(document, actor=current_user, comment=form.comment.data or "")
-            message = "已退回起草人。"
-        elif step == "correct" and can_edit_case(current_user, case):
-            document = correct(document, actor=current_user)
-            message = "已创建补正文书草稿。"
-        elif step in ("submit", "approve", "return", "correct"):
-            abort(403)
-        else:
-            abort(404)
-        db.session.commit()
-        flash(message, "success")
-    except DocumentError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    return redirect(url_for("documents.detail", document_id=document.id))
+            return f"已签发，文书编号 {document.number}。"
+        if step == "return":
+            return_document(document, actor=current_user, comment=ReturnForm().comment.data or "")
+            return "已退回起草人。"
+        created.append(correct(document, actor=current_user))
+        return "已创建补正文书草稿。"
+
+    commit_unit(act)
+    target = created[0] if created else document
+    return redirect(url_for("documents.detail", document_id=target.id))
 
 
 @bp.post("/documents/<int:document_id>/services")
@@ -154,15 +154,10 @@ def add_service(document_id: int):
         flash("；".join(e for errors in form.errors.values() for e in errors), "danger")
     else:
         party = next(p for p in document.case.parties if p.id == form.party_id.data)
-        try:
-            record_service(document, recipient=party.name, party_id=party.id, method=form.method.data,
-                           address=form.address.data or party.address, sent_on=form.sent_on.data,
-                           received_on=form.received_on.data, note=form.note.data, actor=current_user)
-            db.session.commit()
-            flash("送达情况已登记。", "success")
-        except DocumentError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
+        commit_unit(lambda: record_service(
+            document, recipient=party.name, party_id=party.id, method=form.method.data,
+            address=form.address.data or party.address, sent_on=form.sent_on.data,
+            received_on=form.received_on.data, note=form.note.data, actor=current_user) and "送达情况已登记。")
     return redirect(url_for("documents.detail", document_id=document.id, _anchor="services"))
 
 

@@ -10,8 +10,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from casesys.domain.enums import (
-    CaseState as S, EvaluationConclusion, Labelled, PatentStatus, PatentType, Procedure,
+    CaseState as S,
 )
+from casesys.domain.enums import (
+    EvaluationConclusion,
+    Labelled,
+    PatentStatus,
+    PatentType,
+    Procedure,
+)
+from casesys.domain.errors import Refused
 
 
 class Action(Labelled):
@@ -129,7 +137,7 @@ class CaseFacts:
     conditions: dict = field(default_factory=dict)
 
 
-class ActionRefused(Exception):
+class ActionRefused(Refused):
     """The message says why, in Chinese, for the user."""
 
 

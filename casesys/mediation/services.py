@@ -17,19 +17,36 @@ from casesys.core.settings import get_setting
 from casesys.domain.calendar import Unit
 from casesys.domain.deadlines import Party as Owner
 from casesys.domain.enums import CaseState, CaseType
+from casesys.domain.errors import Refused
 from casesys.domain.events import EventKind
 from casesys.domain.mediation import (
-    Consent, MediationStatus, MediatorFacts, PartyFacts, Position, TermKind, conflict_reason, consent_outcome,
+    Consent,
+    MediationStatus,
+    MediatorFacts,
+    PartyFacts,
+    Position,
+    TermKind,
+    conflict_reason,
+    consent_outcome,
 )
 from casesys.domain.workflow import ACTIVE
 from casesys.extensions import db
 from casesys.mediation.models import (
-    Agreement, AgreementTerm, Mediation, MediationOrganisation, MediationParty, MediationSession, Mediator,
-    Proposal, ProposalPosition, SessionAttendance, Signature,
+    Agreement,
+    AgreementTerm,
+    Mediation,
+    MediationOrganisation,
+    MediationParty,
+    MediationSession,
+    Mediator,
+    Proposal,
+    ProposalPosition,
+    SessionAttendance,
+    Signature,
 )
 
 
-class MediationError(Exception):
+class MediationError(Refused):
     """The message says why, in Chinese, for the user."""
 
 

@@ -8,13 +8,13 @@ from datetime import date
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from casesys.auth.permissions import CASE_ROLES, can_mediate, get_case_or_abort, require_roles
 
 from casesys.domain.mediation import Consent, Position, TermKind
 from casesys.domain.enums import Role
 from casesys.core.formsets import blank_row
+from casesys.core.units import commit_unit
 from casesys.extensions import db
 from casesys.forms import mediation as forms
 from casesys.mediation import bp
@@ -41,13 +41,7 @@ def _run(case_id: int, form, action: Callable[[], str], anchor: str = ""):
     if not form.validate_on_submit():
         flash("；".join(e for errors in form.errors.values() for e in (errors if isinstance(errors, list) else [str(errors)])), "danger")
         return _back(case_id, anchor)
-    try:
-        message = action()
-        db.session.commit()
-        flash(message, "success")
-    except (MediationError, StaleDataError) as error:
-        db.session.rollback()
-        flash(str(error) if isinstance(error, MediationError) else "调解记录已被他人修改，请刷新后重试。", "danger")
+    commit_unit(action)
     return _back(case_id, anchor)
 
 
