@@ -259,5 +259,15 @@ def available_actions(facts: CaseFacts) -> list[Action]:
                 rule(facts, 1)
             except ActionRefused:
                 continue
+        if action == Action.RECORD_ANSWER and facts.answer_received_on:
+            continue
+        if action == Action.FORWARD_ANSWER and not facts.answer_received_on:
+            continue
         allowed.append(action)
-    return sorted(allowed, key=lambda a: ROUTINE.index(a) if a in ROUTINE else len(ROUTINE))
+
+    def order(action: Action) -> int:
+        if action == Action.SET_PANEL and facts.panel_size:  # formed already: changing it is not the next step
+            return len(ROUTINE) - 1
+        return ROUTINE.index(action) if action in ROUTINE else len(ROUTINE)
+
+    return sorted(allowed, key=order)

@@ -140,3 +140,13 @@ def test_available_actions_follow_the_state():
     assert set(available_actions(facts(S.RECEIVED))) == {Action.ACCEPT, Action.REJECT, Action.WITHDRAW}
     assert Action.RESUME in available_actions(facts(S.SUSPENDED))
     assert available_actions(facts(S.CLOSED)) == []
+
+
+def test_the_next_routine_step_comes_first():
+    answered = facts(S.ANSWER_PERIOD, answer_received_on=date(2026, 3, 20))
+    actions = available_actions(answered)
+    # forward the answer (SPEC §3, 5 working days), then the hearing; the panel exists already
+    assert actions[:2] == [Action.FORWARD_ANSWER, Action.SCHEDULE_HEARING]
+    assert Action.RECORD_ANSWER not in actions and actions.index(Action.SET_PANEL) > 1
+    waiting = available_actions(facts(S.ANSWER_PERIOD, panel_size=0, has_presiding=False))
+    assert waiting[0] == Action.SET_PANEL and Action.FORWARD_ANSWER not in waiting
