@@ -201,10 +201,13 @@ def add_evidence(case: Case, item: EvidenceData, *, actor: User, quiet: bool = F
     return evidence
 
 
+def upload_limit() -> int:
+    """SPEC §2: the per-file limit, an administrator's setting in MB."""
+    return int(get_setting("upload_max_mb")) * 1024 * 1024
+
+
 def store_checked_upload(stream: BinaryIO, filename: str) -> StoredFile:
     """Check then store; raises UploadRejected before anything is written."""
     from casesys.cases.storage import check_upload, save_upload
 
-    max_bytes = int(get_setting("upload_max_mb")) * 1024 * 1024
-    content_type = check_upload(stream, filename, max_bytes)
-    return save_upload(stream, filename, content_type)
+    return save_upload(stream, filename, check_upload(stream, filename, upload_limit()))

@@ -17,10 +17,9 @@ from casesys.cases.models import Case, Evidence, Party
 from casesys.cases.search import SORTS, CaseFilters, search_cases
 from casesys.cases.services import (
     ConcurrentEdit, EvidenceData, PartyData, PatentData, add_evidence, register_case,
-    store_checked_upload, update_case, update_party,
+    store_checked_upload, update_case, update_party, upload_limit,
 )
-from casesys.cases.storage import UploadRejected, check_upload, path_for
-from casesys.core.settings import get_setting
+from casesys.cases.storage import UploadRejected, check_upload, path_for, save_upload
 from casesys.core.models import AuditLog
 from casesys.domain.enums import CaseState, CaseType, PartyRole, Procedure, Role
 from casesys.extensions import db
@@ -78,20 +77,19 @@ def _party_rows(form) -> list[PartyData]:
 
 def _store_evidence(form) -> list[EvidenceData] | None:
     """Check every upload first, then store them; None if one is refused."""
-    max_bytes = int(get_setting("upload_max_mb")) * 1024 * 1024
-    uploads = [e.form for e in form.evidence if e.form.file.data]
-    for sub in uploads:
+    checked, refused = [], False
+    for sub in (e.form for e in form.evidence if e.form.file.data):
         try:
-            check_upload(sub.file.data.stream, sub.file.data.filename, max_bytes)
+            checked.append((sub, check_upload(sub.file.data.stream, sub.file.data.filename, upload_limit())))
         except UploadRejected as error:
-            sub.file.errors = [str(error)]
-    if any(sub.file.errors for sub in uploads):
+            sub.file.errors, refused = [str(error)], True
+    if refused:
         return None
     return [
-        EvidenceData(store_checked_upload(sub.file.data.stream, sub.file.data.filename),
+        EvidenceData(save_upload(sub.file.data.stream, sub.file.data.filename, content_type),
                      {"kind": sub.kind.data, "description": sub.description.data,
                       "page_count": sub.page_count.data})
-        for sub in uploads
+        for sub, content_type in checked
     ]
 
 
