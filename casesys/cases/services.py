@@ -201,6 +201,12 @@ def add_evidence(case: Case, item: EvidenceData, *, actor: User, quiet: bool = F
     return evidence
 
 
+def record_cross_examination(evidence: Evidence, opinion: str, *, actor: User) -> None:
+    evidence.cross_examination = opinion
+    record_event(evidence.case, EventKind.EVIDENCE_ADDED, f"记录质证意见：{evidence.description}", actor=actor)
+    db.session.flush()
+
+
 def upload_limit() -> int:
     """SPEC §2: the per-file limit, an administrator's setting in MB."""
     return int(get_setting("upload_max_mb")) * 1024 * 1024

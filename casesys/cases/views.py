@@ -17,13 +17,15 @@ from casesys.cases.models import Case, Evidence, Party
 from casesys.cases.search import SORTS, CaseFilters, search_cases
 from casesys.cases.services import (
     ConcurrentEdit, EvidenceData, PartyData, PatentData, add_evidence, register_case,
-    store_checked_upload, update_case, update_party, upload_limit,
+    record_cross_examination, store_checked_upload, update_case, update_party, upload_limit,
 )
 from casesys.cases.storage import UploadRejected, check_upload, path_for, save_upload
 from casesys.core.models import AuditLog
 from casesys.domain.enums import CaseState, CaseType, PartyRole, Procedure, Role
 from casesys.extensions import db
+from casesys.core.units import commit_unit
 from casesys.forms.cases import (
+    CrossExaminationForm,
     EditCaseForm, EditPartyForm, EvidenceUploadForm, RegisterCaseForm, RegisterMediationForm,
 )
 
@@ -221,6 +223,23 @@ def upload_evidence(case_id: int):
             return redirect(url_for("cases.detail", case_id=case.id, _anchor="evidence"))
     flash("证据未上传，请查看表单中的提示。", "danger")
     return render_template("cases/detail.html", case=case, upload_form=form, proc=_procedure_context(case)), 400
+
+
+@bp.post("/<int:case_id>/evidence/<int:evidence_id>/cross-examination")
+@require_roles(*CASE_ROLES)
+def cross_examination(case_id: int, evidence_id: int):
+    """SPEC §2: the other side's opinion on a piece of evidence (质证意见)."""
+    case = get_case_or_abort(case_id, can_edit_case)
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None or evidence.case_id != case.id:
+        abort(404)
+    form = CrossExaminationForm()
+    if form.validate_on_submit():
+        commit_unit(lambda: record_cross_examination(evidence, form.opinion.data, actor=current_user)
+                    or "质证意见已保存。")
+    else:
+        flash("；".join(e for errors in form.errors.values() for e in errors), "danger")
+    return redirect(url_for("cases.detail", case_id=case.id, _anchor="evidence"))
 
 
 @bp.get("/<int:case_id>/evidence/<int:evidence_id>")

@@ -184,3 +184,7 @@ class EvidenceUploadForm(EvidenceFields, PageForm):
     def validate_file(self, field) -> None:
         if not field.data:
             raise ValidationError("请选择要上传的文件")
+
+
+class CrossExaminationForm(PageForm):
+    opinion = TextAreaField("质证意见", filters=F, validators=[DataRequired("请填写质证意见"), Length(max=5000)])

@@ -54,6 +54,7 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     ],
     # A POST without a file: allowed users get the form back with its message.
     "cases.upload_evidence": [("POST", "/cases/{case}/evidence", ADJUDICATION_EDITORS | {"officer": INVALID, "supervisor": INVALID})],
+    "cases.cross_examination": [("POST", "/cases/{case}/evidence/{evidence}/cross-examination", ADJUDICATION_EDITORS | {"officer": REDIRECT, "supervisor": REDIRECT})],
     "cases.evidence_file": [("GET", "/cases/{case}/evidence/{evidence}", CASE_READERS)],
     "cases.audit": [("GET", "/cases/{case}/audit", CASE_READERS)],
     "adjudication.step": [

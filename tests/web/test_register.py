@@ -202,3 +202,17 @@ def test_control_characters_in_text_fields_are_dropped(client, db, officer, form
     assert client.post("/cases/new/adjudication", data=form).status_code == 302
     case = db.session.scalar(sa.select(Case))
     assert (case.title, case.requests) == ("含控制字符的案由", "第一行\n第二行")
+
+
+def test_cross_examination_opinion_is_recorded(client, db, officer, factory):
+    case = factory.case(officer)
+    client.post(f"/cases/{case.id}/evidence", data={
+        "file": (io.BytesIO(PDF), "合同.pdf"), "kind": "document", "description": "许可合同",
+        "party_id": str(case.parties[0].id)}, content_type="multipart/form-data")
+    evidence = db.session.scalar(sa.select(Evidence))
+    url = f"/cases/{case.id}/evidence/{evidence.id}/cross-examination"
+    assert client.post(url, data={"opinion": "被请求人对真实性无异议，对关联性有异议。"}).status_code == 302
+    db.session.expire_all()
+    assert evidence.cross_examination.startswith("被请求人对真实性无异议")
+    page = client.post(url, data={"opinion": ""}, follow_redirects=True).get_data(as_text=True)
+    assert "请填写质证意见" in page
