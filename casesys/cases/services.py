@@ -201,6 +201,18 @@ def add_evidence(case: Case, item: EvidenceData, *, actor: User, quiet: bool = F
     return evidence
 
 
+def other_cases_by_code(case: Case) -> dict[str, int]:
+    """SPEC §2: the same organisation is recognised across cases by its credit
+    code — how many other cases each of this case's organisations appears in."""
+    codes = {p.credit_code for p in case.parties if p.credit_code}
+    if not codes:
+        return {}
+    rows = db.session.execute(
+        sa.select(Party.credit_code, sa.func.count(sa.distinct(Party.case_id)))
+        .where(Party.credit_code.in_(codes), Party.case_id != case.id).group_by(Party.credit_code))
+    return dict(rows.all())
+
+
 def record_cross_examination(evidence: Evidence, opinion: str, *, actor: User) -> None:
     evidence.cross_examination = opinion
     record_event(evidence.case, EventKind.EVIDENCE_ADDED, f"记录质证意见：{evidence.description}", actor=actor)

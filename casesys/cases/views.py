@@ -17,7 +17,7 @@ from casesys.cases.models import Case, Evidence, Party
 from casesys.cases.search import SORTS, CaseFilters, search_cases
 from casesys.cases.services import (
     ConcurrentEdit, EvidenceData, PartyData, PatentData, add_evidence, register_case,
-    record_cross_examination, store_checked_upload, update_case, update_party, upload_limit,
+    other_cases_by_code, record_cross_examination, store_checked_upload, update_case, update_party, upload_limit,
 )
 from casesys.cases.storage import UploadRejected, check_upload, path_for, save_upload
 from casesys.core.models import AuditLog
@@ -128,7 +128,7 @@ def new(case_type: str):
 def detail(case_id: int):
     case = get_case_or_abort(case_id)
     return render_template("cases/detail.html", case=case, upload_form=_evidence_form(case),
-                           proc=_procedure_context(case))
+                           proc=_procedure_context(case), seen_elsewhere=other_cases_by_code(case))
 
 
 def _procedure_context(case: Case) -> dict | None:
@@ -222,7 +222,8 @@ def upload_evidence(case_id: int):
             flash("证据已上传。", "success")
             return redirect(url_for("cases.detail", case_id=case.id, _anchor="evidence"))
     flash("证据未上传，请查看表单中的提示。", "danger")
-    return render_template("cases/detail.html", case=case, upload_form=form, proc=_procedure_context(case)), 400
+    return render_template("cases/detail.html", case=case, upload_form=form, proc=_procedure_context(case),
+                           seen_elsewhere=other_cases_by_code(case)), 400
 
 
 @bp.post("/<int:case_id>/evidence/<int:evidence_id>/cross-examination")

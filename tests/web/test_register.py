@@ -216,3 +216,15 @@ def test_cross_examination_opinion_is_recorded(client, db, officer, factory):
     assert evidence.cross_examination.startswith("被请求人对真实性无异议")
     page = client.post(url, data={"opinion": ""}, follow_redirects=True).get_data(as_text=True)
     assert "请填写质证意见" in page
+
+
+def test_the_same_organisation_is_recognised_across_cases(client, db, officer, factory):
+    first = factory.case(officer, respondents=("长沙湘江机械制造有限公司",))
+    second = factory.case(officer, respondents=("长沙湘江机械有限公司（更名前）",))
+    from casesys.domain.enums import PartyRole
+
+    code = first.parties_in(PartyRole.RESPONDENT)[0].credit_code
+    second.parties_in(PartyRole.RESPONDENT)[0].credit_code = code  # same code, another name
+    db.session.commit()
+    page = client.get(f"/cases/{first.id}").get_data(as_text=True)
+    assert "另涉 1 件案件" in page
