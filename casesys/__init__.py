@@ -2,9 +2,16 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from flask import Flask
+
+# Statutory periods run on the office's calendar days: "today" is the date in
+# Beijing (Asia/Shanghai), also when the server's clock is set to UTC.
+# Stored timestamps stay in UTC (casesys.core.types.utcnow).
+os.environ.setdefault("TZ", os.environ.get("CASESYS_TZ", "Asia/Shanghai"))
+time.tzset()
 
 from config import CONFIGS, INSTANCE_DIR
 

@@ -35,3 +35,15 @@ def test_search_text_holds_number_names_codes_and_both_patent_forms():
 
 def test_normalize_text_turns_full_width_into_half_width():
     assert normalize_text(" ＺＬ２０２３ ") == "ZL2023"
+
+
+def test_today_is_the_date_in_beijing():
+    """Statutory days are the office's days (Asia/Shanghai), whatever the server's zone."""
+    import time
+    from datetime import date, datetime, timedelta, timezone
+
+    import casesys  # noqa: F401  (sets the zone on import)
+
+    beijing = datetime.now(timezone.utc) + timedelta(hours=8)
+    assert time.tzname[0] == "CST"
+    assert date.today() == beijing.date()
