@@ -48,7 +48,7 @@ def todo_items(user, *, page: int, per_page: int) -> tuple[list[TodoItem], int]:
              sa.or_(Case.state.in_(OPEN_STATES), CaseDeadline.kind.like("mediation%")),
              sa.or_(CaseDeadline.owner == "office", CaseDeadline.due_on >= date.today()))
     base = sa.select(CaseDeadline).join(Case, CaseDeadline.case_id == Case.id).where(*where)
-    total = db.session.scalar(base.with_only_columns(sa.func.count(CaseDeadline.id)))
+    total = db.session.scalar(base.with_only_columns(sa.func.count(), maintain_column_froms=True))
     rows = db.session.execute(
         sa.select(CaseDeadline, Case.id, Case.number, Case.title, Case.state)
         .join(Case, CaseDeadline.case_id == Case.id).where(*where)

@@ -71,8 +71,12 @@ def office_form(office_id: int | None):
     form = OfficeForm(obj=office if request.method == "GET" else None)
     if form.validate_on_submit():
         clash = db.session.scalar(sa.select(Office).where(Office.code == form.code.data))
+        prefix_clash = db.session.scalar(sa.select(Office).where(Office.case_prefix == form.case_prefix.data))
         if clash is not None and clash is not office:
             form.code.errors.append("该机关代码已被使用")
+        elif prefix_clash is not None and prefix_clash is not office:
+            # SPEC §2: numbers run per office; a shared prefix would give two cases one number.
+            form.case_prefix.errors.append(f"案号简称已由{prefix_clash.name}使用")
         else:
             office = office or Office()
             form.populate_obj(office)

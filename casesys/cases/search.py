@@ -130,7 +130,7 @@ def search_cases(user, filters: CaseFilters, per_page: int) -> CasePage:
     """A count, a page of rows and the page's party names: three statements
     whatever the page size, and plain rows, as a list page is read often."""
     stmt = filtered_cases(user, filters)
-    total = db.session.scalar(stmt.with_only_columns(sa.func.count(Case.id)).order_by(None))
+    total = db.session.scalar(stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None))
     page = max(1, filters.page)
     order = SORTS.get(filters.sort, SORTS["received_desc"])[1]
     rows = db.session.execute(

@@ -120,3 +120,10 @@ def test_pagination_counts_and_pages(factory, officer):
     page = search_cases(officer, CaseFilters(page=2), per_page=3)
     assert (page.total, page.pages, len(page.items)) == (7, 3, 3)
     assert len(search_cases(officer, CaseFilters(page=3), per_page=3).items) == 1
+
+
+def test_province_wide_count_without_any_filter_counts_every_case(factory):
+    chief = factory.user(Role.SUPERVISOR, office=factory.office(), province_wide=True)
+    for prefix in ("武知保", "宜知保", "襄知保"):  # offices have their own case-number prefix
+        factory.case(factory.user(Role.OFFICER, office=factory.office(prefix=prefix)))
+    assert search_cases(chief, CaseFilters(), per_page=2).total == 3

@@ -123,3 +123,13 @@ def test_healthz_reports_the_database(client, backend):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok", "database": "ok", "dialect": backend}
+
+
+def test_office_case_prefix_must_be_unique(client, factory, login_as):
+    admin = factory.user(Role.ADMIN)
+    factory.office(code="WH", prefix="武知保", name="武汉市知识产权局")
+    login_as(admin)
+    page = client.post("/admin/offices/new", data={
+        "code": "WH2", "name": "另一个局", "case_prefix": "武知保", "province": "湖北", "level": "city",
+        "is_active": "y"}).get_data(as_text=True)
+    assert "案号简称已由武汉市知识产权局使用" in page
