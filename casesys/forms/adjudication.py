@@ -2,7 +2,6 @@
 its action records (and, for steps needing approval, waits with)."""
 from __future__ import annotations
 
-from datetime import date
 
 from wtforms import (
     BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField,
@@ -13,13 +12,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from casesys.domain.calendar import Unit
 from casesys.domain.enums import Procedure
 from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, SIMPLIFIED_CONDITIONS, ClosingType
-from casesys.forms.fields import DATE_INVALID, REQUIRED, PageForm, enum_select, strip_filter
+from casesys.forms.fields import DATE_INVALID, REQUIRED, PageForm, today_date_field, enum_select, strip_filter
 
 F = [strip_filter]
 
-
-def _date_field(label: str) -> DateField:
-    return DateField(label, default=date.today, format="%Y-%m-%d", validators=[InputRequired(DATE_INVALID)])
 
 
 class ActionForm(PageForm):
@@ -60,15 +56,15 @@ for _key, _label in {**ACCEPTANCE_CONDITIONS, **SIMPLIFIED_CONDITIONS}.items():
 
 
 class ServeForm(ActionForm):
-    served_on = _date_field("被请求人收到请求书副本日期")
+    served_on = today_date_field("被请求人收到请求书副本日期")
 
 
 class AnswerForm(ActionForm):
-    answer_received_on = _date_field("收到答辩书日期")
+    answer_received_on = today_date_field("收到答辩书日期")
 
 
 class ForwardAnswerForm(ActionForm):
-    forwarded_on = _date_field("转送请求人日期")
+    forwarded_on = today_date_field("转送请求人日期")
 
 
 class PanelForm(ActionForm):
@@ -80,7 +76,7 @@ class HearingForm(ActionForm):
     scheduled_at = DateTimeLocalField("口头审理时间", format="%Y-%m-%dT%H:%M",
                                       validators=[InputRequired("请输入口头审理时间")])
     place = StringField("地点", filters=F, validators=[DataRequired(REQUIRED), Length(max=200)])
-    notice_served_on = _date_field("口头审理通知送达日期")
+    notice_served_on = today_date_field("口头审理通知送达日期")
 
 
 class HoldHearingForm(ActionForm):
@@ -98,22 +94,22 @@ class DecideForm(ActionForm):
 
 
 class ServeDecisionForm(ActionForm):
-    decision_served_on = _date_field("当事人收到裁决书日期")
+    decision_served_on = today_date_field("当事人收到裁决书日期")
 
 
 class SuspendForm(ReasonForm):
-    started_on = _date_field("中止日期")
+    started_on = today_date_field("中止日期")
     reference = StringField("国家知识产权局无效宣告请求受理通知书编号", filters=F, validators=[Length(max=100)])
 
 
 class ResumeForm(ActionForm):
-    ended_on = _date_field("恢复审理日期")
+    ended_on = today_date_field("恢复审理日期")
     reason = TextAreaField("恢复理由（如无效宣告审查结论）", filters=F, validators=[Length(max=500)])
 
 
 class ClockStopForm(PageForm):
     kind = SelectField("类型", choices=[("announcement", "公告送达"), ("appraisal", "技术鉴定")])
-    started_on = _date_field("开始日期")
+    started_on = today_date_field("开始日期")
     ended_on = DateField("结束日期（未结束可不填）", format="%Y-%m-%d", validators=[Optional()])
     reason = StringField("说明", filters=F, validators=[Length(max=500)])
 

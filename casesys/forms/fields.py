@@ -5,8 +5,8 @@ import re
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import Form, SelectField, SelectMultipleField, widgets
-from wtforms.validators import ValidationError
+from wtforms import DateField, Form, SelectField, SelectMultipleField, widgets
+from wtforms.validators import InputRequired, ValidationError
 
 from casesys.domain.search import drop_control_chars
 from casesys.domain.codes import (
@@ -17,6 +17,11 @@ from casesys.domain.codes import (
 REQUIRED = "此项为必填项"
 DATE_INVALID = "请输入有效日期，格式如 2026-03-01"
 CLAIMS_PATTERN = re.compile(r"^\d+(-\d+)?(,\d+(-\d+)?)*$")
+
+
+def today_date_field(label: str) -> DateField:
+    """A required date, today by default."""
+    return DateField(label, default=date.today, format="%Y-%m-%d", validators=[InputRequired(DATE_INVALID)])
 
 
 def enum_select(label: str, enum, **kwargs) -> SelectField:

@@ -1,7 +1,6 @@
 """Forms of the mediation pages (SPEC §5)."""
 from __future__ import annotations
 
-from datetime import date
 
 from wtforms import (
     BooleanField, DateField, DateTimeLocalField, FieldList, FormField, IntegerField, SelectField,
@@ -10,13 +9,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from casesys.domain.mediation import Consent, OrganisationKind, TermKind, parse_amount
-from casesys.forms.fields import DATE_INVALID, REQUIRED, PageForm, SubForm, enum_select, strip_filter
+from casesys.forms.fields import REQUIRED, PageForm, today_date_field, SubForm, enum_select, strip_filter
 
 F = [strip_filter]
 
-
-def _today_field(label: str) -> DateField:
-    return DateField(label, default=date.today, format="%Y-%m-%d", validators=[InputRequired(DATE_INVALID)])
 
 
 class StartMediationForm(PageForm):
@@ -27,7 +23,7 @@ class StartMediationForm(PageForm):
 class ConsentForm(PageForm):
     party_id = SelectField("当事人", coerce=int)
     consent = SelectField("意愿", choices=[(Consent.AGREED.value, "同意调解"), (Consent.REFUSED.value, "拒绝调解")])
-    on = _today_field("答复日期")
+    on = today_date_field("答复日期")
 
 
 class AssignMediatorForm(PageForm):
@@ -71,12 +67,13 @@ class TermForm(SubForm):
 class AgreementForm(PageForm):
     partial = BooleanField("部分达成协议")
     text = TextAreaField("协议内容", filters=F, validators=[DataRequired(REQUIRED)])
-    concluded_on = _today_field("协议日期")
+    concluded_on = today_date_field("协议日期")
     terms = FieldList(FormField(TermForm), min_entries=1, max_entries=30)
 
 
 class SignForm(PageForm):
-    signer = SelectField("签署人")
+    # "party:<id>" or "mediator:<id>"; the service checks who may sign.
+    signer = StringField("签署人", validators=[DataRequired("请选择签署人")])
 
 
 class FailForm(PageForm):
@@ -89,17 +86,17 @@ class ExtendForm(PageForm):
 
 
 class ConfirmationForm(PageForm):
-    applied_on = _today_field("申请日期")
+    applied_on = today_date_field("申请日期")
     court = StringField("人民法院", filters=F, validators=[DataRequired(REQUIRED), Length(max=100)])
 
 
 class ConfirmationResultForm(PageForm):
     result = SelectField("法院结果", choices=[("confirmed", "裁定确认有效"), ("rejected", "裁定驳回申请")])
-    on = _today_field("裁定日期")
+    on = today_date_field("裁定日期")
 
 
 class PerformanceForm(PageForm):
-    done_on = _today_field("履行日期")
+    done_on = today_date_field("履行日期")
     proof = StringField("履行证明", filters=F, validators=[DataRequired(REQUIRED), Length(max=500)])
 
 

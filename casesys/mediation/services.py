@@ -85,7 +85,9 @@ def start_mediation(case: Case, *, actor: User, today: date | None = None, court
         raise MediationError("法院委派调解须同时填写委派法院和委派文号")
     limit = int(get_setting("court_mediation_limit_days" if court_reference else "mediation_limit_days"))
     mediation = Mediation(case_id=case.id, within_adjudication=within, requested_on=today,
-                          consent_due_on=today + _days(int(get_setting("mediation_consent_days"))),
+                          # SPEC §5, §9: a period of days ending on a non-working day ends on the next working day
+                          consent_due_on=current_calendar().add(
+                              today, int(get_setting("mediation_consent_days")), Unit.CALENDAR).date,
                           limit_days=limit, court_name=court_name, court_reference=court_reference)
     mediation.case = case
     for party in case.parties:
@@ -101,12 +103,6 @@ def start_mediation(case: Case, *, actor: User, today: date | None = None, court
     db.session.flush()
     refresh_mediation_deadlines(mediation, today)
     return mediation
-
-
-def _days(n: int):
-    from datetime import timedelta
-
-    return timedelta(days=n)
 
 
 def record_consent(mediation: Mediation, party_id: int, consent: Consent, *, on: date, actor: User,
@@ -416,7 +412,7 @@ def refresh_mediation_deadlines(mediation: Mediation, today: date | None = None)
     prefix = f"mediation{mediation.id}_"
     wanted: dict[str, tuple[str, date, date | None, str]] = {}
     closed = None if mediation.open else (mediation.ended_on or date.today())
-    wanted[prefix + "consent"] = ("调解意愿答复期限", calendar.next_working_day(mediation.consent_due_on),
+    wanted[prefix + "consent"] = ("调解意愿答复期限", mediation.consent_due_on,
                                   mediation.started_on or (closed if mediation.status == MediationStatus.FAILED else None),
                                   f"自 {mediation.requested_on} 起 {int((mediation.consent_due_on - mediation.requested_on).days)} 日（SPEC §5）")
     if mediation.started_on:

@@ -196,7 +196,6 @@ def sign(agreement_id: int):
     agreement = db.session.get(Agreement, agreement_id) or abort(404)
     mediation = _mediation_or_abort(agreement.mediation_id)
     form = forms.SignForm()
-    form.signer.choices = [(request.form.get("signer", ""), "")]
 
     def act():
         kind, _, ident = (form.signer.data or "").partition(":")

@@ -56,7 +56,7 @@ def test_every_party_must_consent_before_mediating(db, three_party_case):
     case, user = three_party_case
     mediation = start_mediation(case, actor=user, today=TODAY - timedelta(days=3))
     assert case.state == CaseState.CONSENT_PENDING and len(mediation.parties) == 3
-    assert mediation.consent_due_on == TODAY - timedelta(days=3) + timedelta(days=15)
+    assert mediation.consent_due_on >= TODAY - timedelta(days=3) + timedelta(days=15)
     pending = [m for m in mediation.parties if m.consent == Consent.PENDING]
     record_consent(mediation, pending[0].party_id, Consent.AGREED, on=TODAY, actor=user)
     assert mediation.status == MediationStatus.CONSENT_PENDING
@@ -76,10 +76,18 @@ def test_refusal_ends_a_standalone_mediation_as_failed(db, three_party_case):
 
 def test_silence_past_the_consent_period_fails(db, three_party_case):
     case, user = three_party_case
-    mediation = start_mediation(case, actor=user, today=TODAY - timedelta(days=16))
-    assert expire_consents(TODAY - timedelta(days=1)) == 0  # the last day still counts
-    assert expire_consents(TODAY) == 1
+    mediation = start_mediation(case, actor=user, today=date(2026, 3, 2))
+    assert mediation.consent_due_on == date(2026, 3, 17)  # 15 days, a Tuesday
+    assert expire_consents(date(2026, 3, 17)) == 0  # the last day still counts
+    assert expire_consents(date(2026, 3, 18)) == 1
     assert mediation.status == MediationStatus.FAILED and "逾期未答复" in mediation.failure_reason
+
+
+def test_consent_period_ending_on_a_holiday_ends_on_the_next_working_day(db, three_party_case):
+    case, user = three_party_case
+    mediation = start_mediation(case, actor=user, today=date(2026, 9, 20))
+    assert mediation.consent_due_on == date(2026, 10, 8)  # 10-05 falls in 国庆节 (SPEC §9)
+    assert expire_consents(date(2026, 10, 8)) == 0
 
 
 def test_court_entrusted_mediation_carries_its_reference(db, three_party_case):
