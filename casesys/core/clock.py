@@ -1,0 +1,44 @@
+"""One clock for the whole system.
+
+Every "today" is Beijing's date (the process runs in Asia/Shanghai) and every
+stored timestamp is naive UTC. Code asks this module instead of calling
+`date.today()` or `datetime.utcnow()` itself, so tests can set the day and run
+the same on any date (`with clock.frozen(date(2026, 2, 14)): ...`).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta, timezone
+
+from casesys.core.timefmt import BEIJING
+
+_offset: timedelta = timedelta(0)
+
+
+def utcnow() -> datetime:
+    """Now as naive UTC, the form timestamps are stored in."""
+    return datetime.now(timezone.utc).replace(tzinfo=None) + _offset
+
+
+def now() -> datetime:
+    """Now in Beijing, timezone-aware."""
+    return utcnow().replace(tzinfo=timezone.utc).astimezone(BEIJING)
+
+
+def today() -> date:
+    """Today's date in Beijing: the day every statutory period counts from."""
+    return now().date()
+
+
+@contextmanager
+def frozen(day: date, hour: int = 9) -> Iterator[None]:
+    """Move the clock so that it is `day` at `hour`:00 in Beijing (tests)."""
+    global _offset
+    saved = _offset
+    target = datetime(day.year, day.month, day.day, hour, tzinfo=BEIJING).astimezone(timezone.utc)
+    _offset = target.replace(tzinfo=None) - datetime.now(timezone.utc).replace(tzinfo=None)
+    try:
+        yield
+    finally:
+        _offset = saved
