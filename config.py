@@ -59,6 +59,14 @@ class Config:
     # under the QR code for online verification.
     PDF_FONT_FAMILY = os.environ.get("PDF_FONT_FAMILY", "Noto Serif CJK SC")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Referral exchange between instances (SPEC §6): the office's Ed25519
+    # private key, a file outside the database (`flask --app wsgi referrals
+    # keygen`); the largest message accepted; how far a message's timestamp
+    # may be from now before it is refused as a replay.
+    REFERRALS_PRIVATE_KEY = os.environ.get("REFERRALS_PRIVATE_KEY", str(INSTANCE_DIR / "referrals_ed25519.pem"))
+    REFERRALS_MAX_MESSAGE_BYTES = _env_int("REFERRALS_MAX_MESSAGE_BYTES", 60 * 1024 * 1024)
+    REFERRALS_MAX_SKEW_SECONDS = _env_int("REFERRALS_MAX_SKEW_SECONDS", 300)
+    REFERRALS_HTTP_TIMEOUT = _env_int("REFERRALS_HTTP_TIMEOUT", 30)
 
 
 class DevelopmentConfig(Config):

@@ -62,8 +62,10 @@ def register_blueprints(app: Flask) -> None:
     from casesys.documents import bp as documents_bp
     from casesys.mediation import bp as mediation_bp
     from casesys.core import bp as core_bp
+    from casesys.referrals import bp as referrals_bp, exchange_bp
 
-    for bp in (core_bp, auth_bp, cases_bp, adjudication_bp, mediation_bp, documents_bp, admin_bp):
+    for bp in (core_bp, auth_bp, cases_bp, adjudication_bp, mediation_bp, documents_bp, admin_bp, referrals_bp,
+               exchange_bp):
         app.register_blueprint(bp)
 
 
@@ -82,9 +84,10 @@ def register_commands(app: Flask) -> None:
     )
 
     from casesys.documents.commands import document_cli
+    from casesys.referrals.commands import referrals_cli
 
     for command in (create_user_command, demo_data_command, calendar_cli, scheduler_command, reminders_command,
-                    document_cli):
+                    document_cli, referrals_cli):
         app.cli.add_command(command)
 
 

@@ -12,3 +12,6 @@ from casesys.mediation.models import (  # noqa: F401
     Agreement, AgreementTerm, Mediation, MediationOrganisation, MediationParty, MediationSession, Mediator,
     Proposal, ProposalPosition, SessionAttendance, Signature,
 )
+from casesys.referrals.models import (  # noqa: F401
+    ExchangeRefusal, InboxMessage, OutboxMessage, Referral, ReferralAttachment, ReferralMessage,
+)

@@ -53,13 +53,19 @@ class CalendarYear(db.Model):
 
 
 class CaseDeadline(db.Model):
+    """A time limit of a case, or of a referral (SPEC §6): one table, one
+    to-do list, one reminder job."""
+
     __tablename__ = "case_deadlines"
     __table_args__ = (
         sa.UniqueConstraint("case_id", "kind"),
+        sa.UniqueConstraint("referral_id", "kind"),
         sa.Index("ix_case_deadlines_due_on_met_on", "due_on", "met_on"),
+        sa.CheckConstraint("(case_id IS NULL) <> (referral_id IS NULL)", name="one_owner"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
+    referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referrals.id"))
     kind: Mapped[str] = mapped_column(sa.String(32))
     label: Mapped[str] = mapped_column(sa.String(100))
     owner: Mapped[Owner] = mapped_column(enum_column(Owner, "deadline_owner"))
@@ -158,10 +164,12 @@ class Reminder(db.Model):
     __tablename__ = "reminders"
     __table_args__ = (
         sa.UniqueConstraint("case_id", "deadline_kind", "due_on", "level", "user_id"),
+        sa.UniqueConstraint("referral_id", "deadline_kind", "due_on", "level", "user_id"),
         sa.Index("ix_reminders_user_id_read_at", "user_id", "read_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
+    referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referrals.id"))
     deadline_kind: Mapped[str] = mapped_column(sa.String(32))
     due_on: Mapped[date]
     level: Mapped[str] = mapped_column(sa.String(16))  # upcoming | due | overdue

@@ -91,6 +91,9 @@ def create_reminders(today: date | None = None) -> list[int]:
             })
             if new_id is not None:
                 created.append(new_id)
+    from casesys.referrals.reminders import referral_reminders  # SPEC §6: referral limits, same job
+
+    created += referral_reminders(today, horizon, level_of, _insert_once)
     return created
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 
 from casesys.domain.deadlines import DEFAULT_RULES
 from casesys.domain.holiday_data import SCHEDULES
+from casesys.domain.referrals import REFERRAL_RULES
 
 BUILTIN_SOURCE = "国务院办公厅公布的放假安排（内置数据）"
 
@@ -16,7 +17,7 @@ def reference_rows() -> dict[str, list[dict]]:
     return {
         "deadline_rules": [
             {"key": r.key, "label": r.label, "amount": r.amount, "unit": r.unit.value, "trigger": r.trigger,
-             "basis": r.basis, "owner": r.owner.value, "updated_at": now} for r in DEFAULT_RULES],
+             "basis": r.basis, "owner": r.owner.value, "updated_at": now} for r in DEFAULT_RULES + REFERRAL_RULES],
         "calendar_days": [
             {"day": date.fromisoformat(day), "is_working": kind == "workdays", "name": name}
             for schedule in SCHEDULES.values() for kind in ("holidays", "workdays") for day, name in schedule[kind]],

@@ -167,6 +167,8 @@ def _validate_payload(case: Case, action: Action, payload: dict[str, Any], today
     if action in (Action.REJECT, Action.WITHDRAW, Action.REVOKE, Action.SUSPEND, Action.CONVERT,
                   Action.EXTEND, Action.DEEM_WITHDRAWN) and not (payload.get("reason") or "").strip():
         raise ActionRefused("请填写理由")
+    if action == Action.TRANSFER and not payload.get("referral_id"):
+        raise ActionRefused("案件移送请在“跨区域协作”中新建移送事项并发送")  # SPEC §6
     if action == Action.DECIDE and payload.get("outcome") not in (ClosingType.INFRINGEMENT, ClosingType.DISMISSED):
         raise ActionRefused("请选择裁决结果")
 

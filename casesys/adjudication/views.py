@@ -191,8 +191,11 @@ def decide_approval(approval_id: int, decision: str):
 def todo():
     page = max(1, request.args.get("page", 1, type=int) or 1)
     items, total = todo_items(current_user, page=page, per_page=50)
+    from casesys.referrals.queries import referral_todo  # SPEC §6, §10: referral limits on the same list
+
     return render_template("adjudication/todo.html", items=items, total=total, page=page, per_page=50,
-                           reminders=unread_reminders(current_user), today=date.today())
+                           reminders=unread_reminders(current_user), today=date.today(),
+                           referral_items=referral_todo(current_user, date.today()))
 
 
 @bp.post("/todo/reminders/read")

@@ -157,9 +157,14 @@ def deadline_rules():
         rule = db.session.get(DeadlineRule, key) or abort(404)
         rule.amount, rule.unit = form.amount.data, form.unit.data
         db.session.flush()
-        count = recompute_deadlines(only_case_ids=sa.select(Case.id).where(Case.state.in_(OPEN_STATES)))
+        if rule.key.startswith("ref_"):  # SPEC §6: a referral limit
+            from casesys.referrals.services import recompute_referral_deadlines
+
+            count, what = recompute_referral_deadlines(), "项办理中的协作事项"
+        else:
+            count, what = recompute_deadlines(only_case_ids=sa.select(Case.id).where(Case.state.in_(OPEN_STATES))), "件在办案件"
         db.session.commit()
-        flash(f"“{rule.label}”已改为 {rule.amount} {rule.unit.label}，已重算 {count} 件在办案件的期限。", "success")
+        flash(f"“{rule.label}”已改为 {rule.amount} {rule.unit.label}，已重算 {count} {what}的期限。", "success")
         return redirect(url_for("admin.deadline_rules"))
     return render_template("admin/deadline_rules.html", rules=rules, form=form, failed_key=key)
 

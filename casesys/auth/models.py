@@ -30,10 +30,20 @@ class Office(db.Model):
     is_partner: Mapped[bool] = mapped_column(default=False)
     contact: Mapped[str] = mapped_column(sa.String(200), default="")
     instance_url: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Partner registry (SPEC §6): who to call, and — when the partner runs
+    # casesys too — the Ed25519 public key its messages are signed with.
+    contact_person: Mapped[str] = mapped_column(sa.String(64), default="")
+    contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    public_key: Mapped[str] = mapped_column(sa.String(100), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def runs_casesys(self) -> bool:
+        """A partner whose instance receives referrals over HTTP (SPEC §6)."""
+        return bool(self.is_partner and self.instance_url and self.public_key)
 
 
 class User(UserMixin, db.Model):

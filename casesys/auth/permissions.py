@@ -130,3 +130,51 @@ def can_mediate(user, case) -> bool:
         and case.office_id == user.office_id
         and user.has_role(Role.OFFICER, Role.MEDIATOR, Role.SUPERVISOR)
     )
+
+
+# --- referrals (SPEC §6) -------------------------------------------------------
+
+REFERRAL_ROLES = (Role.OFFICER, Role.SUPERVISOR)
+
+
+def can_use_referrals(user) -> bool:
+    """Officers and supervisors send and answer referrals; mediators and
+    administrators do not."""
+    return user.is_authenticated and user.has_role(*REFERRAL_ROLES)
+
+
+def can_view_referral(user, referral) -> bool:
+    """The two offices concerned, or a province-wide supervisor."""
+    if not can_use_referrals(user):
+        return False
+    return user.province_wide or user.office_id in (referral.sender_office_id, referral.receiver_office_id)
+
+
+def referral_side(user, referral):
+    """The side the user acts for, or None: their own office's side, or — for
+    a partner answering on paper — the receiver's side, entered by the
+    sender's officer (SPEC §6)."""
+    from casesys.referrals.services import acting_side
+
+    if not can_use_referrals(user):
+        return None
+    return acting_side(referral, user)
+
+
+def proxy_referral_side(user, referral):
+    from casesys.referrals.services import proxy_side
+
+    if not can_use_referrals(user):
+        return None
+    return proxy_side(referral, user)
+
+
+def get_referral_or_abort(referral_id: int):
+    from casesys.referrals.models import Referral
+
+    referral = db.session.get(Referral, referral_id)
+    if referral is None:
+        abort(404)
+    if not can_view_referral(current_user, referral):
+        abort(403)
+    return referral

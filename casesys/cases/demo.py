@@ -442,5 +442,9 @@ def demo_data_command(count: int, if_empty: bool, seed: int):
     with click.progressbar(length=count, label="生成演示案件", show_pos=True, show_eta=True) as bar:
         generate_cases(count, seed=seed, progress=bar.update)
         db.session.commit()
+    from casesys.referrals.demo import generate_referrals  # SPEC §6: partners and referrals in every state
+
+    generate_referrals()
+    db.session.commit()
     seconds = (datetime.now() - started).total_seconds()
     click.echo(f"已生成 {count} 件演示案件，用时 {seconds:.1f} 秒。演示账号密码：{DEMO_PASSWORD}")

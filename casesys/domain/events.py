@@ -36,6 +36,8 @@ class EventKind(Labelled):
     DOCUMENT_ISSUED = "document_issued", "签发文书"
     DOCUMENT_SERVED = "document_served", "送达文书"
     CLOSED = "closed", "结案"
+    TRANSFERRED = "transferred", "移送结案"
+    REFERRAL = "referral", "跨区域协作"
 
     @classmethod
     def for_action(cls, action) -> "EventKind":
@@ -50,4 +52,5 @@ _BY_ACTION = {
     "hold_hearing": EventKind.HEARING, "deliberate": EventKind.DELIBERATED, "decide": EventKind.DECIDED,
     "serve_decision": EventKind.DECISION_SERVED, "close": EventKind.CLOSED, "suspend": EventKind.SUSPENDED,
     "resume": EventKind.RESUMED, "convert": EventKind.CONVERTED, "extend": EventKind.EXTENDED,
+    "transfer": EventKind.TRANSFERRED,
 }

@@ -43,6 +43,7 @@ class Action(Labelled):
     DEEM_WITHDRAWN = "deem_withdrawn", "按撤回处理"
     REVOKE = "revoke", "撤销案件"
     CLOSE_MEDIATED = "close_mediated", "调解结案"
+    TRANSFER = "transfer", "移送结案"
 
 
 class ClosingType(Labelled):  # SPEC §3
@@ -53,6 +54,7 @@ class ClosingType(Labelled):  # SPEC §3
     DEEMED_WITHDRAWN = "deemed_withdrawn", "按撤回处理"
     REVOKED = "revoked", "撤销案件"
     NOT_ACCEPTED = "not_accepted", "不予受理"
+    TRANSFERRED = "transferred", "移送结案"
 
 
 # SPEC §3: the five acceptance conditions; §4: the simplified-procedure checklist.
@@ -103,11 +105,13 @@ STEPS: dict[Action, Step] = {
     Action.DEEM_WITHDRAWN: Step((S.HEARING,), S.CLOSED, approval=True),
     Action.REVOKE: Step(ACTIVE + (S.SUSPENDED,), S.CLOSED, approval=True),
     Action.CLOSE_MEDIATED: Step(ACTIVE, S.CLOSED, approval=True),
+    # SPEC §6: a case transferred for jurisdiction ends here, with approval.
+    Action.TRANSFER: Step((S.RECEIVED,) + ACTIVE + (S.SUSPENDED,), S.CLOSED, approval=True),
 }
 CLOSING_OF = {
     Action.REJECT: ClosingType.NOT_ACCEPTED, Action.WITHDRAW: ClosingType.WITHDRAWN,
     Action.DEEM_WITHDRAWN: ClosingType.DEEMED_WITHDRAWN, Action.REVOKE: ClosingType.REVOKED,
-    Action.CLOSE_MEDIATED: ClosingType.MEDIATED,
+    Action.CLOSE_MEDIATED: ClosingType.MEDIATED, Action.TRANSFER: ClosingType.TRANSFERRED,
 }
 
 
@@ -251,8 +255,8 @@ def available_actions(facts: CaseFacts) -> list[Action]:
     remaining checks run on submit), routine steps first."""
     allowed = []
     for action, step in STEPS.items():
-        if facts.state not in step.sources:
-            continue
+        if facts.state not in step.sources or action == Action.TRANSFER:
+            continue  # a transfer starts from its referral (SPEC §6), not from the panel
         rule = _EXTRA_CHECKS.get(action)
         if action in (Action.EXTEND, Action.CONVERT, Action.DELIBERATE, Action.DEEM_WITHDRAWN) and rule:
             try:

@@ -42,8 +42,25 @@ class OfficeForm(PageForm):
     level = enum_select("层级", OfficeLevel)
     is_partner = BooleanField("协作机关（湘、赣）")
     contact = StringField("联系方式", filters=F, validators=[Length(max=200)])
-    instance_url = StringField("对方系统地址", filters=F, validators=[Length(max=200)])
+    contact_person = StringField("协作联系人", filters=F, validators=[Length(max=64)])
+    contact_phone = StringField("联系电话", filters=F, validators=[Length(max=40)])
+    instance_url = StringField("对方系统地址", filters=F, validators=[Optional(), Length(max=200), Regexp(
+        r"^https?://[^\s/]+(:\d+)?(/\S*)?$", message="请填写以 http:// 或 https:// 开头的地址")],
+        description="对方也使用本系统时填写，如 https://casesys.jxipa.example")
+    public_key = StringField("对方签名公钥（Ed25519）", filters=F, validators=[Length(max=100)],
+                             description="由对方管理员运行 flask --app wsgi referrals keygen 生成后提供")
     is_active = BooleanField("启用", default=True)
+
+    def validate_public_key(self, field) -> None:
+        from wtforms.validators import ValidationError
+
+        from casesys.referrals.signing import parse_public_key
+
+        if field.data:
+            try:
+                parse_public_key(field.data)
+            except ValueError as error:
+                raise ValidationError(str(error)) from None
 
 
 def _check_format(field) -> None:
