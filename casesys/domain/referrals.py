@@ -91,6 +91,10 @@ TRANSITIONS: dict[tuple[ReferralState, ReferralAction], Move] = {
 }
 
 
+# Each action belongs to one side, whatever the state.
+ACTION_SIDE: dict[ReferralAction, Side] = {action: move.side for (_, action), move in TRANSITIONS.items()}
+
+
 @dataclass(frozen=True)
 class ReferralFacts:
     state: ReferralState

@@ -27,7 +27,7 @@ from casesys.core import clock
 from casesys.domain.referrals import ReferralAction, ReferralKind, ReferralRefused, ReferralState, Side
 from casesys.extensions import db
 from casesys.referrals.models import (
-    ExchangeRefusal, InboxMessage, OutboxMessage, Referral, ReferralAttachment, ReferralMessage, new_uid,
+    ExchangeRefusal, InboxMessage, OutboxMessage, Referral, ReferralMessage, new_uid,
 )
 from casesys.referrals.signing import canonical, sha256_hex, sign, verify
 
@@ -203,6 +203,7 @@ def _store_attachments(items, referral: Referral, side: Side, message: ReferralM
     """SPEC §6: each file arrives with its SHA-256 and size, checked here, and
     within the upload limit."""
     from casesys.cases.services import upload_limit
+    from casesys.referrals.services import add_attachment
 
     for item in items or []:
         try:
@@ -219,10 +220,7 @@ def _store_attachments(items, referral: Referral, side: Side, message: ReferralM
         content_type = check_upload(stream, filename, upload_limit())
         stored = save_upload(stream, filename, content_type)
         if not any(a.sha256 == stored.sha256 and a.side == side for a in referral.attachments):
-            referral.attachments.append(ReferralAttachment(
-                side=side, sha256=stored.sha256, size=stored.size, filename=stored.filename,
-                content_type=stored.content_type, description=str(item.get("description", ""))[:200],
-                message=message))
+            add_attachment(referral, stored, side=side, description=str(item.get("description", "")), message=message)
 
 
 def _apply_sent(body: dict, sender: Office, receiver: Office) -> Referral:

@@ -109,9 +109,9 @@ def create_referral(data: ReferralData, *, actor: User) -> Referral:
 def add_attachment(referral: Referral, stored: StoredFile, *, side: Side, description: str = "",
                    message: ReferralMessage | None = None) -> ReferralAttachment:
     attachment = ReferralAttachment(side=side, sha256=stored.sha256, size=stored.size, filename=stored.filename,
-                                    content_type=stored.content_type, description=description[:200],
-                                    message=message)
+                                    content_type=stored.content_type, description=description[:200])
     referral.attachments.append(attachment)
+    attachment.message = message
     return attachment
 
 

@@ -17,7 +17,7 @@ from casesys.cases.storage import UploadRejected, path_for
 from casesys.core import clock
 from casesys.core.units import commit_unit
 from casesys.domain.referrals import (
-    ReferralAction, ReferralKind, ReferralState, Side, available_referral_actions, letter_title,
+    ACTION_SIDE, ReferralAction, ReferralKind, ReferralState, Side, available_referral_actions, letter_title,
 )
 from casesys.extensions import csrf, db
 from casesys.forms.referrals import LinkCaseForm, ReferralActionForm, ReferralFilterForm, ReferralForm, ReferralNoteForm
@@ -140,7 +140,7 @@ def act(referral_id: int, action: str):
     except ValueError:
         abort(404)
     own, proxy = _sides(referral)
-    side = own if own and step in available_referral_actions(referral.state, own) else proxy
+    side = next((s for s in (own, proxy) if s is not None and ACTION_SIDE[step] == s), None)
     if side is None:
         abort(403)
     form = ReferralActionForm()

@@ -24,6 +24,9 @@ PROCEDURE = ADJUDICATION_EDITORS
 EDITORS_REDIRECTED = ADJUDICATION_EDITORS | {"officer": REDIRECT, "supervisor": REDIRECT}
 # Running a mediation: the owning office's officers, mediators and supervisors.
 MEDIATORS_REDIRECTED = CASE_READERS | {"officer": REDIRECT, "mediator": REDIRECT, "supervisor": REDIRECT}
+# Referrals (SPEC §6): officers and supervisors of the two offices concerned.
+REFERRALS = {"anonymous": REDIRECT, "officer": OK, "mediator": FORBIDDEN, "supervisor": OK, "admin": FORBIDDEN,
+             "stranger": FORBIDDEN}
 SUPERVISOR_ONLY = {"anonymous": REDIRECT, "officer": FORBIDDEN, "mediator": FORBIDDEN,
                    "supervisor": OK, "admin": FORBIDDEN, "stranger": FORBIDDEN}
 
@@ -111,6 +114,19 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "admin.offices": [("GET", "/admin/offices", ADMIN_ONLY)],
     "admin.office_form": [("GET", "/admin/offices/new", ADMIN_ONLY), ("GET", "/admin/offices/{office}/edit", ADMIN_ONLY)],
     "admin.settings": [("GET", "/admin/settings", ADMIN_ONLY)],
+    "referrals.index": [("GET", "/referrals", REFERRALS | {"stranger": OK}),
+                        ("GET", "/referrals?box=outbox&kind=nonsense&partner=x", REFERRALS | {"stranger": OK})],
+    "referrals.new": [("GET", "/referrals/new", REFERRALS | {"stranger": OK})],
+    "referrals.detail": [("GET", "/referrals/{referral}", REFERRALS),
+                         ("GET", "/referrals/999999", REFERRALS | {"officer": MISSING, "supervisor": MISSING, "stranger": MISSING})],
+    "referrals.act": [("POST", "/referrals/{referral}/actions/bogus", REFERRALS | {"officer": MISSING, "supervisor": MISSING})],
+    # An empty note: allowed users get the page back with the message.
+    "referrals.add_note": [("POST", "/referrals/{referral}/notes", REFERRALS | {"officer": REDIRECT, "supervisor": REDIRECT})],
+    # Only the receiving office links its own case; here the users are the sender's.
+    "referrals.link_case": [("POST", "/referrals/{referral}/case", REFERRALS | {"officer": FORBIDDEN, "supervisor": FORBIDDEN})],
+    "referrals.attachment": [("GET", "/referrals/{referral}/attachments/{referral_attachment}", REFERRALS)],
+    # Machine to machine: no session, authenticated by signature; an unsigned empty body is refused.
+    "exchange.receive": [("POST", "/exchange/referrals", {role: INVALID for role in ROLES})],
 }
 
 
@@ -164,7 +180,15 @@ def world(db, factory):
     mediation = Mediation(case_id=case.id, requested_on=date.today(), consent_due_on=date.today())
     db.session.add(mediation)
     db.session.commit()
-    ids = {"case": case.id, "party": case.parties[0].id, "evidence": evidence.id,
+    from casesys.domain.referrals import ReferralKind
+    from casesys.referrals.services import ReferralData, add_attachment, create_referral
+    from casesys.domain.referrals import Side
+
+    referral = create_referral(ReferralData(ReferralKind.INVESTIGATION_HELP, factory.office(is_partner=True),
+                                            "请求协助调查", "内容"), actor=users["officer"])
+    referral_attachment = add_attachment(referral, stored, side=Side.SENDER)
+    db.session.commit()
+    ids = {"referral": referral.id, "referral_attachment": referral_attachment.id, "case": case.id, "party": case.parties[0].id, "evidence": evidence.id,
            "user": users["officer"].id, "office": office.id, "approval": approval.id, "document": document.id,
            "service": service.id, "batch": batch.id, "verify_code": document.verify_code,
            "mediation": mediation.id}
