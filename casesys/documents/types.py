@@ -58,6 +58,16 @@ def _agreement_text(case) -> str:
     return "\n".join(lines)
 
 
+def _referred(case) -> bool:
+    """A referral (SPEC §6) was started from this case."""
+    import sqlalchemy as sa
+
+    from casesys.extensions import db
+    from casesys.referrals.models import Referral
+
+    return db.session.scalar(sa.select(Referral.id).where(Referral.sender_case_id == case.id).limit(1)) is not None
+
+
 def _mediated(case) -> bool:
     return case.state == CaseState.AGREED or case.closing_type == ClosingType.MEDIATED.value
 
@@ -131,8 +141,13 @@ DOC_TYPES: dict[str, DocType] = {t.key: t for t in (
             (("body", "申请内容"),),
             lambda c: {"body": "申请人于调解协议生效之日起三十日内，共同向人民法院申请司法确认该调解协议。\n\n请求事项：确认调解协议有效。"}),
     DocType("referral_letter", "移送函", "移", "notice.html",
-            _needs(lambda c: bool(c.shares), "案件未移送或请求协助"),
+            _needs(lambda c: bool(c.shares) or _referred(c), "案件未移送或请求协助"),
             (("body", "正文"),),
             lambda c: {"body": f"{c.title}一案，根据鄂湘赣跨区域知识产权保护协作机制，现函送贵局，请予协助办理并函复。"}),
+    # SPEC §6, §8: the letter of a referral to a partner that does not run casesys.
+    DocType("assistance_letter", "协助函", "协", "notice.html",
+            _needs(lambda c: _referred(c), "本案没有请求协助的协作事项"),
+            (("body", "正文"),),
+            lambda c: {"body": f"{c.title}一案，根据鄂湘赣跨区域知识产权保护协作机制，请贵局协助办理下列事项并函复。"}),
 )}
 SERVICE_RECEIPT = DocType("service_receipt", "送达回证", "", "service_receipt.html", lambda case: None)

@@ -7,6 +7,7 @@ import json
 import urllib.error
 import urllib.request
 
+import sqlalchemy as sa
 from flask import current_app
 
 from casesys.core import clock
@@ -56,8 +57,12 @@ def deliver(row: OutboxMessage) -> dict:
         if facts.get("sha256") != row.sha256 or facts.get("message_id") != row.uid:
             raise DeliveryFailed("回执与所发消息不符（SHA-256 不一致）")
     except DeliveryFailed as error:
-        row.last_error = str(error)
         current_app.logger.warning("referral message %s to %s not delivered: %s", row.uid, partner.code, error)
+        # The job's work is rolled back when it raises; the attempt is shown on
+        # the referral all the same, written on a connection of its own.
+        with db.engine.begin() as conn:
+            conn.execute(sa.update(OutboxMessage.__table__).where(OutboxMessage.__table__.c.id == row.id)
+                         .values(attempts=row.attempts, last_error=str(error)[:2000]))
         raise
     row.state, row.delivered_at, row.last_error = "delivered", clock.utcnow(), ""
     row.receipt, row.receipt_signature = receipt, signature
@@ -69,7 +74,4 @@ def deliver_message(job, progress):
     row = db.session.get(OutboxMessage, int(job.payload["outbox_id"]))
     if row is None:
         return {"delivered": False, "missing": True}
-    progress(0, 1)
-    result = deliver(row)
-    progress(1, 1)
-    return result
+    return deliver(row)

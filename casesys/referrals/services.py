@@ -333,9 +333,45 @@ def _open_transferred_case(referral: Referral, actor: User | None) -> Case:
     return case
 
 
-def link_receiver_case(referral: Referral, case: Case | None, *, actor: User) -> None:
-    if case is not None and case.office_id != referral.receiver_office_id:
+def link_case(referral: Referral, case: Case | None, *, side: Side, actor: User) -> None:
+    """Each side links its own case; the sender only while the referral is a
+    draft (a case transfer carries its case from the start)."""
+    office_id = referral.sender_office_id if side == Side.SENDER else referral.receiver_office_id
+    if case is not None and case.office_id != office_id:
         raise ReferralRefused("只能关联本机关的案件")
-    referral.receiver_case = case
-    referral.receiver_case_number = case.number if case else ""
+    if side == Side.SENDER:
+        if referral.state != ReferralState.DRAFT or referral.kind == ReferralKind.CASE_TRANSFER:
+            raise ReferralRefused("协作事项发出后不能更改发出方案件")
+        referral.sender_case = case
+        referral.sender_case_number = case.number if case else ""
+    else:
+        referral.receiver_case = case
+        referral.receiver_case_number = case.number if case else ""
     db.session.flush()
+
+
+# --- letters for partners without casesys (SPEC §6, §8) --------------------------
+
+def draft_letter(referral: Referral, *, actor: User):
+    """The 移送函 / 协助函 as a document of the sender's case: numbered,
+    approved and frozen like every document, then printed and posted."""
+    from casesys.documents.rendering import DocumentError
+    from casesys.documents.services import create_draft
+    from casesys.domain.referrals import letter_title
+
+    if referral.sender_case is None:
+        raise ReferralRefused("请先在本协作事项中关联本机关案件，函件随案编号、签发")
+    key = "referral_letter" if letter_title(referral.kind) == "移送函" else "assistance_letter"
+    try:
+        document = create_draft(referral.sender_case, key, actor=actor)
+    except DocumentError as error:
+        raise ReferralRefused(str(error)) from None
+    rules = referral_rules()
+    reply = rules[f"ref_reply_{referral.kind.value}"]
+    document.texts = {"body": (
+        f"{referral.receiver_office.name}：\n\n{referral.subject}。\n\n{referral.body}\n\n"
+        f"根据鄂湘赣跨区域知识产权保护协作机制，请贵局收函后及时签收，并于签收之日起"
+        f"{reply.amount}个工作日内函复。\n\n联系人：{referral.sender_contact}")}
+    _say(referral, Side.SENDER, actor.full_name, actor.office.name, f"制作{letter_title(referral.kind)}（待负责人签发）")
+    db.session.flush()
+    return document

@@ -184,9 +184,10 @@ def add_note(referral_id: int):
 @bp.post("/<int:referral_id>/case")
 @require_roles(*REFERRAL_ROLES)
 def link_case(referral_id: int):
-    """The receiver links its own case (assistance in a case it handles)."""
+    """Each side links its own case (SPEC §6)."""
     referral = get_referral_or_abort(referral_id)
-    if referral_side(current_user, referral) != Side.RECEIVER:
+    side = referral_side(current_user, referral)
+    if side is None:
         abort(403)
     form = LinkCaseForm()
     if form.validate_on_submit():
@@ -194,7 +195,27 @@ def link_case(referral_id: int):
         if form.case_number.data and case is None:
             flash("未找到本机关的该案件，请核对案号", "danger")
         else:
-            commit_unit(lambda: services.link_receiver_case(referral, case, actor=current_user) or "已关联本机关案件。")
+            commit_unit(lambda: services.link_case(referral, case, side=side, actor=current_user)
+                        or "已关联本机关案件。")
+    return redirect(url_for("referrals.detail", referral_id=referral.id))
+
+
+@bp.post("/<int:referral_id>/letter")
+@require_roles(*REFERRAL_ROLES)
+def letter(referral_id: int):
+    """The 移送函/协助函 for a partner without casesys, made as a document
+    (numbered, approved, frozen) of the sender's case."""
+    referral = get_referral_or_abort(referral_id)
+    if referral_side(current_user, referral) != Side.SENDER:
+        abort(403)
+    made = {}
+
+    def work():
+        made["document"] = services.draft_letter(referral, actor=current_user)
+        return "函件草稿已生成，请核对正文后提交负责人签发。"
+
+    if commit_unit(work):
+        return redirect(url_for("documents.detail", document_id=made["document"].id))
     return redirect(url_for("referrals.detail", referral_id=referral.id))
 
 

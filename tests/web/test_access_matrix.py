@@ -122,8 +122,10 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "referrals.act": [("POST", "/referrals/{referral}/actions/bogus", REFERRALS | {"officer": MISSING, "supervisor": MISSING})],
     # An empty note: allowed users get the page back with the message.
     "referrals.add_note": [("POST", "/referrals/{referral}/notes", REFERRALS | {"officer": REDIRECT, "supervisor": REDIRECT})],
-    # Only the receiving office links its own case; here the users are the sender's.
-    "referrals.link_case": [("POST", "/referrals/{referral}/case", REFERRALS | {"officer": FORBIDDEN, "supervisor": FORBIDDEN})],
+    # Each side links its own case: an empty number unlinks, with a message.
+    "referrals.link_case": [("POST", "/referrals/{referral}/case", REFERRALS | {"officer": REDIRECT, "supervisor": REDIRECT})],
+    # The letter needs a linked case: without one, the referral page with the message.
+    "referrals.letter": [("POST", "/referrals/{referral}/letter", REFERRALS | {"officer": REDIRECT, "supervisor": REDIRECT})],
     "referrals.attachment": [("GET", "/referrals/{referral}/attachments/{referral_attachment}", REFERRALS)],
     # Machine to machine: no session, authenticated by signature; an unsigned empty body is refused.
     "exchange.receive": [("POST", "/exchange/referrals", {role: INVALID for role in ROLES})],

@@ -77,7 +77,13 @@ def test_demo_data_is_valid_and_covers_every_state(runner, db):
 
     result = runner.invoke(args=["demo-data", "--cases", "600"])
     assert result.exit_code == 0, result.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 600
+    # 600 generated, and one opened at 咸宁 by the demo case transfer (SPEC §6)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 601
+    from casesys.domain.referrals import ReferralState
+    from casesys.referrals.models import Referral
+
+    assert set(db.session.scalars(sa.select(Referral.state).distinct())) == set(ReferralState)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case).where(Case.closing_type == "transferred")) == 1
     states = set(db.session.scalars(sa.select(Case.state).distinct()))
     assert states == set(CaseState)
     for party in db.session.scalars(sa.select(Party).limit(300)):

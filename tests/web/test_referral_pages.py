@@ -136,3 +136,24 @@ def test_referral_rules_are_edited_with_the_other_deadline_rules(db, client, log
     db.session.expire_all()
     after = {d.kind: d.due_on for d in referral.deadlines}["referral_ack"]
     assert after > before + timedelta(days=7)
+
+
+def test_a_letter_for_a_partner_without_casesys_goes_through_the_documents(db, client, login_as, factory, offices):
+    from casesys.documents.models import Document
+
+    hubei, xianning, hunan, hb, xn = offices
+    case = factory.case(hb)
+    with clock.frozen(clock.today()):
+        referral = create_referral(ReferralData(K.SERVICE_HELP, hunan, "请求协助送达", "请向岳阳某公司送达答辩通知书"),
+                                   actor=hb)
+    db.session.commit()
+    login_as(hb)
+    refused = client.post(f"/referrals/{referral.id}/letter", follow_redirects=True).get_data(as_text=True)
+    assert "请先在本协作事项中关联本机关案件" in refused
+    client.post(f"/referrals/{referral.id}/case", data={"case_number": case.number})
+    response = client.post(f"/referrals/{referral.id}/letter")
+    document = db.session.scalar(sa.select(Document))
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/documents/{document.id}")
+    assert document.doc_type == "assistance_letter" and document.case_id == case.id and document.status == "draft"
+    assert "湖南页面局" in document.texts["body"] and "请向岳阳某公司送达答辩通知书" in document.texts["body"]
+    assert "个工作日内函复" in document.texts["body"]
