@@ -111,7 +111,7 @@ class Instance:
             self.server = subprocess.Popen(
                 [str(VENV_BIN / "gunicorn"), "--workers", "1", "--threads", "4", "--bind", f"{HOST}:{self.port}",
                  "--graceful-timeout", "5", "wsgi:app"],
-                cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
+                cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.server.poll() is not None:
@@ -128,18 +128,30 @@ class Instance:
         with self._log("worker") as log:
             self.worker = subprocess.Popen(
                 [str(VENV_BIN / "flask"), "--app", "wsgi", "worker", "--no-scheduler", "--poll", "0.2"],
-                cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
+                cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
     @staticmethod
     def _stop(process: subprocess.Popen | None, *, hard: bool = False) -> None:
-        if process is None or process.poll() is not None:
+        """Stop the process and its children (its own session: gunicorn's
+        workers die with a killed master)."""
+        if process is None:
             return
-        process.send_signal(signal.SIGKILL if hard else signal.SIGTERM)
+        try:
+            os.killpg(process.pid, signal.SIGKILL if hard else signal.SIGTERM)
+        except ProcessLookupError:
+            return
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=15)
+        if hard:  # the group's other members: gone before the port is reused
+            for _ in range(50):
+                try:
+                    os.killpg(process.pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.1)
 
     def stop_server(self, *, hard: bool = False) -> None:
         self._stop(self.server, hard=hard)

@@ -45,7 +45,9 @@ def deliver(row: OutboxMessage) -> dict:
     if row.state == "delivered":
         return {"delivered": True, "already": True}
     partner = row.partner_office
-    row.attempts += 1
+    # Nothing is changed in the session before the outcome is known: a pending
+    # change would be flushed by the next read and hold SQLite's write lock.
+    attempts = row.attempts + 1
     try:
         status, answer = _post(partner.instance_url.rstrip("/") + EXCHANGE_PATH, row.body, row.signature)
         if status != 200:
@@ -62,9 +64,9 @@ def deliver(row: OutboxMessage) -> dict:
         # the referral all the same, written on a connection of its own.
         with db.engine.begin() as conn:
             conn.execute(sa.update(OutboxMessage.__table__).where(OutboxMessage.__table__.c.id == row.id)
-                         .values(attempts=row.attempts, last_error=str(error)[:2000]))
+                         .values(attempts=attempts, last_error=str(error)[:2000]))
         raise
-    row.state, row.delivered_at, row.last_error = "delivered", clock.utcnow(), ""
+    row.state, row.delivered_at, row.last_error, row.attempts = "delivered", clock.utcnow(), "", attempts
     row.receipt, row.receipt_signature = receipt, signature
     return {"delivered": True, "sha256": row.sha256}
 

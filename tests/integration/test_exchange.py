@@ -311,7 +311,7 @@ def test_hostile_or_broken_messages_are_refused_logged_and_create_nothing(instan
                               "timestamp": clock.utcnow().strftime(TIME_FORMAT),
                               "body": {"referral": known, "action": "accept", "side": "sender",
                                        "on": clock.today().isoformat(), "text": ""}})
-            signature, expected, words = _signed_by_hubei(data), 409, "只有接收机关可以接受"
+            signature, expected, words = _signed_by_hubei(data), 409, "不能接受"
         else:
             from casesys.core import clock
             from casesys.referrals.exchange import TIME_FORMAT
