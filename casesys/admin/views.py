@@ -57,8 +57,12 @@ def user_form(user_id: int | None):
 @bp.get("/offices")
 @require_roles(Role.ADMIN)
 def offices():
+    from casesys.referrals.models import ExchangeRefusal
+
     rows = db.session.scalars(sa.select(Office).order_by(Office.is_partner, Office.province, Office.id)).all()
-    return render_template("admin/offices.html", offices=rows)
+    # SPEC §6: messages from other instances refused at the door (signature, sender, replay, size …)
+    refusals = db.session.scalars(sa.select(ExchangeRefusal).order_by(ExchangeRefusal.id.desc()).limit(20)).all()
+    return render_template("admin/offices.html", offices=rows, refusals=refusals)
 
 
 @bp.route("/offices/new", methods=["GET", "POST"], defaults={"office_id": None})

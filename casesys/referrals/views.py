@@ -3,7 +3,6 @@ the referral page with its steps and conversation; and the machine-to-machine
 exchange endpoint of partner instances."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 

@@ -65,8 +65,6 @@ def _count(model, *where):
 
 
 def _delivered(instance, uid):
-    from casesys.referrals.models import OutboxMessage, Referral
-
     def check():
         with instance.context():
             referral = _referral(uid)

@@ -3,7 +3,7 @@ referral, steps and replies on the referral page, bad input kept."""
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -157,3 +157,12 @@ def test_a_letter_for_a_partner_without_casesys_goes_through_the_documents(db, c
     assert document.doc_type == "assistance_letter" and document.case_id == case.id and document.status == "draft"
     assert "湖南页面局" in document.texts["body"] and "请向岳阳某公司送达答辩通知书" in document.texts["body"]
     assert "个工作日内函复" in document.texts["body"]
+
+
+def test_a_refused_exchange_message_is_listed_for_the_administrator(db, client, login_as, factory, offices):
+    hubei, *_ = offices
+    response = client.post("/exchange/referrals", data=b"{not json", content_type="application/json")
+    assert response.status_code == 400 and response.get_json() == {"error": "消息格式无效"}
+    login_as(factory.user(Role.ADMIN, office=hubei))
+    page = client.get("/admin/offices").get_data(as_text=True)
+    assert 'data-testid="refusals"' in page and "消息格式无效" in page
