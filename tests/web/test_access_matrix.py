@@ -48,6 +48,7 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
                                                  "supervisor": MISSING, "stranger": MISSING}),
     ],
     "cases.edit": [("GET", "/cases/{case}/edit", ADJUDICATION_EDITORS)],
+    "cases.add_party_page": [("GET", "/cases/{case}/parties/new", ADJUDICATION_EDITORS)],
     "cases.edit_party": [
         ("GET", "/cases/{case}/parties/{party}/edit", ADJUDICATION_EDITORS),
         ("GET", "/cases/{case}/parties/999999/edit", ADJUDICATION_EDITORS | {"officer": MISSING, "supervisor": MISSING}),
