@@ -12,3 +12,5 @@ from casesys.mediation.models import (  # noqa: F401
     Agreement, AgreementTerm, Mediation, MediationOrganisation, MediationParty, MediationSession, Mediator,
     Proposal, ProposalPosition, SessionAttendance, Signature,
 )
+from casesys.credit.models import CreditRecord  # noqa: F401,E402
+from casesys.public.models import Publication  # noqa: F401,E402

@@ -130,3 +130,26 @@ def can_mediate(user, case) -> bool:
         and case.office_id == user.office_id
         and user.has_role(Role.OFFICER, Role.MEDIATOR, Role.SUPERVISOR)
     )
+
+
+# --- credit supervision and publication (SPEC §7) ----------------------------------
+
+def can_review_credit(user, case) -> bool:
+    """Confirming, rejecting and withdrawing a credit record, and deciding an
+    objection: a supervisor of the case's office or a province-wide one."""
+    return can_approve(user, case)
+
+
+def can_handle_credit(user, case) -> bool:
+    """Recording the notice's service, an objection, a ruling not performed:
+    officers and supervisors of the owning office."""
+    return can_edit_case(user, case)
+
+
+def can_publish(user, case) -> bool:
+    """Publishing and withdrawing need a supervisor's approval (SPEC §7)."""
+    return can_approve(user, case)
+
+
+def can_request_publication(user, case) -> bool:
+    return can_edit_case(user, case) or can_publish(user, case)

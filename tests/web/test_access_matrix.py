@@ -112,6 +112,26 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "admin.offices": [("GET", "/admin/offices", ADMIN_ONLY)],
     "admin.office_form": [("GET", "/admin/offices/new", ADMIN_ONLY), ("GET", "/admin/offices/{office}/edit", ADMIN_ONLY)],
     "admin.settings": [("GET", "/admin/settings", ADMIN_ONLY)],
+    # Credit supervision (SPEC §7): every case worker reads; supervisors decide.
+    "credit.index": [("GET", "/credit", CASE_READERS | {"stranger": OK})],
+    "credit.scan": [("POST", "/credit/scan", SUPERVISOR_ONLY | {"supervisor": REDIRECT})],
+    "credit.detail": [("GET", "/credit/records/999999", CASE_READERS | {"officer": MISSING, "mediator": MISSING, "supervisor": MISSING, "stranger": MISSING})],
+    "credit.step": [("POST", "/credit/records/999999/confirm", CASE_READERS | {"officer": MISSING, "mediator": MISSING, "supervisor": MISSING, "stranger": MISSING})],
+    "credit.party": [("GET", "/credit/parties/{party_code}", CASE_READERS | {"stranger": OK}),
+                     ("GET", "/credit/parties/NOSUCHCODE", CASE_READERS | {"officer": MISSING, "mediator": MISSING, "supervisor": MISSING, "stranger": MISSING})],
+    "credit.not_performed": [("POST", "/cases/{case}/credit/not-performed", EDITORS_REDIRECTED)],
+    "credit.forged": [("POST", "/cases/{case}/credit/forged-evidence", PROCEDURE | {"officer": REDIRECT, "supervisor": REDIRECT})],
+    # The public site: no login, the same answer for everyone; guessed slugs are unknown.
+    "public.index": [("GET", "/public/", {role: OK for role in ROLES}),
+                     ("GET", "/public/?q=%25%27%3B--&year=abc&office=x&patent_type=<script>&page=-1", {role: OK for role in ROLES})],
+    "public.ruling": [("GET", "/public/rulings/nope", {role: MISSING for role in ROLES})],
+    "public.ruling_pdf": [("GET", "/public/rulings/nope.pdf", {role: MISSING for role in ROLES})],
+    "public.typical": [("GET", "/public/typical/nope", {role: MISSING for role in ROLES})],
+    "public.dishonesty": [("GET", "/public/dishonesty/nope", {role: MISSING for role in ROLES})],
+    "publishing.index": [("GET", "/publishing", CASE_READERS | {"stranger": OK})],
+    "publishing.publish_ruling": [("POST", "/publishing/rulings/{document}", EDITORS_REDIRECTED)],
+    "publishing.publish_typical": [("POST", "/publishing/typical", CASE_READERS | {"officer": INVALID, "mediator": INVALID, "supervisor": INVALID, "stranger": INVALID})],
+    "publishing.decide": [("POST", "/publishing/999999/approve", CASE_READERS | {"officer": MISSING, "mediator": MISSING, "supervisor": MISSING, "stranger": MISSING})],
 }
 
 
@@ -168,7 +188,7 @@ def world(db, factory):
     ids = {"case": case.id, "party": case.parties[0].id, "evidence": evidence.id,
            "user": users["officer"].id, "office": office.id, "approval": approval.id, "document": document.id,
            "service": service.id, "batch": batch.id, "verify_code": document.verify_code,
-           "mediation": mediation.id}
+           "mediation": mediation.id, "party_code": case.parties[0].code}
     return users, ids
 
 
