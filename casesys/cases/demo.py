@@ -471,5 +471,15 @@ def demo_data_command(count: int, if_empty: bool, seed: int):
     with click.progressbar(length=count, label="生成演示案件", show_pos=True, show_eta=True) as bar:
         generate_cases(count, seed=seed, progress=bar.update)
         db.session.commit()
+    from casesys.documents.rendering import DocumentError
+    from casesys.public.demo import publish_demo_items
+
+    try:  # SPEC §7: the public site has content from the start
+        shown = publish_demo_items()
+        db.session.commit()
+        click.echo(f"公开网站：{shown['rulings']} 份裁决书、{shown['typical']} 个典型案例、{shown['dishonesty']} 个失信典型案例。")
+    except DocumentError as error:  # no CJK font: the cases stay, the public site starts empty
+        db.session.rollback()
+        click.echo(f"未生成公开内容：{error}")
     seconds = (datetime.now() - started).total_seconds()
     click.echo(f"已生成 {count} 件演示案件，用时 {seconds:.1f} 秒。演示账号密码：{DEMO_PASSWORD}")
