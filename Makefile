@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 DEMO_CASES ?= 2000
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The QR code and verification address on documents point to the server that made them.
+PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: install system-deps run test bench db-upgrade clean
 
@@ -27,11 +29,11 @@ db-upgrade: install
 run: install system-deps db-upgrade
 	$(FLASK) demo-data --if-empty --cases $(DEMO_CASES)
 	@echo ""
-	@echo "  casesys: http://$(HOST):$(PORT)"
+	@echo "  casesys: http://$(HOST):$(PORT)  (documents verify at $(PUBLIC_BASE_URL)/verify)"
 	@echo "  演示账号 demo logins (password casesys-demo):"
 	@echo "    admin (管理员)  officer (办案人员)  mediator (调解员)  supervisor (负责人)"
 	@echo ""
-	SCHEDULER_IN_APP=1 $(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) SCHEDULER_IN_APP=1 $(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: install
 	$(PY) -m pytest -q

@@ -15,3 +15,5 @@ from casesys.mediation.models import (  # noqa: F401
 from casesys.referrals.models import (  # noqa: F401
     ExchangeRefusal, InboxMessage, OutboxMessage, Referral, ReferralAttachment, ReferralMessage,
 )
+from casesys.credit.models import CreditRecord  # noqa: F401,E402
+from casesys.public.models import Publication  # noqa: F401,E402

@@ -178,3 +178,24 @@ def get_referral_or_abort(referral_id: int):
     if not can_view_referral(current_user, referral):
         abort(403)
     return referral
+# --- credit supervision and publication (SPEC §7) ----------------------------------
+
+def can_review_credit(user, case) -> bool:
+    """Confirming, rejecting and withdrawing a credit record, and deciding an
+    objection: a supervisor of the case's office or a province-wide one."""
+    return can_approve(user, case)
+
+
+def can_handle_credit(user, case) -> bool:
+    """Recording the notice's service, an objection, a ruling not performed:
+    officers and supervisors of the owning office."""
+    return can_edit_case(user, case)
+
+
+def can_publish(user, case) -> bool:
+    """Publishing and withdrawing need a supervisor's approval (SPEC §7)."""
+    return can_approve(user, case)
+
+
+def can_request_publication(user, case) -> bool:
+    return can_edit_case(user, case) or can_publish(user, case)

@@ -18,6 +18,7 @@ from werkzeug.security import generate_password_hash
 
 from casesys.auth.models import Office, User, UserRole
 from casesys.cases import demo_names as names
+from casesys.cases.demo_procedure import CaseSketch, ProcedureRows
 from casesys.adjudication.models import ClockStop
 from casesys.cases.models import Agent, Case, CaseEvent, CasePatent, CaseShare, Party, Patent
 from casesys.core.models import NumberSequence
@@ -174,7 +175,10 @@ class DemoGenerator:
             start = date(FIRST_YEAR, 1, 1)
             span = (self.today - start).days
             return start + timedelta(days=rng.randint(0, span))
-        return self.today - timedelta(days=rng.randint(0, OPEN_RECENT_DAYS))
+        # Consent is asked for 15 days and a mediation runs 30 (SPEC §5): those
+        # still open are recent.
+        recent = {CaseState.CONSENT_PENDING: 8, CaseState.MEDIATING: 40}.get(state, OPEN_RECENT_DAYS)
+        return self.today - timedelta(days=rng.randint(0, recent))
 
 
 def _ensure_offices() -> dict[str, Office]:
@@ -274,6 +278,7 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
     sequences = _sequences()
     ids = {m: _next_id(m) for m in (Case, Party, Agent, Patent, CasePatent, CaseEvent, CaseShare, ClockStop)}
     first_id = ids[Case]
+    procedure_rows = ProcedureRows(rng, today, _case_staff())
     written = 0
     while written < count:
         batch = min(BATCH, count - written)
@@ -286,6 +291,7 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
             planned.append((case_type, state, events, gen.received_on(state)))
         # Numbers run in order of receipt within each office, type and year.
         planned.sort(key=lambda p: p[3])
+        sketches = []
         for case_type, state, events, received in planned:
             case_id = ids[Case]; ids[Case] += 1
             office = rng.choices(hubei, weights=office_weights)[0]
@@ -300,6 +306,7 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
                                    (PartyRole.THIRD_PARTY, 1 if rng.random() < 0.08 else 0)):
                 for position in range(1, how_many + 1):
                     parties.append(gen.party(case_id, role, position, industry, ids[Party])); ids[Party] += 1
+            first_agent = len(rows[Agent])
             for party in parties:
                 if rng.random() < 0.5:
                     rows[Agent].append({"id": ids[Agent], "party_id": party["id"], "case_id": case_id,
@@ -321,6 +328,8 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
             if case_type == CaseType.ADJUDICATION:
                 title = f"{requester}与{respondent}侵害{kind_label}专利权纠纷"
                 procedure = Procedure.SIMPLIFIED if rng.random() < 0.35 else Procedure.ORDINARY
+                if state == CaseState.DELIBERATION:  # SPEC §4: one handler, no panel to deliberate
+                    procedure = Procedure.ORDINARY
                 dispute = DisputeKind.INFRINGEMENT
             else:
                 dispute = rng.choices(list(DisputeKind), [60, 15, 10, 10, 5])[0]
@@ -346,8 +355,10 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
                                         "occurred_at": moment - timedelta(hours=8), "actor_id": None,
                                         "summary": kind.label if kind != EventKind.REGISTERED else f"登记收案，案号 {number}",
                                         "details": {}}); ids[CaseEvent] += 1
-            if state in (CaseState.NOT_ACCEPTED, CaseState.FAILED):
+            if state == CaseState.NOT_ACCEPTED:
                 closed_on = received + timedelta(days=rng.randint(3, 15))
+            if state == CaseState.FAILED:  # ends the day the mediation failed
+                closed_on = happened[EventKind.MEDIATION_FAILED]
             if EventKind.ACCEPTED in happened:
                 accepted_on = happened[EventKind.ACCEPTED]
             outcome = rng.choice(["infringement", "infringement", "dismissed"]) if EventKind.DECIDED in happened else None
@@ -384,12 +395,18 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
                                                  [p["number"] for p in patents]),
             })
             rows[Party].extend(parties)
+            sketches.append(CaseSketch(
+                case_id, case_type, state, procedure, office.id, office.name, rows[Case][-1]["handler_id"], parties,
+                {a["firm"] for a in rows[Agent][first_agent:]}, happened, closed_on))
             if rng.random() < 0.02:
                 rows[CaseShare].append({"id": ids[CaseShare], "case_id": case_id, "office_id": rng.choice(partners).id,
                                         "reason": "鄂湘赣跨区域协作：协助调查取证"}); ids[CaseShare] += 1
         for model in (Case, Party, Agent, Patent, CasePatent, CaseEvent, CaseShare, ClockStop):
             if rows[model]:
                 db.session.execute(sa.insert(model.__table__), rows[model])
+        for sketch in sketches:
+            procedure_rows.add(sketch)
+        ids[CaseEvent] = procedure_rows.write(ids[CaseEvent])
         written += batch
         if progress:
             progress(batch)
@@ -412,11 +429,23 @@ def _store_sequences(sequences) -> None:
             db.session.execute(sa.insert(table).values(office_id=office_id, kind=kind, year=year, last_value=value))
 
 
+def _case_staff() -> dict[int, list[int]]:
+    """Each office's officers and supervisors: who may sit on a panel (SPEC §3)."""
+    staff: dict[int, list[int]] = {}
+    rows = db.session.execute(sa.select(User.office_id, User.id).join(UserRole, UserRole.user_id == User.id)
+                              .where(UserRole.role.in_([Role.OFFICER, Role.SUPERVISOR])).distinct().order_by(User.id))
+    for office_id, user_id in rows:
+        staff.setdefault(office_id, []).append(user_id)
+    return staff
+
+
 def _sync_id_sequences() -> None:
     """Explicit ids bypass PostgreSQL's serial sequences: move them past the max."""
     if db.engine.dialect.name != "postgresql":
         return
-    for model in (Case, Party, Agent, Patent, CasePatent, CaseEvent, CaseShare, ClockStop):
+    from casesys.cases.demo_procedure import MEDIATION_MODELS
+
+    for model in (Case, Party, Agent, Patent, CasePatent, CaseEvent, CaseShare, ClockStop, *MEDIATION_MODELS):
         table = model.__tablename__
         db.session.execute(sa.text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"))
@@ -446,5 +475,15 @@ def demo_data_command(count: int, if_empty: bool, seed: int):
 
     generate_referrals()
     db.session.commit()
+    from casesys.documents.rendering import DocumentError
+    from casesys.public.demo import publish_demo_items
+
+    try:  # SPEC §7: the public site has content from the start
+        shown = publish_demo_items()
+        db.session.commit()
+        click.echo(f"公开网站：{shown['rulings']} 份裁决书、{shown['typical']} 个典型案例、{shown['dishonesty']} 个失信典型案例。")
+    except DocumentError as error:  # no CJK font: the cases stay, the public site starts empty
+        db.session.rollback()
+        click.echo(f"未生成公开内容：{error}")
     seconds = (datetime.now() - started).total_seconds()
     click.echo(f"已生成 {count} 件演示案件，用时 {seconds:.1f} 秒。演示账号密码：{DEMO_PASSWORD}")

@@ -173,18 +173,67 @@ def update_case(case: Case, *, expected_version: int, fields: dict[str, Any],
     db.session.flush()
 
 
+AGENT_FIELDS = ("name", "firm", "phone", "authority")
+
+
+def sync_agents(party: Party, agents: list[dict[str, Any]]) -> list[str]:
+    """Make the party's 委托代理人 the given rows: a row with the id of an
+    existing agent updates it, one without adds an agent, an existing agent
+    not among the rows is removed. Returns what changed, for the timeline;
+    the audit hook logs each row."""
+    existing = {a.id: a for a in party.agents}
+    kept: set[int] = set()
+    changes: list[str] = []
+    for row in agents:
+        agent = existing.get(row.get("id"))
+        if agent is None:
+            party.agents.append(Agent(case=party.case, **{k: row.get(k) or "" for k in AGENT_FIELDS}))
+            changes.append(f"增加代理人{row['name']}")
+            continue
+        kept.add(agent.id)
+        if any(getattr(agent, k) != (row.get(k) or "") for k in AGENT_FIELDS):
+            for key in AGENT_FIELDS:
+                setattr(agent, key, row.get(key) or "")
+            changes.append(f"修改代理人{agent.name}")
+    for agent_id, agent in existing.items():
+        if agent_id not in kept:
+            party.agents.remove(agent)
+            db.session.delete(agent)
+            changes.append(f"删除代理人{agent.name}")
+    return changes
+
+
 def update_party(party: Party, *, expected_version: int, values: dict[str, Any],
-                 actor: User) -> None:
+                 actor: User, agents: list[dict[str, Any]] | None = None) -> None:
     case = party.case
     check_version(case, expected_version)
     for key in PARTY_FIELDS:
         setattr(party, key, values.get(key))
     _clear_foreign_code(party)
+    agent_changes = sync_agents(party, agents) if agents is not None else []
     refresh_search_text(case)
     case.updated_at = utcnow()  # a party change is a new version of the case
     record_event(case, EventKind.PARTY_EDITED,
-                 f"修改{party.role.label}“{party.name}”的信息", actor=actor, party_id=party.id)
+                 f"修改{party.role_label}“{party.name}”的信息" + (f"（{'、'.join(agent_changes)}）" if agent_changes else ""),
+                 actor=actor, party_id=party.id)
     db.session.flush()
+
+
+def add_party(case: Case, data: PartyData, *, expected_version: int, actor: User,
+              agents: list[dict[str, Any]] = ()) -> Party:
+    """SPEC §2: a party joined after registration (a 第三人, a further
+    respondent); it takes the next position of its side."""
+    check_version(case, expected_version)
+    position = max((p.position for p in case.parties if p.role == data.role), default=0) + 1
+    party = _add_party(case, data, position)
+    sync_agents(party, [dict(a, id=None) for a in agents])
+    refresh_search_text(case)
+    case.updated_at = utcnow()
+    db.session.flush()
+    record_event(case, EventKind.PARTY_ADDED, f"追加{party.role_label}“{party.name}”", actor=actor,
+                 party_id=party.id)
+    db.session.flush()
+    return party
 
 
 def add_evidence(case: Case, item: EvidenceData, *, actor: User, quiet: bool = False) -> Evidence:

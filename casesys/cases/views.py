@@ -16,17 +16,18 @@ from casesys.cases import bp
 from casesys.cases.models import Case, Evidence, Party
 from casesys.cases.search import SORTS, CaseFilters, search_cases
 from casesys.cases.services import (
-    ConcurrentEdit, EvidenceData, PartyData, PatentData, add_evidence, register_case,
+    ConcurrentEdit, EvidenceData, PartyData, PatentData, add_evidence, add_party, register_case,
     other_cases_by_code, record_cross_examination, store_checked_upload, update_case, update_party, upload_limit,
 )
 from casesys.cases.storage import UploadRejected, check_upload, path_for, save_upload
 from casesys.core.models import AuditLog
-from casesys.domain.enums import CaseState, CaseType, PartyRole, Procedure, Role
+from casesys.domain.enums import CaseState, CaseType, PartyRole, Procedure, Role, party_role_label
 from casesys.extensions import db
+from casesys.mediation.services import mediator_conflicts
 from casesys.core.units import commit_unit
 from casesys.forms.cases import (
     CrossExaminationForm,
-    EditCaseForm, EditPartyForm, EvidenceUploadForm, RegisterCaseForm, RegisterMediationForm,
+    AddPartyForm, EditCaseForm, EditPartyForm, EvidenceUploadForm, RegisterCaseForm, RegisterMediationForm,
 )
 
 REGISTER_FORMS = {CaseType.ADJUDICATION: RegisterCaseForm, CaseType.MEDIATION: RegisterMediationForm}
@@ -190,17 +191,49 @@ def edit_party(case_id: int, party_id: int):
     if request.method == "GET":
         form.version.data = case.version
     if form.validate_on_submit():
-        try:
-            update_party(party, expected_version=form.version.data, values=form.party_values(),
-                         actor=current_user)
-            db.session.commit()
-        except (ConcurrentEdit, StaleDataError):
-            db.session.rollback()
-            flash(ConcurrentEdit.message, "danger")
-        else:
+        if _save_party(case, lambda: update_party(
+                party, expected_version=form.version.data, values=form.party_values(),
+                agents=form.agents_values(), actor=current_user)):
             flash("当事人信息已保存。", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     return render_template("cases/edit_party.html", case=case, party=party, form=form)
+
+
+@bp.route("/<int:case_id>/parties/new", methods=["GET", "POST"])
+@require_roles(*CASE_ROLES)
+def add_party_page(case_id: int):
+    """SPEC §2: a party or 第三人 joined after registration."""
+    case = get_case_or_abort(case_id, can_edit_case)
+    form = AddPartyForm()
+    form.role.choices = [(r.value, party_role_label(r, case.case_type)) for r in
+                         (PartyRole.THIRD_PARTY, PartyRole.RESPONDENT, PartyRole.REQUESTER)]
+    form.code_required = form.role.data == PartyRole.REQUESTER.value
+    if request.method == "GET":
+        form.version.data = case.version
+    if form.validate_on_submit():
+        role = PartyRole(form.role.data)
+        if _save_party(case, lambda: add_party(
+                case, PartyData(role, form.party_values()), expected_version=form.version.data,
+                agents=form.agents_values(), actor=current_user)):
+            flash(f"已追加{party_role_label(role, case.case_type)}。", "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    return render_template("cases/edit_party.html", case=case, party=None, form=form)
+
+
+def _save_party(case: Case, change) -> bool:
+    """Run a party change as one unit of work; warn when a mediator of the
+    open mediation must now withdraw (回避) because of it."""
+    try:
+        change()
+        conflicts = mediator_conflicts(case)
+        db.session.commit()
+    except (ConcurrentEdit, StaleDataError):
+        db.session.rollback()
+        flash(ConcurrentEdit.message, "danger")
+        return False
+    for reason in conflicts:
+        flash(f"{reason}，请在调解页面更换调解员。", "warning")
+    return True
 
 
 @bp.post("/<int:case_id>/evidence")

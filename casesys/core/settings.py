@@ -42,6 +42,11 @@ SETTINGS: dict[str, SettingDef] = {
         SettingDef("court_mediation_limit_days", 30, "法院委派调解期限（日）", "SPEC §5：诉前委派调解，一般为30日。"),
         SettingDef("judicial_confirmation_days", 30, "申请司法确认期限（日）", "SPEC §5：自调解协议生效之日起计算。"),
         SettingDef("reminder_working_days", 3, "期限提醒提前工作日数", "SPEC §10：期限届满前多少个工作日开始提醒。"),
+        SettingDef("repeat_infringement_years", 5, "重复侵权认定期间（年）",
+                   "SPEC §7：同一被请求人在此期间内再次被认定侵权的，列为重复侵权。"),
+        SettingDef("credit_objection_working_days", 15, "信用记录异议期限（工作日）",
+                   "SPEC §7：当事人收到信用记录告知书后提出异议的期限，期满无异议的予以公示。"),
+        SettingDef("credit_publish_months", 36, "失信记录默认公示期限（月）", "SPEC §7：负责人认定时可以调整。"),
     )
 }
 

@@ -78,7 +78,7 @@ def _context(document: Document, *, draft: bool, anonymous: bool = False) -> dic
     requesters = [p for p in parties if p.role == PartyRole.REQUESTER]
     respondents = [p for p in parties if p.role == PartyRole.RESPONDENT]
     texts = dict(document.texts)
-    names = {p.name for p in parties if p.kind == PartyKind.PERSON}
+    names = person_names(case)
     if anonymous:
         addresses = [p.address for p in parties]
         texts = {k: anonymise(v, person_names=names, addresses=addresses) for k, v in texts.items()}
@@ -94,12 +94,30 @@ def _context(document: Document, *, draft: bool, anonymous: bool = False) -> dic
         "issued": chinese_date(document.issued_on or (None if draft else date.today())),
         "parties": parties, "requesters": "、".join(display(p.name) for p in requesters),
         "respondents": "、".join(display(p.name) for p in respondents),
-        "addressee": "、".join(display(p.name) for p in (requesters if document.doc_type != "answer_notice" else respondents)),
+        "addressee": kind.addressee(case) if kind.addressee else
+        "、".join(display(p.name) for p in (requesters if document.doc_type != "answer_notice" else respondents)),
         "received": chinese_date(case.received_on), "accepted": chinese_date(case.accepted_on),
         "procedure": case.procedure.label if case.procedure else "", "closing_due": closing.due_on if closing else "",
         "handler": case.handler.full_name if case.handler else "",
         "verify_url": verify_url, "qr": qr_data_uri(verify_url) if verify_url else None,
     }
+
+
+def person_names(case: Case) -> set[str]:
+    """SPEC §7: every natural person named in a case — parties who are
+    persons, legal representatives and agents."""
+    names = {p.name for p in case.parties if p.kind == PartyKind.PERSON}
+    names |= {p.legal_representative for p in case.parties if p.legal_representative}
+    return names | {agent.name for p in case.parties for agent in p.agents}
+
+
+class _MaskedAgent:
+    def __init__(self, agent):
+        self._agent = agent
+
+    def __getattr__(self, name):
+        value = getattr(self._agent, name)
+        return mask_person_name(value) if name == "name" else "" if name == "phone" else value
 
 
 class _MaskedParty:
@@ -108,6 +126,10 @@ class _MaskedParty:
 
     def __getattr__(self, name):
         value = getattr(self._party, name)
+        if name == "legal_representative":
+            return mask_person_name(value) if value else value
+        if name == "agents":  # agents are natural persons (SPEC §7): names masked, phones absent
+            return [_MaskedAgent(agent) for agent in value]
         if self._party.kind != PartyKind.PERSON:
             return value
         if name == "name":

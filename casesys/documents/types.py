@@ -18,6 +18,8 @@ class DocType:
     ready: Callable[[object], str | None]
     texts: tuple[tuple[str, str], ...] = ()
     defaults: Callable[[object], dict[str, str]] = field(default=lambda case: {})
+    # Whom the document is addressed to, where it is not the requesters.
+    addressee: Callable[[object], str] | None = None
 
 
 def _names(case, role: PartyRole) -> str:
@@ -66,6 +68,17 @@ def _referred(case) -> bool:
     from casesys.referrals.models import Referral
 
     return db.session.scalar(sa.select(Referral.id).where(Referral.sender_case_id == case.id).limit(1)) is not None
+def _credit_records(case) -> list:
+    """SPEC §7: the confirmed records of this case the party has not yet been told of."""
+    from casesys.credit.services import records_to_notify
+
+    return records_to_notify(case)
+
+
+def _credit_notice_text(case) -> str:
+    from casesys.credit.services import notice_text
+
+    return notice_text(case)
 
 
 def _mediated(case) -> bool:
@@ -140,6 +153,10 @@ DOC_TYPES: dict[str, DocType] = {t.key: t for t in (
             _needs(_mediated, "案件尚未达成调解协议"),
             (("body", "申请内容"),),
             lambda c: {"body": "申请人于调解协议生效之日起三十日内，共同向人民法院申请司法确认该调解协议。\n\n请求事项：确认调解协议有效。"}),
+    DocType("credit_notice", "信用记录告知书", "信告", "notice.html",
+            _needs(lambda c: bool(_credit_records(c)), "本案没有待告知的信用记录"),
+            (("body", "正文"),), lambda c: {"body": _credit_notice_text(c)},
+            addressee=lambda c: "、".join(dict.fromkeys(r.subject_name for r in _credit_records(c)))),
     DocType("referral_letter", "移送函", "移", "notice.html",
             _needs(lambda c: bool(c.shares) or _referred(c), "案件未移送或请求协助"),
             (("body", "正文"),),

@@ -7,6 +7,7 @@ class EventKind(Labelled):
     REGISTERED = "registered", "登记收案"
     EDITED = "edited", "修改案件信息"
     PARTY_EDITED = "party_edited", "修改当事人信息"
+    PARTY_ADDED = "party_added", "追加当事人"
     EVIDENCE_ADDED = "evidence_added", "提交证据"
     SHARED = "shared", "共享给其他机关"
     APPROVAL_REQUESTED = "approval_requested", "提请审批"

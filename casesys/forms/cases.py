@@ -174,8 +174,47 @@ class EditCaseForm(CaseFieldsMixin, PageForm):
     version = HiddenField()
 
 
+class AgentForm(SubForm):
+    """A 委托代理人 row of the party form; a row left blank is dropped (removed)."""
+
+    id = HiddenField()
+    name = StringField("代理人", filters=F, validators=[Length(max=64)])
+    firm = StringField("代理机构", filters=F, validators=[Length(max=200)])
+    phone = StringField("代理人电话", filters=F, validators=[Length(max=40)])
+    authority = enum_select("代理权限", AgentAuthority)
+
+    def validate_name(self, field) -> None:
+        if not field.data and (self.firm.data or self.phone.data):
+            raise ValidationError("请填写代理人姓名")
+
+    def agent_values(self) -> dict:
+        return {"id": int(self.id.data) if str(self.id.data or "").isdigit() else None,
+                "name": self.name.data, "firm": self.firm.data, "phone": self.phone.data,
+                "authority": self.authority.data}
+
+
 class EditPartyForm(PartyForm, PageForm):
+    """A party after registration: its particulars and all its agents."""
+
     version = HiddenField()
+    agents = FieldList(FormField(AgentForm), min_entries=0, max_entries=10)
+    # The registration form's single agent gives way to the list.
+    agent_name = agent_firm = agent_phone = agent_authority = None
+
+    def validate(self, extra_validators=None) -> bool:
+        self.agents.entries = [e for e in self.agents.entries
+                               if e.form.name.data or e.form.firm.data or e.form.phone.data]
+        return super().validate(extra_validators)
+
+    def agents_values(self) -> list[dict]:
+        return [e.form.agent_values() for e in self.agents]
+
+
+class AddPartyForm(EditPartyForm):
+    """SPEC §2: a party joined after registration, e.g. a 第三人."""
+
+    role = SelectField("身份", choices=[("third_party", "第三人"), ("respondent", "被请求人"),
+                                        ("requester", "请求人")], default="third_party")
 
 
 class EvidenceUploadForm(EvidenceFields, PageForm):

@@ -162,6 +162,19 @@ def _party_facts(mediation: Mediation) -> list[PartyFacts]:
             for m in mediation.parties]
 
 
+def mediator_conflicts(case: Case) -> list[str]:
+    """回避 after a change of the parties or their agents: the reasons a
+    mediator of the case's open mediation must now withdraw."""
+    mediation = open_mediation(case)
+    if mediation is None:
+        return []
+    db.session.flush()
+    db.session.expire(mediation, ["parties"])
+    parties = [PartyFacts(p.name, p.credit_code, tuple(a.firm for a in p.agents)) for p in case.parties]
+    return [reason for m in mediation.mediators
+            if (reason := conflict_reason(MediatorFacts(m.name, m.organisation.name, m.declared_relations), parties))]
+
+
 def assign_mediator(mediation: Mediation, mediator: Mediator, *, actor: User) -> None:
     _require(mediation, MediationStatus.CONSENT_PENDING, MediationStatus.MEDIATING, doing="指派调解员")
     if not mediator.is_active:

@@ -51,6 +51,7 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
                                                  "supervisor": MISSING, "stranger": MISSING}),
     ],
     "cases.edit": [("GET", "/cases/{case}/edit", ADJUDICATION_EDITORS)],
+    "cases.add_party_page": [("GET", "/cases/{case}/parties/new", ADJUDICATION_EDITORS)],
     "cases.edit_party": [
         ("GET", "/cases/{case}/parties/{party}/edit", ADJUDICATION_EDITORS),
         ("GET", "/cases/{case}/parties/999999/edit", ADJUDICATION_EDITORS | {"officer": MISSING, "supervisor": MISSING}),
@@ -129,6 +130,26 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "referrals.attachment": [("GET", "/referrals/{referral}/attachments/{referral_attachment}", REFERRALS)],
     # Machine to machine: no session, authenticated by signature; an unsigned empty body is refused.
     "exchange.receive": [("POST", "/exchange/referrals", {role: INVALID for role in ROLES})],
+    # Credit supervision (SPEC §7): every case worker reads; supervisors decide.
+    "credit.index": [("GET", "/credit", CASE_READERS | {"stranger": OK})],
+    "credit.scan": [("POST", "/credit/scan", SUPERVISOR_ONLY | {"supervisor": REDIRECT})],
+    "credit.detail": [("GET", "/credit/records/999999", CASE_READERS | {"officer": MISSING, "mediator": MISSING, "supervisor": MISSING, "stranger": MISSING})],
+    "credit.step": [("POST", "/credit/records/999999/confirm", CASE_READERS | {"officer": MISSING, "mediator": MISSING, "supervisor": MISSING, "stranger": MISSING})],
+    "credit.party": [("GET", "/credit/parties/{party_code}", CASE_READERS | {"stranger": OK}),
+                     ("GET", "/credit/parties/NOSUCHCODE", CASE_READERS | {"officer": MISSING, "mediator": MISSING, "supervisor": MISSING, "stranger": MISSING})],
+    "credit.not_performed": [("POST", "/cases/{case}/credit/not-performed", EDITORS_REDIRECTED)],
+    "credit.forged": [("POST", "/cases/{case}/credit/forged-evidence", PROCEDURE | {"officer": REDIRECT, "supervisor": REDIRECT})],
+    # The public site: no login, the same answer for everyone; guessed slugs are unknown.
+    "public.index": [("GET", "/public/", {role: OK for role in ROLES}),
+                     ("GET", "/public/?q=%25%27%3B--&year=abc&office=x&patent_type=<script>&page=-1", {role: OK for role in ROLES})],
+    "public.ruling": [("GET", "/public/rulings/nope", {role: MISSING for role in ROLES})],
+    "public.ruling_pdf": [("GET", "/public/rulings/nope.pdf", {role: MISSING for role in ROLES})],
+    "public.typical": [("GET", "/public/typical/nope", {role: MISSING for role in ROLES})],
+    "public.dishonesty": [("GET", "/public/dishonesty/nope", {role: MISSING for role in ROLES})],
+    "publishing.index": [("GET", "/publishing", CASE_READERS | {"stranger": OK})],
+    "publishing.publish_ruling": [("POST", "/publishing/rulings/{document}", EDITORS_REDIRECTED)],
+    "publishing.publish_typical": [("POST", "/publishing/typical", CASE_READERS | {"officer": INVALID, "mediator": INVALID, "supervisor": INVALID, "stranger": INVALID})],
+    "publishing.decide": [("POST", "/publishing/999999/approve", CASE_READERS | {"officer": MISSING, "mediator": MISSING, "supervisor": MISSING, "stranger": MISSING})],
 }
 
 
@@ -193,7 +214,7 @@ def world(db, factory):
     ids = {"referral": referral.id, "referral_attachment": referral_attachment.id, "case": case.id, "party": case.parties[0].id, "evidence": evidence.id,
            "user": users["officer"].id, "office": office.id, "approval": approval.id, "document": document.id,
            "service": service.id, "batch": batch.id, "verify_code": document.verify_code,
-           "mediation": mediation.id}
+           "mediation": mediation.id, "party_code": case.parties[0].code}
     return users, ids
 
 
