@@ -9,6 +9,13 @@ Receiving: `receive_message` checks the size, the sender's registration,
 the signature, the addressee and the timestamp window, then applies the
 message once: a second copy gets the stored receipt and changes nothing.
 Whatever is refused is logged (table and application log) and creates nothing.
+
+Two signatures travel with each attempt: the message's own (over its exact
+bytes, fixed once written to the outbox, so that every retry carries the same
+SHA-256 and the receipt proves exactly that message), and a transport
+signature over "<SHA-256>|<time of this attempt>". The window is checked on
+the attempt's time: a retry after a long outage is fresh, a captured request
+replayed later is not.
 """
 from __future__ import annotations
 
@@ -132,10 +139,21 @@ def _refused(refusal: ExchangeRefused, remote_addr: str) -> Answer:
     return Answer(refusal.status, {"error": refusal.message})
 
 
-def receive_message(data: bytes, signature: str, *, remote_addr: str = "") -> Answer:
+def transport_text(digest: str, sent_at: str) -> bytes:
+    return f"{digest}|{sent_at}".encode("ascii")
+
+
+@dataclass
+class Transport:
+    """This attempt's time and its signature (see the module's docstring)."""
+    sent_at: str = ""
+    signature: str = ""
+
+
+def receive_message(data: bytes, signature: str, transport: Transport, *, remote_addr: str = "") -> Answer:
     """Check, apply once, and answer with a signed receipt (or a refusal)."""
     try:
-        answer = _receive(data, signature)
+        answer = _receive(data, signature, transport)
         db.session.commit()
         return answer
     except ExchangeRefused as refusal:
@@ -150,14 +168,14 @@ def receive_message(data: bytes, signature: str, *, remote_addr: str = "") -> An
         return Answer(200, {"receipt": row.receipt, "signature": row.receipt_signature, "duplicate": True})
 
 
-def _receive(data: bytes, signature: str) -> Answer:
+def _receive(data: bytes, signature: str, transport: Transport) -> Answer:
     if len(data) > max_message_bytes():
         raise ExchangeRefused(413, f"消息过大：上限为 {max_message_bytes() // (1024 * 1024)} MB")
     try:
         envelope = json.loads(data.decode("utf-8"))
         uid, sender_code, receiver_code = str(envelope["id"]), str(envelope["sender"]), str(envelope["receiver"])
         message_type, body = str(envelope["type"]), envelope["body"]
-        sent_at = datetime.strptime(envelope["timestamp"], TIME_FORMAT)
+        datetime.strptime(envelope["timestamp"], TIME_FORMAT)  # when the message was written
         if not isinstance(body, dict):
             raise ValueError
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
@@ -171,10 +189,16 @@ def _receive(data: bytes, signature: str) -> Answer:
     receiver = db.session.scalar(sa.select(Office).where(Office.code == receiver_code))
     if receiver is None or receiver.is_partner:
         raise ExchangeRefused(400, f"收件机关“{receiver_code}”不在本系统", sender=sender_code, uid=uid)
+    digest = sha256_hex(data)
+    try:
+        sent_at = datetime.strptime(transport.sent_at, TIME_FORMAT)
+    except ValueError:
+        raise ExchangeRefused(400, "缺少发送时间", sender=sender_code, uid=uid) from None
+    if not verify(sender.public_key, transport_text(digest, transport.sent_at), transport.signature):
+        raise ExchangeRefused(403, "发送时间的签名无效", sender=sender_code, uid=uid)
     window = timedelta(seconds=int(current_app.config["REFERRALS_MAX_SKEW_SECONDS"]))
     if abs(clock.utcnow() - sent_at) > window:
-        raise ExchangeRefused(400, "消息时间超出允许范围，按重放拒收", sender=sender_code, uid=uid)
-    digest = sha256_hex(data)
+        raise ExchangeRefused(400, "发送时间超出允许范围，按重放拒收", sender=sender_code, uid=uid)
     seen = db.session.scalar(sa.select(InboxMessage).where(InboxMessage.uid == uid))
     if seen is not None:
         if seen.sha256 != digest:

@@ -13,9 +13,9 @@ from flask import current_app
 from casesys.core import clock
 from casesys.extensions import db
 from casesys.jobs import job_handler
-from casesys.referrals.exchange import DELIVER_JOB
+from casesys.referrals.exchange import DELIVER_JOB, TIME_FORMAT, transport_text
 from casesys.referrals.models import OutboxMessage
-from casesys.referrals.signing import verify
+from casesys.referrals.signing import sign, verify
 
 EXCHANGE_PATH = "/exchange/referrals"
 
@@ -24,9 +24,16 @@ class DeliveryFailed(RuntimeError):
     """The message is not (yet) delivered; the job is tried again later."""
 
 
-def _post(url: str, body: bytes, signature: str) -> tuple[int, dict]:
+def transport_headers(digest: str) -> dict[str, str]:
+    """This attempt's time, signed with the message's digest (replay window)."""
+    sent_at = clock.utcnow().strftime(TIME_FORMAT)
+    return {"X-Casesys-Sent-At": sent_at, "X-Casesys-Transport-Signature": sign(transport_text(digest, sent_at))}
+
+
+def _post(url: str, body: bytes, signature: str, digest: str) -> tuple[int, dict]:
     request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json; charset=utf-8", "X-Casesys-Signature": signature})
+        "Content-Type": "application/json; charset=utf-8", "X-Casesys-Signature": signature,
+        **transport_headers(digest)})
     timeout = float(current_app.config.get("REFERRALS_HTTP_TIMEOUT", 30))
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (partner URL from the registry)
@@ -49,7 +56,8 @@ def deliver(row: OutboxMessage) -> dict:
     # change would be flushed by the next read and hold SQLite's write lock.
     attempts = row.attempts + 1
     try:
-        status, answer = _post(partner.instance_url.rstrip("/") + EXCHANGE_PATH, row.body, row.signature)
+        status, answer = _post(partner.instance_url.rstrip("/") + EXCHANGE_PATH, row.body, row.signature,
+                               row.sha256)
         if status != 200:
             raise DeliveryFailed(f"协作机关拒收（{status}）：{answer.get('error', '无说明')}")
         receipt, signature = answer.get("receipt"), answer.get("signature")

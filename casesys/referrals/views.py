@@ -22,7 +22,7 @@ from casesys.extensions import csrf, db
 from casesys.forms.referrals import LinkCaseForm, ReferralActionForm, ReferralFilterForm, ReferralForm, ReferralNoteForm
 from casesys.referrals import bp, exchange_bp
 from casesys.referrals import services
-from casesys.referrals.exchange import receive_message, refuse_oversized
+from casesys.referrals.exchange import Transport, receive_message, refuse_oversized
 from casesys.referrals.models import ReferralAttachment
 from casesys.referrals.queries import Filters, list_box, office_figures, partners_of
 
@@ -240,6 +240,8 @@ def receive():
         answer = refuse_oversized(request.remote_addr or "")
         return jsonify(answer.payload), answer.status
     data = request.get_data(cache=False)
-    answer = receive_message(data, request.headers.get("X-Casesys-Signature", ""),
+    transport = Transport(request.headers.get("X-Casesys-Sent-At", ""),
+                          request.headers.get("X-Casesys-Transport-Signature", ""))
+    answer = receive_message(data, request.headers.get("X-Casesys-Signature", ""), transport,
                              remote_addr=request.remote_addr or "")
     return jsonify(answer.payload), answer.status

@@ -233,17 +233,28 @@ def test_a_stopped_receiver_gets_the_message_exactly_once(instances):
     with hubei.context():
         row = db.session.get(OutboxMessage, outbox_id)
         body, signature = row.body, row.signature
-    status, answer = _post(jiangxi, body, signature)  # the same message once more
+        headers = _transport(body)
+    status, answer = _post(jiangxi, body, signature, headers)  # the same message once more
     assert status == 200 and answer["duplicate"] is True
     with jiangxi.context():
         assert _count(Referral, Referral.uid == uid) == 1
         assert _count(InboxMessage, InboxMessage.referral_id == _referral(uid).id) == 1
 
 
-def _post(instance, body: bytes, signature: str, *, headers=None):
+def _transport(body: bytes, *, seconds_ago: int = 0) -> dict:
+    """This attempt's time and its signature, as Hubei's worker sends them."""
+    from casesys.core import clock
+    from casesys.referrals.exchange import TIME_FORMAT, transport_text
+    from casesys.referrals.signing import sha256_hex, sign
+
+    sent_at = (clock.utcnow() - timedelta(seconds=seconds_ago)).strftime(TIME_FORMAT)
+    return {"X-Casesys-Sent-At": sent_at, "X-Casesys-Transport-Signature": sign(transport_text(sha256_hex(body), sent_at))}
+
+
+def _post(instance, body: bytes, signature: str, headers: dict):
     request = urllib.request.Request(instance.url + "/exchange/referrals", data=body, method="POST",
                                      headers={"Content-Type": "application/json", "X-Casesys-Signature": signature,
-                                              **(headers or {})})
+                                              **headers})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())
@@ -269,8 +280,8 @@ def _signed_by_hubei(data: bytes) -> str:
     return sign(data)
 
 
-@pytest.mark.parametrize("case", ["bad_signature", "replay", "unknown_sender", "oversized", "bad_attachment",
-                                  "forbidden_step", "unknown_referral"])
+@pytest.mark.parametrize("case", ["bad_signature", "replay", "unsigned_time", "unknown_sender", "oversized",
+                                  "bad_attachment", "forbidden_step", "unknown_referral"])
 def test_hostile_or_broken_messages_are_refused_logged_and_create_nothing(instances, case):
     from casesys.referrals.models import ExchangeRefusal, InboxMessage, Referral
     from casesys.referrals.signing import canonical
@@ -282,9 +293,14 @@ def test_hostile_or_broken_messages_are_refused_logged_and_create_nothing(instan
             data = _envelope(uid)
             signature = base64.b64encode(Ed25519PrivateKey.generate().sign(data)).decode()
             expected, words = 403, "签名无效"
-        elif case == "replay":
+        elif case == "replay":  # a captured request sent again an hour later
             data = _envelope(uid, seconds_ago=3600)
             signature, expected, words = _signed_by_hubei(data), 400, "重放"
+            headers = _transport(data, seconds_ago=3600)
+        elif case == "unsigned_time":
+            data = _envelope(uid)
+            signature, expected, words = _signed_by_hubei(data), 403, "发送时间的签名无效"
+            headers = {**_transport(data), "X-Casesys-Sent-At": _transport(data, seconds_ago=-60)["X-Casesys-Sent-At"]}
         elif case == "unknown_sender":
             data = _envelope(uid, sender="XX")
             signature, expected, words = _signed_by_hubei(data), 403, "未登记"
@@ -318,9 +334,11 @@ def test_hostile_or_broken_messages_are_refused_logged_and_create_nothing(instan
                               "timestamp": clock.utcnow().strftime(TIME_FORMAT),
                               "body": {"referral": "never-sent", "side": "sender", "text": "你好"}})
             signature, expected, words = _signed_by_hubei(data), 409, "未收到该协作事项"
+        if case not in ("replay", "unsigned_time"):
+            headers = _transport(data)
     with jiangxi.context():
         referrals_before, inbox_before = _count(Referral), _count(InboxMessage)
-    status, answer = _post(jiangxi, data, signature)
+    status, answer = _post(jiangxi, data, signature, headers)
     assert status == expected and words in answer["error"]
     with jiangxi.context():
         assert _count(Referral) == referrals_before and _count(InboxMessage) == inbox_before
@@ -341,3 +359,17 @@ def _sent_to_jiangxi(hubei) -> str:
     uid = referral.uid
     wait_for(lambda: _delivered(hubei, uid)(), what="a referral at Jiangxi")
     return uid
+
+
+def test_a_message_written_long_ago_is_taken_on_a_fresh_attempt(instances):
+    """After a long outage the retry is fresh: the window applies to the attempt, not to the message."""
+    from casesys.referrals.models import Referral
+
+    hubei, jiangxi = instances
+    uid = "00000000-0000-4000-8000-000000000999"
+    with hubei.context():
+        data = _envelope(uid, seconds_ago=6 * 3600)
+        status, answer = _post(jiangxi, data, _signed_by_hubei(data), _transport(data))
+    assert status == 200 and answer["duplicate"] is False
+    with jiangxi.context():
+        assert _count(Referral, Referral.uid == uid) == 1
