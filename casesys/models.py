@@ -14,3 +14,4 @@ from casesys.mediation.models import (  # noqa: F401
 )
 from casesys.credit.models import CreditRecord  # noqa: F401,E402
 from casesys.public.models import Publication  # noqa: F401,E402
+from casesys.oversight.models import DashboardSnapshot, ImportMapping  # noqa: F401
