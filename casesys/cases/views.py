@@ -24,6 +24,7 @@ from casesys.domain.enums import CaseState, CaseType, PartyRole, Procedure, Role
 from casesys.extensions import db
 from casesys.mediation.services import mediator_conflicts
 from casesys.core.units import commit_unit
+from casesys.oversight.exports import export_cases, export_format
 from casesys.forms.cases import (
     CrossExaminationForm,
     AddPartyForm, EditCaseForm, EditPartyForm, EvidenceUploadForm, RegisterCaseForm, RegisterMediationForm,
@@ -36,6 +37,8 @@ REGISTER_FORMS = {CaseType.ADJUDICATION: RegisterCaseForm, CaseType.MEDIATION: R
 @require_roles(*CASE_ROLES)
 def index():
     filters = CaseFilters.from_args(request.args)
+    if fmt := export_format():
+        return export_cases(current_user, filters, fmt)
     result = search_cases(current_user, filters, current_app.config["CASES_PER_PAGE"])
     offices = (db.session.execute(sa.select(Office.id, Office.name).where(Office.is_partner.is_(False))
                                   .order_by(Office.id)).all() if current_user.province_wide else [])

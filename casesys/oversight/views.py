@@ -15,6 +15,7 @@ from casesys.domain.enums import Role
 from casesys.extensions import db
 from casesys.forms.oversight import DashboardFilterForm
 from casesys.oversight import bp
+from casesys.oversight.exports import export_format, table_export
 from casesys.oversight.services import get_figures
 
 
@@ -54,6 +55,11 @@ def dashboard():
     form, scope = dashboard_filters(request.args)
     snapshot = get_figures(current_user, scope)
     db.session.commit()
+    if fmt := export_format():
+        table = snapshot.table(request.args.get("table", ""))
+        if table is None:
+            abort(404)
+        return table_export(table, fmt)
     office_name = (db.session.get(Office, scope.office_id).name if scope.office_id else "全省")
     return render_template("oversight/dashboard.html", form=form, scope=scope, snapshot=snapshot,
                            scope_args=scope.as_args(), office_name=office_name,
