@@ -37,6 +37,7 @@ class EventKind(Labelled):
     DOCUMENT_ISSUED = "document_issued", "签发文书"
     DOCUMENT_SERVED = "document_served", "送达文书"
     CLOSED = "closed", "结案"
+    IMPORTED = "imported", "由台账导入"
 
     @classmethod
     def for_action(cls, action) -> "EventKind":
