@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -70,38 +71,42 @@ def csv_chunks(columns: Sequence[Column], rows: Iterable[Sequence]) -> Iterator[
     yield buffer.getvalue().encode("utf-8")
 
 
-def write_xlsx(path: str, title: str, columns: Sequence[Column], rows: Iterable[Sequence]) -> int:
-    """Write the rows to an XLSX file (write-only: each row goes to disk as
-    it is appended); returns the number of rows."""
+Sheet = tuple  # (title, columns, rows)
+
+
+def write_xlsx(path: str, sheets: Iterable[Sheet]) -> int:
+    """Write the sheets to an XLSX file (write-only: each row goes to disk as
+    it is appended); returns the number of rows written."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    for index, column in enumerate(columns, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    formats = {"pct": "0.0%", "days": "0.0", "date": "yyyy-mm-dd"}
-    special = [(i, formats[c.kind]) for i, c in enumerate(columns) if c.kind in ("pct", "days")]
+    formats = {"pct": "0.0%", "days": "0.0"}
     count = 0
-    for count, row in enumerate(rows, 1):
-        values = list(row)
-        for index, number_format in special:
-            if values[index] is not None:
-                cell = WriteOnlyCell(sheet, value=values[index])
-                cell.number_format = number_format
-                values[index] = cell
-        # Dates are written as dates (openpyxl gives them the yyyy-mm-dd format).
-        sheet.append(values)
+    for title, columns, rows in sheets:
+        sheet = workbook.create_sheet(title=re.sub(r"[\\/*?:\[\]]", "", title)[:31] or "Sheet")
+        for index, column in enumerate(columns, 1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        sheet.freeze_panes = "A2"
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(sheet, value=column.header)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        sheet.append(header)
+        special = [(i, formats[c.kind]) for i, c in enumerate(columns) if c.kind in formats]
+        for row in rows:
+            values = list(row)
+            for index, number_format in special:
+                if values[index] is not None:
+                    cell = WriteOnlyCell(sheet, value=values[index])
+                    cell.number_format = number_format
+                    values[index] = cell
+            # Dates are written as dates (openpyxl gives them the yyyy-mm-dd format).
+            sheet.append(values)
+            count += 1
     workbook.save(path)
     return count
 
@@ -126,8 +131,9 @@ def audit_export(what: str, fmt: str) -> None:
 
 
 def export_response(name: str, title: str, columns: Sequence[Column], rows: Iterable[Sequence],
-                    fmt: str) -> Response:
-    """The file download of a page's list; the audit row is committed first."""
+                    fmt: str, *, more_sheets: Sequence[Sheet] = (), sheet_title: str = "") -> Response:
+    """The file download of a page's list (XLSX: and `more_sheets`); the
+    audit row is committed first."""
     audit_export(title, fmt)
     db.session.commit()
     filename = f"{name}-{clock.today().isoformat()}.{fmt}"
@@ -137,7 +143,7 @@ def export_response(name: str, title: str, columns: Sequence[Column], rows: Iter
         handle = tempfile.NamedTemporaryFile(prefix="casesys-export-", suffix=".xlsx", delete=False)
         handle.close()
         try:
-            write_xlsx(handle.name, title, columns, rows)
+            write_xlsx(handle.name, [(sheet_title or title, columns, rows), *more_sheets])
         except BaseException:
             os.unlink(handle.name)
             raise
@@ -153,9 +159,9 @@ def export_response(name: str, title: str, columns: Sequence[Column], rows: Iter
 
 # --- what each page exports -----------------------------------------------------------
 
-def table_export(table: dict, fmt: str) -> Response:
-    """A dashboard (or report) table: its headers and the values of its cells;
-    a column mixing counts and a rate is written as text."""
+def table_sheet(table: dict) -> Sheet:
+    """A dashboard (or report) table as a sheet: its headers and the values of
+    its cells; a column mixing counts and a rate is written as text."""
     columns = []
     for index, header in enumerate(table["headers"]):
         kinds = {row[index].get("fmt", "text") for row in table["rows"] if index < len(row)}
@@ -173,7 +179,12 @@ def table_export(table: dict, fmt: str) -> Response:
         return value
 
     rows = ([typed(c, column) for c, column in zip(row, columns)] for row in table["rows"])
-    return export_response(f"dashboard-{table['key']}", table["title"], columns, rows, fmt)
+    return table["title"], columns, rows
+
+
+def table_export(table: dict, fmt: str) -> Response:
+    title, columns, rows = table_sheet(table)
+    return export_response(f"dashboard-{table['key']}", title, columns, rows, fmt)
 
 
 CASE_COLUMNS = (

@@ -27,6 +27,7 @@ class Snapshot:
     figures: dict
     computed_at: datetime
     seconds: float
+    key: str = ""
 
     @property
     def age_minutes(self) -> int:
@@ -54,7 +55,7 @@ def get_figures(user, scope: CaseFilters, *, refresh: bool = False) -> Snapshot:
     row = db.session.scalar(sa.select(DashboardSnapshot).where(DashboardSnapshot.key == key))
     now = clock.utcnow()
     if row is not None and not refresh and now - row.computed_at < max_age():
-        return Snapshot(row.figures, row.computed_at, row.seconds)
+        return Snapshot(row.figures, row.computed_at, row.seconds, key)
     figures, seconds = compute_figures(user, scope)
     if row is not None:
         row.figures, row.computed_at, row.seconds = figures, now, seconds
@@ -67,7 +68,7 @@ def get_figures(user, scope: CaseFilters, *, refresh: bool = False) -> Snapshot:
         # Snapshots of past days are never read again.
         db.session.execute(sa.delete(DashboardSnapshot).where(DashboardSnapshot.computed_at < now - timedelta(days=2)))
     db.session.flush()
-    return Snapshot(figures, now, seconds)
+    return Snapshot(figures, now, seconds, key)
 
 
 # --- ledger import ------------------------------------------------------------------------

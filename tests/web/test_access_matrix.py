@@ -134,6 +134,7 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "publishing.decide": [("POST", "/publishing/999999/approve", CASE_READERS | {"officer": MISSING, "mediator": MISSING, "supervisor": MISSING, "stranger": MISSING})],
     "oversight.dashboard": [("GET", "/dashboard", SUPERVISOR_ONLY)],
     "oversight.refresh_dashboard": [("POST", "/dashboard/refresh", SUPERVISOR_ONLY | {"supervisor": REDIRECT})],
+    "oversight.monthly_report": [("GET", "/dashboard/report?month=nope", SUPERVISOR_ONLY | {"supervisor": REDIRECT})],
 }
 
 

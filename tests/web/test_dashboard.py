@@ -145,3 +145,26 @@ def test_bad_filters_are_reported_not_a_500(client, demo):
 def test_officers_may_not_see_the_dashboard(client, demo):
     _login(client, "officer")
     assert client.get("/dashboard").status_code == 403
+
+
+def test_the_monthly_report_as_xlsx_and_pdf(client, demo):
+    import io
+
+    from openpyxl import load_workbook
+
+    _login(client, "hb_wh_supervisor")
+    with clock.frozen(TODAY):
+        response = client.get("/dashboard/report?month=2026-09&format=xlsx")
+        assert response.status_code == 200
+        workbook = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+        assert workbook.sheetnames[0] == "按状态和程序" and "审理期限内结案" in workbook.sheetnames
+        by_state = list(workbook["按状态和程序"].iter_rows(values_only=True))
+        page = client.get("/dashboard?date_from=2026-09-01&date_to=2026-09-30").get_data(as_text=True)
+        assert by_state[-1][-1] == _total(page)
+        pdf = client.get("/dashboard/report?month=2026-09&format=pdf")
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+        import pdfplumber
+
+        text = "".join(p.extract_text() for p in pdfplumber.open(io.BytesIO(pdf.data)).pages)
+        assert "2026年9月" in text and "武汉市知识产权局" in text and "按期结案率" in text
+        assert client.get("/dashboard/report?month=1999-01&format=pdf").status_code == 302
