@@ -21,7 +21,7 @@ from casesys.adjudication.models import CaseDeadline
 from casesys.auth.models import Office
 from casesys.cases.models import Case, Party
 from casesys.cases.search import (
-    NO_PROCEDURE, CaseFilters, closing_limit_met, filtered_cases, mediation_condition, overdue_deadlines,
+    NO_PROCEDURE, CaseFilters, filtered_cases, mediation_condition,
     terms_condition,
 )
 from casesys.core import clock
@@ -74,7 +74,7 @@ class Figures:
         self.ids = self.base.with_only_columns(Case.id)
 
     def rows(self, *columns, where=(), join=None, group_by=None):
-        stmt = self.base.with_only_columns(*columns).where(*where)
+        stmt = self.base.with_only_columns(*columns, maintain_column_froms=True).where(*where)
         if join is not None:
             stmt = stmt.join(*join)
         if group_by is not None:
@@ -188,16 +188,21 @@ class Figures:
                 "chart": {"type": "doughnut", "labels": ["调解成功", "调解不成"],
                           "series": [{"label": "案件数", "data": [succeeded, failed]}]}}
 
+    def _overdue_join(self):
+        """Open cases joined to their office limits passed unmet — the same
+        cases `overdue_deadlines` selects for the list (SPEC §10)."""
+        return ((CaseDeadline, CaseDeadline.case_id == Case.id),
+                (Case.state.in_(OPEN_STATES), CaseDeadline.met_on.is_(None), CaseDeadline.due_on < self.today,
+                 CaseDeadline.owner == "office"))
+
     def overdue(self) -> tuple[dict, dict]:
-        due = overdue_deadlines(self.today)
-        counts = self.rows(
-            CaseDeadline.kind, sa.func.max(CaseDeadline.label), sa.func.count(sa.distinct(Case.id)),
-            join=(CaseDeadline, CaseDeadline.case_id == Case.id),
-            where=(due, CaseDeadline.met_on.is_(None), CaseDeadline.due_on < self.today,
-                   CaseDeadline.owner == "office"),
-            group_by=(CaseDeadline.kind,))
+        join, where = self._overdue_join()
+        cases = sa.func.count(sa.distinct(Case.id))
+        counts = self.rows(CaseDeadline.kind, sa.func.max(CaseDeadline.label), cases, join=join, where=where,
+                           group_by=(CaseDeadline.kind,))
+        total = self.rows(cases, join=join, where=where)[0][0]
         rows = [[text(label), cell(n, {"overdue": kind})] for kind, label, n in sorted(counts, key=lambda r: -r[2])]
-        rows.append([text("合计（案件）"), cell(self.count(due), {"overdue": "any"})])
+        rows.append([text("合计（案件）"), cell(total, {"overdue": "any"})])
         table = {"key": "overdue", "title": "逾期未完成的期限（办理中的案件）", "headers": ["期限", "案件数"],
                  "rows": rows, "chart": None}
         oldest = db.session.execute(
@@ -268,11 +273,15 @@ class Figures:
         closed = dict(self.rows(Case.office_id, sa.func.count(),
                                 where=(Case.accepted_on.is_not(None), Case.closed_on.is_not(None)),
                                 group_by=(Case.office_id,)))
-        on_time = dict(self.rows(Case.office_id, sa.func.count(), where=(closing_limit_met(late=False),),
-                                 group_by=(Case.office_id,)))
-        late = dict(self.rows(Case.office_id, sa.func.count(), where=(closing_limit_met(late=True),),
-                              group_by=(Case.office_id,)))
-        overdue = dict(self.rows(Case.office_id, sa.func.count(), where=(overdue_deadlines(self.today),),
+        on_time, late = defaultdict(int), defaultdict(int)
+        for office_id, is_late, n in self.rows(
+                Case.office_id, CaseDeadline.met_on > CaseDeadline.due_on, sa.func.count(),
+                join=(CaseDeadline, sa.and_(CaseDeadline.case_id == Case.id, CaseDeadline.kind == "closing")),
+                where=(CaseDeadline.met_on.is_not(None),),
+                group_by=(Case.office_id, CaseDeadline.met_on > CaseDeadline.due_on)):
+            (late if is_late else on_time)[office_id] += n
+        join, where = self._overdue_join()
+        overdue = dict(self.rows(Case.office_id, sa.func.count(sa.distinct(Case.id)), join=join, where=where,
                                  group_by=(Case.office_id,)))
         rows = []
         for office_id in sorted(received, key=lambda o: (-received[o], o)):
