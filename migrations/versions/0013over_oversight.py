@@ -1,14 +1,14 @@
 """oversight: cached dashboard figures, ledger-import column mappings (SPEC §10, §11)
 
 Revision ID: 0013over
-Revises: 0005
+Revises: 0014pub
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "0013over"
-down_revision = "0005"
+down_revision = "0014pub"
 branch_labels = None
 depends_on = None
 
