@@ -43,6 +43,8 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
     LOGIN_THROTTLE_WINDOW_MINUTES = _env_int("LOGIN_THROTTLE_WINDOW_MINUTES", 15)
     CASES_PER_PAGE = 20
+    # The dashboard's figures are recomputed when older than this (SPEC §10, §11).
+    DASHBOARD_MAX_AGE_SECONDS = _env_int("DASHBOARD_MAX_AGE_SECONDS", 600)
     # Reminder e-mails (SPEC §10): sent only when SMTP_HOST is set.
     SMTP_HOST = os.environ.get("SMTP_HOST", "")
     SMTP_PORT = _env_int("SMTP_PORT", 25)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-PAGES = ["case_list", "party_search", "number_search", "case_page", "todo"]
+PAGES = ["case_list", "party_search", "number_search", "case_page", "todo", "dashboard"]
 BASELINE = "healthz"
 THROUGHPUT_TARGET = 0.25
 SCALING_TARGET = 1.5

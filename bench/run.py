@@ -13,6 +13,7 @@ concurrent clients against each page in turn:
     number_search  /cases?q=<case number with [] brackets>  exact-number search
     case_page      /cases/<id>
     todo           /todo                                    as the handler with ~500 open cases
+    dashboard      /dashboard                               as the province-wide `supervisor` (figures cached)
     healthz        again, last: the baseline is the mean of both runs
 
 Then, once, the documents (bench/documents.py): a 10-page ruling's PDF against
@@ -42,6 +43,7 @@ from server import serve
 
 USERNAME, PASSWORD = "officer", "casesys-demo"  # every demo user has this password
 TODO_PAGE = "todo"  # measured as Samples.todo_username, the other pages as USERNAME
+DASHBOARD_PAGE, SUPERVISOR = "dashboard", "supervisor"  # province-wide figures, the last 12 months (cached)
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TOTAL = re.compile(r"共\s*(\d+)\s*件")
 TODO_TOTAL = re.compile(r"(\d+)\s*项未完成期限")
@@ -94,6 +96,7 @@ def page_paths(samples: Samples) -> dict[str, str]:
         "number_search": "/cases?q=" + quote(samples.number_query),
         "case_page": f"/cases/{samples.case_id}",
         TODO_PAGE: "/todo",
+        DASHBOARD_PAGE: "/dashboard",
     }
 
 
@@ -102,7 +105,9 @@ def log_in_users(port: int, samples: Samples) -> dict[str, Session]:
     others as `officer`. One login per user (failed logins count towards the throttle)."""
     officer = login(port, USERNAME, PASSWORD)
     todo = officer if samples.todo_username == USERNAME else login(port, samples.todo_username, PASSWORD)
-    return {page: todo if page == TODO_PAGE else officer for page in [BASELINE, *page_paths(samples)]}
+    supervisor = login(port, SUPERVISOR, PASSWORD)
+    return {page: todo if page == TODO_PAGE else supervisor if page == DASHBOARD_PAGE else officer
+            for page in [BASELINE, *page_paths(samples)]}
 
 
 def verify_pages(sessions: dict[str, Session], paths: dict[str, str], samples: Samples) -> dict[str, int]:

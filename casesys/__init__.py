@@ -63,13 +63,14 @@ def register_blueprints(app: Flask) -> None:
     from casesys.mediation import bp as mediation_bp
     from casesys.core import bp as core_bp
     from casesys.credit import bp as credit_bp
+    from casesys.oversight import bp as oversight_bp
     from casesys.public import bp as public_bp
     from casesys.public import manage_bp as publishing_bp
 
     from casesys.referrals import bp as referrals_bp, exchange_bp
 
     for bp in (core_bp, auth_bp, cases_bp, adjudication_bp, mediation_bp, documents_bp, admin_bp,
-               credit_bp, public_bp, publishing_bp,
+               credit_bp, public_bp, publishing_bp, oversight_bp,
                referrals_bp, exchange_bp):
         app.register_blueprint(bp)
 

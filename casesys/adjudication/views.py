@@ -17,7 +17,9 @@ from casesys.adjudication.services import (
 )
 from casesys.adjudication.worklists import todo_items, unread_reminders, workload_rows
 from casesys.auth.models import User
+from casesys.core import clock
 from casesys.core.units import commit_unit
+from casesys.oversight.exports import export_format, export_todo, export_workload
 from casesys.auth.permissions import (
     CASE_ROLES, can_approve, can_run_procedure, get_case_or_abort, require_roles, visible_cases_clause,
 )
@@ -190,6 +192,9 @@ def decide_approval(approval_id: int, decision: str):
 @require_roles(*CASE_ROLES)
 def todo():
     page = max(1, request.args.get("page", 1, type=int) or 1)
+    if fmt := export_format():
+        # A user's open limits: hundreds at most, so one read.
+        return export_todo(todo_items(current_user, page=1, per_page=100_000)[0], clock.today(), fmt)
     items, total = todo_items(current_user, page=page, per_page=50)
     from casesys.referrals.queries import referral_todo  # SPEC §6, §10: referral limits on the same list
 
@@ -226,6 +231,8 @@ def workload():
         db.session.commit()
         flash(f"已将 {moved} 件案件改由 {db.session.get(User, form.handler_id.data).full_name} 承办。", "success")
         return redirect(url_for("adjudication.workload", handler=selected_handler))
+    if fmt := export_format():
+        return export_workload(workload_rows(office_id, clock.today()), fmt)
     open_cases = []
     if selected_handler:
         open_cases = db.session.scalars(

@@ -199,3 +199,14 @@ def can_publish(user, case) -> bool:
 
 def can_request_publication(user, case) -> bool:
     return can_edit_case(user, case) or can_publish(user, case)
+
+
+def can_view_dashboard(user) -> bool:
+    """SPEC §10: supervisors see the dashboard and the statistics."""
+    return can_supervise(user)
+
+
+def dashboard_office(user, office_id: int | None) -> int | None:
+    """The office whose figures the user sees: any (or the whole province,
+    None) for a province-wide supervisor; otherwise always their own office."""
+    return office_id if user.province_wide else user.office_id

@@ -1,7 +1,6 @@
 """Case register pages: list and search, register, view, edit, evidence."""
 from __future__ import annotations
 
-from datetime import date
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -25,6 +24,7 @@ from casesys.domain.enums import CaseState, CaseType, PartyRole, Procedure, Role
 from casesys.extensions import db
 from casesys.mediation.services import mediator_conflicts
 from casesys.core.units import commit_unit
+from casesys.oversight.exports import export_cases, export_format
 from casesys.forms.cases import (
     CrossExaminationForm,
     AddPartyForm, EditCaseForm, EditPartyForm, EvidenceUploadForm, RegisterCaseForm, RegisterMediationForm,
@@ -33,33 +33,12 @@ from casesys.forms.cases import (
 REGISTER_FORMS = {CaseType.ADJUDICATION: RegisterCaseForm, CaseType.MEDIATION: RegisterMediationForm}
 
 
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
-def _int_arg(name: str, default: int | None = None) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else default
-
-
 @bp.get("")
 @require_roles(*CASE_ROLES)
 def index():
-    filters = CaseFilters(
-        q=request.args.get("q", "")[:100],
-        case_type=request.args.get("case_type", "") if request.args.get("case_type") in CaseType._value2member_map_ else "",
-        procedure=request.args.get("procedure", "") if request.args.get("procedure") in Procedure._value2member_map_ else "",
-        state=request.args.get("state", "") if request.args.get("state") in CaseState._value2member_map_ else "",
-        office_id=_int_arg("office_id"),
-        handler_id=_int_arg("handler_id"),
-        date_from=_date_arg("date_from"),
-        date_to=_date_arg("date_to"),
-        sort=request.args.get("sort", "received_desc"),
-        page=min(_int_arg("page", 1) or 1, 100000),
-    )
+    filters = CaseFilters.from_args(request.args)
+    if fmt := export_format():
+        return export_cases(current_user, filters, fmt)
     result = search_cases(current_user, filters, current_app.config["CASES_PER_PAGE"])
     offices = (db.session.execute(sa.select(Office.id, Office.name).where(Office.is_partner.is_(False))
                                   .order_by(Office.id)).all() if current_user.province_wide else [])

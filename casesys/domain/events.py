@@ -39,6 +39,7 @@ class EventKind(Labelled):
     CLOSED = "closed", "结案"
     TRANSFERRED = "transferred", "移送结案"
     REFERRAL = "referral", "跨区域协作"
+    IMPORTED = "imported", "由台账导入"
 
     @classmethod
     def for_action(cls, action) -> "EventKind":

@@ -3,7 +3,7 @@ attachments, the exchange outbox/inbox/refusal log, referral deadlines in
 the deadline table and reminders (SPEC §6)
 
 Revision ID: 0015ref
-Revises: 0014pub
+Revises: 0013over
 Create Date: 2026-11-30 07:39:01.507806
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0015ref"
-down_revision = "0014pub"
+down_revision = "0013over"
 branch_labels = None
 depends_on = None
 

@@ -150,6 +150,9 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "publishing.publish_ruling": [("POST", "/publishing/rulings/{document}", EDITORS_REDIRECTED)],
     "publishing.publish_typical": [("POST", "/publishing/typical", CASE_READERS | {"officer": INVALID, "mediator": INVALID, "supervisor": INVALID, "stranger": INVALID})],
     "publishing.decide": [("POST", "/publishing/999999/approve", CASE_READERS | {"officer": MISSING, "mediator": MISSING, "supervisor": MISSING, "stranger": MISSING})],
+    "oversight.dashboard": [("GET", "/dashboard", SUPERVISOR_ONLY)],
+    "oversight.refresh_dashboard": [("POST", "/dashboard/refresh", SUPERVISOR_ONLY | {"supervisor": REDIRECT})],
+    "oversight.monthly_report": [("GET", "/dashboard/report?month=nope", SUPERVISOR_ONLY | {"supervisor": REDIRECT})],
 }
 
 

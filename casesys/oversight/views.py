@@ -1,0 +1,162 @@
+"""Oversight pages: the dashboard and monthly report (SPEC §10)."""
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+
+from casesys.auth.models import Office
+from casesys.auth.permissions import can_view_dashboard, dashboard_office, require_roles
+from casesys.cases.search import CaseFilters
+from casesys.core import clock
+from casesys.domain.enums import Role
+from casesys.extensions import db
+from casesys.core.timefmt import local_datetime
+from casesys.forms.oversight import DashboardFilterForm, MonthlyReportForm
+from casesys.oversight import bp
+from casesys.oversight.exports import audit_export, export_format, export_response, table_export, table_sheet
+from casesys.oversight.services import get_figures
+
+
+def _offices() -> list[tuple[int, str]]:
+    return db.session.execute(sa.select(Office.id, Office.name).where(Office.is_partner.is_(False))
+                              .order_by(Office.id)).all()
+
+
+def period_presets(today: date) -> dict[str, tuple[date | None, date | None]]:
+    year_ago = date(today.year - 1, today.month, 1) if today.month < 12 else date(today.year, 1, 1)
+    return {"本月": (today.replace(day=1), today), "本年": (date(today.year, 1, 1), today),
+            "近12个月": (year_ago, today), "全部": (None, None)}
+
+
+def dashboard_filters(args) -> tuple[DashboardFilterForm, CaseFilters]:
+    """The dashboard's form and the case-list filters of its scope: the
+    period (received between) and the office the user may see."""
+    form = DashboardFilterForm(args)
+    form.office_id.choices = [("", "全省")] + [(o.id, o.name) for o in _offices()]
+    form.validate()
+    today = clock.today()
+    if not args.get("date_from") and not args.get("date_to") and "period" not in args:
+        form.date_from.data, form.date_to.data = period_presets(today)["近12个月"]
+    date_from = None if form.date_from.errors else form.date_from.data
+    date_to = None if form.date_to.errors else form.date_to.data
+    if date_from and date_to and date_to < date_from:
+        date_to = None
+    office_id = dashboard_office(current_user, form.office_id.data)
+    return form, CaseFilters(office_id=office_id, date_from=date_from, date_to=date_to)
+
+
+_RENDERED: OrderedDict[tuple, Markup] = OrderedDict()
+
+
+def rendered_tables(snapshot, scope: CaseFilters) -> Markup:
+    """The tables' HTML depends only on the snapshot (its key holds the scope):
+    rendered once per snapshot and worker, as ~400 drill-down links cost more
+    than reading the figures."""
+    cache_key = (snapshot.key, snapshot.computed_at)
+    if cache_key not in _RENDERED:
+        scope_args = scope.as_args()
+        export_args = scope_args if scope.date_from or scope.date_to else {**scope_args, "period": "all"}
+        _RENDERED[cache_key] = Markup(render_template("oversight/_tables.html", snapshot=snapshot,
+                                                      scope_args=scope_args, export_args=export_args))
+        while len(_RENDERED) > 64:
+            _RENDERED.popitem(last=False)
+    return _RENDERED[cache_key]
+
+
+@bp.get("/dashboard")
+@require_roles(Role.SUPERVISOR)
+def dashboard():
+    if not can_view_dashboard(current_user):
+        abort(403)
+    form, scope = dashboard_filters(request.args)
+    snapshot = get_figures(current_user, scope)
+    db.session.commit()
+    if fmt := export_format():
+        table = snapshot.table(request.args.get("table", ""))
+        if table is None:
+            abort(404)
+        return table_export(table, fmt)
+    office_name = (db.session.get(Office, scope.office_id).name if scope.office_id else "全省")
+    return render_template("oversight/dashboard.html", form=form, scope=scope, snapshot=snapshot,
+                           tables=rendered_tables(snapshot, scope), office_name=office_name,
+                           presets=period_presets(clock.today()), months=report_months(clock.today()))
+
+
+@bp.post("/dashboard/refresh")
+@require_roles(Role.SUPERVISOR)
+def refresh_dashboard():
+    """Recompute the figures now (a supervisor's button; CSRF-checked)."""
+    form, scope = dashboard_filters(request.form)
+    get_figures(current_user, scope, refresh=True)
+    db.session.commit()
+    args = {k: v for k, v in request.form.items() if k in ("date_from", "date_to", "office_id", "period") and v}
+    return redirect(url_for("oversight.dashboard", **args))
+
+
+# --- monthly report ------------------------------------------------------------------------
+
+REPORT_TABLES = ("by_state", "procedure_share", "closing", "days_to_close", "mediation", "overdue",
+                 "repeat_respondents", "enterprise_types", "offices")
+
+
+def report_months(today: date) -> list[str]:
+    months, year, month = [], today.year, today.month
+    for _ in range(24):
+        months.append(f"{year}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months
+
+
+@bp.get("/dashboard/report")
+@require_roles(Role.SUPERVISOR)
+def monthly_report():
+    """The figures of one month and office as PDF (the documents' layout) or XLSX."""
+    form = MonthlyReportForm(request.args)
+    form.month.choices = [(m, m) for m in report_months(clock.today())]
+    form.office_id.choices = [("", "全省")] + [(o.id, o.name) for o in _offices()]
+    fmt = request.args.get("format")
+    if not form.validate() or fmt not in ("pdf", "xlsx"):
+        flash("请选择月份和格式（PDF 或 XLSX）。", "danger")
+        return redirect(url_for("oversight.dashboard"))
+    first = date.fromisoformat(form.month.data + "-01")
+    last = min((first + timedelta(days=32)).replace(day=1) - timedelta(days=1), clock.today())
+    scope = CaseFilters(office_id=dashboard_office(current_user, form.office_id.data), date_from=first, date_to=last)
+    snapshot = get_figures(current_user, scope)
+    tables = [snapshot.table(key) for key in REPORT_TABLES]
+    office = db.session.get(Office, scope.office_id) if scope.office_id else current_user.office
+    title = f"{first.year}年{first.month}月专利纠纷案件办理情况"
+    if fmt == "xlsx":
+        db.session.commit()
+        first_sheet, *others = [table_sheet(t) for t in tables]
+        return export_response(f"report-{form.month.data}", title, first_sheet[1], first_sheet[2], "xlsx",
+                               more_sheets=others, sheet_title=first_sheet[0])
+    from casesys.documents.rendering import DocumentError, require_cjk_font, write_pdf
+
+    closing = snapshot.table("closing")["rows"][-1]
+    share = snapshot.table("procedure_share")["rows"][-1][1]["v"]
+    summary = []
+    if closing[3]["v"] is not None:
+        summary.append(f"审理期限届满处理的行政裁决案件中，按期结案率 {closing[3]['v'] * 100:.1f}%。")
+    if share is not None:
+        summary.append(f"简易程序适用率 {share * 100:.1f}%。")
+    try:
+        pdf = write_pdf(render_template(
+            "pdf/monthly_report.html", title="专利纠纷案件办理情况月报", number=f"{first.year}年第{first.month}期",
+            office=office, font=require_cjk_font(), draft=False, figures=snapshot.figures, tables=tables,
+            summary=summary, scope_name="全省" if not scope.office_id else office.name,
+            period_text=f"{first.year}年{first.month}月", computed_at=local_datetime(snapshot.computed_at),
+            issued=f"{clock.today().year}年{clock.today().month}月{clock.today().day}日"))
+    except DocumentError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for("oversight.dashboard"))
+    audit_export(title, "pdf")
+    db.session.commit()
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f"attachment; filename=\"report-{form.month.data}.pdf\""
+    return response

@@ -1,0 +1,26 @@
+// casesys: the dashboard's charts. Each <canvas data-chart> carries its figures
+// as JSON; the same numbers are in the table beside it.
+(function () {
+  "use strict";
+  if (!window.Chart) { return; }
+  var colours = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#dc3545", "#20c997", "#6c757d"];
+  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    var spec = JSON.parse(canvas.dataset.chart);
+    var round = spec.type === "doughnut";
+    var datasets = spec.series.map(function (series, i) {
+      return {
+        label: series.label,
+        data: series.data,
+        backgroundColor: round ? colours.slice(0, series.data.length) : colours[i % colours.length],
+        borderColor: colours[i % colours.length],
+        fill: false
+      };
+    });
+    var options = { responsive: true, maintainAspectRatio: false, animation: false };
+    if (!round) {
+      options.scales = { x: { stacked: !!spec.stacked }, y: { stacked: !!spec.stacked, beginAtZero: true } };
+    }
+    canvas.parentElement.style.minHeight = "220px";
+    new window.Chart(canvas, { type: spec.type, data: { labels: spec.labels, datasets: datasets }, options: options });
+  });
+})();

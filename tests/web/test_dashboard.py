@@ -1,0 +1,170 @@
+"""The supervisors' dashboard (SPEC §10): every number links to the case list
+filtered to exactly those cases — the count and the list agree."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+import pytest
+import sqlalchemy as sa
+
+from casesys.core import clock
+from casesys.domain.enums import Role
+
+TOTAL = re.compile(r"共\s*(\d+)\s*件")
+TODAY = date(2026, 10, 11)
+
+
+@pytest.fixture
+def demo(db):
+    """600 demo cases in every state, plus mediations with agreements (the
+    demo generator writes none)."""
+    from casesys.cases.demo import generate_cases
+    from casesys.cases.models import Case, Party
+    from casesys.domain.enums import CaseType, PartyRole
+    from casesys.domain.mediation import MediationStatus, TermKind
+    from casesys.mediation.models import Agreement, AgreementTerm, Mediation
+
+    with clock.frozen(TODAY):
+        generate_cases(600, seed=11, today=TODAY)
+        mediations = db.session.scalars(sa.select(Case).where(Case.case_type == CaseType.MEDIATION)
+                                        .order_by(Case.id).limit(8)).all()
+        for index, case in enumerate(mediations):
+            status = [MediationStatus.AGREED, MediationStatus.FAILED, MediationStatus.PARTIAL,
+                      MediationStatus.MEDIATING][index % 4]
+            mediation = Mediation(case_id=case.id, status=status, requested_on=case.received_on,
+                                  consent_due_on=case.received_on + timedelta(days=15))
+            db.session.add(mediation)
+            if status in (MediationStatus.AGREED, MediationStatus.PARTIAL):
+                parties = db.session.scalars(sa.select(Party).where(Party.case_id == case.id)
+                                             .order_by(Party.role)).all()
+                debtor = next(p for p in parties if p.role == PartyRole.RESPONDENT)
+                agreement = Agreement(mediation=mediation, concluded_on=TODAY - timedelta(days=40),
+                                      effective_on=TODAY - timedelta(days=40))
+                db.session.add(agreement)
+                db.session.add(AgreementTerm(agreement=agreement, debtor_id=debtor.id, creditor_id=parties[0].id,
+                                             kind=TermKind.MONEY, due_on=TODAY - timedelta(days=10),
+                                             done_on=TODAY - timedelta(days=12) if index % 3 else None))
+        # A repeat respondent: one company (credit code) answering three requests.
+        respondents = db.session.scalars(
+            sa.select(Party).where(Party.role == PartyRole.RESPONDENT, Party.credit_code.is_not(None))
+            .order_by(Party.id).limit(3)).all()
+        for party in respondents[1:]:
+            party.credit_code, party.name = respondents[0].credit_code, respondents[0].name
+        db.session.commit()
+
+
+def _login(client, username: str):
+    response = client.post("/login", data={"username": username, "password": "casesys-demo"})
+    assert response.status_code == 302
+
+
+def _drill_downs(page: str) -> list[tuple[str, int]]:
+    return [(href.replace("&amp;", "&"), int(value))
+            for href, value in re.findall(r'href="(/cases\?[^"]*)" data-drill="(\d+)"', page)]
+
+
+def _total(page: str) -> int:
+    return int(re.search(r'data-testid="total">(\d+)<', page).group(1))
+
+
+def _list_total(client, href: str) -> int:
+    return int(TOTAL.search(client.get(href).get_data(as_text=True)).group(1))
+
+
+@pytest.mark.parametrize("username", ["supervisor", "hb_wh_supervisor"])
+def test_every_number_on_the_dashboard_is_the_length_of_its_list(client, demo, username):
+    """Province-wide and one city office, over the whole register."""
+    _login(client, username)
+    with clock.frozen(TODAY):
+        page = client.get("/dashboard?period=all").get_data(as_text=True)
+        links = _drill_downs(page)
+        assert len(links) > 40
+        kinds = {re.sub(r"=[^&]*", "", href.split("?")[1]) for href, n in links if n}
+        every = ("state", "limit", "overdue", "requester_type", "mediation", "terms", "closed", "respondent")
+        for drill_down in every if username == "supervisor" else every[:5]:
+            assert any(drill_down in k for k in kinds), drill_down
+        wrong = [(href, n, total) for href, n in links if (total := _list_total(client, href)) != n]
+    assert not wrong
+
+
+def test_filtered_by_period_and_office_the_numbers_still_agree(client, demo, db):
+    from casesys.auth.models import Office
+
+    _login(client, "supervisor")
+    office = db.session.scalar(sa.select(Office).where(Office.code == "HB-WH"))
+    with clock.frozen(TODAY):
+        query = urlencode({"date_from": "2025-01-01", "date_to": "2026-06-30", "office_id": office.id})
+        page = client.get(f"/dashboard?{query}").get_data(as_text=True)
+        links = _drill_downs(page)
+        assert links and all(f"office_id={office.id}" in href for href, _ in links)
+        starts = [re.search(r"date_from=([\d-]+)", href).group(1) for href, _ in links]
+        assert min(starts) == "2025-01-01" and "2026-06-01" in starts
+        assert all(_list_total(client, href) == n for href, n in links)
+
+
+def test_a_city_supervisor_sees_only_their_office(client, demo, db):
+    from casesys.auth.models import Office, User
+
+    _login(client, "hb_wh_supervisor")
+    user = db.session.scalar(sa.select(User).where(User.username == "hb_wh_supervisor"))
+    other = db.session.scalar(sa.select(Office).where(Office.id != user.office_id, Office.is_partner.is_(False)))
+    with clock.frozen(TODAY):
+        page = client.get(f"/dashboard?period=all&office_id={other.id}").get_data(as_text=True)
+    assert user.office.name in page
+    assert all(f"office_id={user.office_id}" in href for href, _ in _drill_downs(page))
+
+
+def test_the_figures_are_cached_and_say_how_fresh_they_are(client, demo, db, factory):
+    from casesys.oversight.models import DashboardSnapshot
+
+    _login(client, "supervisor")
+    with clock.frozen(TODAY):
+        first = client.get("/dashboard?period=all").get_data(as_text=True)
+        total = _total(first)
+        assert "数据生成于" in first and "0 分钟前" in first
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(DashboardSnapshot)) == 1
+        officer = factory.user(Role.OFFICER, office=factory.office(prefix="测知保"))
+        factory.case(officer, received_on=TODAY)
+        # Cached: the new case is not counted until the figures are refreshed.
+        assert _total(client.get("/dashboard?period=all").get_data(as_text=True)) == total
+        response = client.post("/dashboard/refresh", data={"period": "all"})
+        assert response.status_code == 302 and "period=all" in response.location
+        assert _total(client.get("/dashboard?period=all").get_data(as_text=True)) == total + 1
+
+
+def test_bad_filters_are_reported_not_a_500(client, demo):
+    _login(client, "supervisor")
+    with clock.frozen(TODAY):
+        response = client.get("/dashboard?date_from=2026-13-45&date_to=yesterday&office_id=abc")
+    assert response.status_code == 200
+    assert "is-invalid" in response.get_data(as_text=True)
+
+
+def test_officers_may_not_see_the_dashboard(client, demo):
+    _login(client, "officer")
+    assert client.get("/dashboard").status_code == 403
+
+
+def test_the_monthly_report_as_xlsx_and_pdf(client, demo):
+    import io
+
+    from openpyxl import load_workbook
+
+    _login(client, "hb_wh_supervisor")
+    with clock.frozen(TODAY):
+        response = client.get("/dashboard/report?month=2026-09&format=xlsx")
+        assert response.status_code == 200
+        workbook = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+        assert workbook.sheetnames[0] == "按状态和程序" and "审理期限内结案" in workbook.sheetnames
+        by_state = list(workbook["按状态和程序"].iter_rows(values_only=True))
+        page = client.get("/dashboard?date_from=2026-09-01&date_to=2026-09-30").get_data(as_text=True)
+        assert by_state[-1][-1] == _total(page)
+        pdf = client.get("/dashboard/report?month=2026-09&format=pdf")
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+        import pdfplumber
+
+        text = "".join(p.extract_text() for p in pdfplumber.open(io.BytesIO(pdf.data)).pages)
+        assert "2026年9月" in text and "武汉市知识产权局" in text and "按期结案率" in text
+        assert client.get("/dashboard/report?month=1999-01&format=pdf").status_code == 302
