@@ -100,6 +100,7 @@ def _context(document: Document, *, draft: bool, anonymous: bool = False) -> dic
         "procedure": case.procedure.label if case.procedure else "", "closing_due": closing.due_on if closing else "",
         "handler": case.handler.full_name if case.handler else "",
         "verify_url": verify_url, "qr": qr_data_uri(verify_url) if verify_url else None,
+        **kind.context(case),
     }
 
 
