@@ -26,6 +26,11 @@ class DocType:
     addressee: Callable[[object], str] | None = None
     #: What the template needs beyond the case (the mediation record, the hearing).
     context: Callable[[object], dict] = field(default=lambda case: {})
+    #: SPEC §8: the sections that must not be empty at submission; None: every text.
+    required: tuple[str, ...] | None = None
+
+    def required_texts(self) -> list[tuple[str, str]]:
+        return [(k, label) for k, label in self.texts if self.required is None or k in self.required]
 
 
 def _names(case, role: PartyRole) -> str:
@@ -210,7 +215,8 @@ DOC_TYPES: dict[str, DocType] = {t.key: t for t in (
                 "reasons": "",
                 "legal_basis": "依照《中华人民共和国专利法》第十一条、第六十五条，《专利行政执法办法》相关规定",
                 "decision": c.decision_text or "",
-            }),
+            },
+            required=("claims", "answer", "facts", "reasons", "decision")),
     DocType("mediation_agreement", "调解协议书", "调协", "mediation_agreement.html",
             _needs(_mediated, "案件尚未达成调解协议"),
             (("dispute", "纠纷事项"), ("body", "协议内容"), ("performance", "履行与司法确认")),
