@@ -113,6 +113,11 @@ def register_template_helpers(app: Flask) -> None:
         term_status=term_status,
     )
     app.jinja_env.filters["local"] = local_datetime
+    from casesys.documents.formatting import doc_date, doc_datetime
+
+    # One way to write dates and times in documents: 12月8日9时30分.
+    app.jinja_env.filters["docdate"] = doc_date
+    app.jinja_env.filters["docdatetime"] = doc_datetime
 
     @app.context_processor
     def waiting_for_me():

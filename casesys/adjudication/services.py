@@ -14,6 +14,7 @@ from casesys.adjudication.rules import current_rules
 from casesys.auth.models import User
 from casesys.cases.models import Case
 from casesys.cases.services import record_event
+from casesys.core import clock
 from casesys.core.types import utcnow
 from casesys.domain.deadlines import ADJUDICATION_KINDS, ClockStop as StopFacts, DeadlineFacts, compute_deadlines
 from casesys.domain.enums import CaseState, Procedure
@@ -29,8 +30,9 @@ STOP_KINDS = {"suspension": "中止", "announcement": "公告送达", "appraisal
 
 # --- facts for the pure rules -------------------------------------------------
 
-def case_facts(case: Case) -> CaseFacts:
+def case_facts(case: Case, today: date | None = None) -> CaseFacts:
     last_hearing = max((h for h in case.hearings if h.held), key=lambda h: h.scheduled_at, default=None)
+    upcoming = min((h for h in case.hearings if not h.held), key=lambda h: h.scheduled_at, default=None)
     return CaseFacts(
         state=case.state, procedure=case.procedure, received_on=case.received_on,
         accepted_on=case.accepted_on,
@@ -42,6 +44,7 @@ def case_facts(case: Case) -> CaseFacts:
                               and not last_hearing.absence_excused),
         suspended_from=CaseState(case.suspended_from) if case.suspended_from else None, decision_outcome=case.decision_outcome,
         conditions=case.conditions or {},
+        next_hearing_on=upcoming.scheduled_at.date() if upcoming else None, today=today or clock.today(),
     )
 
 
@@ -97,7 +100,7 @@ def request_action(case: Case, action: Action, payload: dict[str, Any], *, actor
     """Check and then either apply the action or queue it for approval."""
     today = today or date.today()
     _prepare(case, action, payload)
-    check_action(action, case_facts(case))
+    check_action(action, case_facts(case, today))
     if STEPS[action].approval:
         if pending_approval(case) is not None:
             raise ActionRefused("本案已有待审批的申请，请等待负责人审批后再提出")

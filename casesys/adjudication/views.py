@@ -27,7 +27,8 @@ from casesys.cases.models import Case
 from casesys.domain.calendar import Unit
 from casesys.domain.enums import OPEN_STATES, Procedure, Role
 from casesys.domain.workflow import (
-    ACCEPTANCE_CONDITIONS, ROUTINE, SIMPLIFIED_CONDITIONS, STEPS, Action, ActionRefused, available_actions,
+    ACCEPTANCE_CONDITIONS, ROUTINE, SIMPLIFIED_CONDITIONS, STEPS, Action, ActionRefused, action_label,
+    available_actions,
 )
 from casesys.extensions import db
 from casesys.forms import adjudication as forms
@@ -61,6 +62,11 @@ def _action_form(case: Case, action: Action):
         if request.method == "GET":
             form.members.data = [m.user_id for m in case.panel] or [case.handler_id]
             form.presiding.data = next((m.user_id for m in case.panel if m.presiding), case.handler_id)
+    upcoming = next((h for h in reversed(case.hearings) if not h.held), None)
+    if action == Action.SCHEDULE_HEARING and request.method == "GET" and upcoming:
+        # Rescheduling starts from the hearing as it stands.
+        form.scheduled_at.data, form.place.data = upcoming.scheduled_at, upcoming.place
+        form.notice_served_on.data = upcoming.notice_served_on
     if action in SCREENING and request.method == "GET" and case.conditions:
         for key, value in case.conditions.items():
             if f"c_{key}" in form:
@@ -86,9 +92,11 @@ def step(case_id: int, action: str):
             db.session.rollback()
             flash(str(refused), "danger")
         else:
-            flash(f"“{action.label}”已提交负责人审批。" if approval else f"已完成：{action.label}。", "success")
+            label = action_label(action, case.procedure)
+            flash(f"“{label}”已提交负责人审批。" if approval else f"已完成：{label}。", "success")
             return redirect(url_for("cases.detail", case_id=case.id, _anchor="procedure"))
     return render_template("adjudication/step.html", case=case, action=action, form=form,
+                           label=action_label(action, case.procedure),
                            needs_approval=STEPS[action].approval, screening=action in SCREENING,
                            conditions=ACCEPTANCE_CONDITIONS, simplified=SIMPLIFIED_CONDITIONS)
 
@@ -259,9 +267,37 @@ def procedure_context(case: Case) -> dict:
     """What the case page shows of the procedure."""
     facts = case_facts(case)
     actions = [a for a in available_actions(facts) if a != Action.REJECT]  # refusal sits on the screening page
+    routine = [a for a in actions if a in ROUTINE]
     return {
-        "actions": [a for a in actions if a in ROUTINE],
+        "actions": routine,
         "other_actions": [a for a in actions if a not in ROUTINE],
         "pending": pending_approval(case), "stop_kinds": STOP_KINDS,
         "stop_form": forms.ClockStopForm(), "Procedure": Procedure, "today": date.today(),
+        "next_step": next_step(case, routine, facts),
+        "label": lambda action: action_label(action, case.procedure),
     }
+
+
+#: The deadline that governs each routine step (SPEC §3 time limits).
+STEP_DEADLINES = {
+    Action.ACCEPT: "acceptance", Action.SERVE: "service", Action.RECORD_ANSWER: "answer",
+    Action.FORWARD_ANSWER: "forward_answer", Action.SCHEDULE_HEARING: "closing", Action.HOLD_HEARING: "closing",
+    Action.DELIBERATE: "closing", Action.DECIDE: "closing", Action.SET_PANEL: "closing",
+}
+
+
+def next_step(case: Case, routine: list[Action], facts) -> dict | None:
+    """「下一步：送达请求书副本，2026-12-07 前」: the first routine step and the
+    deadline it must meet; while a hearing is ahead, the hearing itself."""
+    if case.state.value == "suspended":
+        return {"text": "案件中止审理，审理期限暂停计算；中止原因消除后恢复审理。", "due": None}
+    if facts.next_hearing_on and facts.today and facts.today < facts.next_hearing_on:
+        upcoming = min((h for h in case.hearings if not h.held), key=lambda h: h.scheduled_at)
+        return {"text": f"口头审理，{upcoming.scheduled_at:%Y-%m-%d %H:%M}，{upcoming.place}", "due": None}
+    if not routine:
+        return None
+    action = routine[0]
+    deadlines = {d.kind: d for d in case.deadlines if not d.met_on}
+    deadline = deadlines.get(STEP_DEADLINES.get(action, ""))
+    return {"text": action_label(action, case.procedure), "due": deadline.due_on if deadline else None,
+            "paused": bool(deadline and deadline.paused)}

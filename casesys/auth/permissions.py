@@ -69,6 +69,16 @@ def can_edit_case(user, case) -> bool:
     return user.has_role(*roles)
 
 
+def home_endpoint(user) -> str:
+    """Where a user lands after login: the case list for those who work on
+    cases, the administration for an administrator only."""
+    if can_work_on_cases(user):
+        return "cases.index"
+    if can_manage_system(user):
+        return "admin.users"
+    return "auth.password"
+
+
 def can_manage_system(user) -> bool:
     return user.is_authenticated and user.has_role(Role.ADMIN)
 

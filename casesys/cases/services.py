@@ -17,7 +17,7 @@ from casesys.core.database import next_in_sequence
 from casesys.core.settings import get_setting
 from casesys.core.types import utcnow
 from casesys.domain.codes import parse_patent_number
-from casesys.domain.enums import CaseState, CaseType, PartyKind, PartyRole, Procedure
+from casesys.domain.enums import AgentAuthority, CaseState, CaseType, PartyKind, PartyRole, Procedure
 from casesys.domain.events import EventKind
 from casesys.domain.numbering import format_number
 from casesys.domain.search import build_search_text
@@ -176,6 +176,12 @@ def update_case(case: Case, *, expected_version: int, fields: dict[str, Any],
 AGENT_FIELDS = ("name", "firm", "phone", "authority")
 
 
+def _agent_values(row: dict[str, Any]) -> dict[str, Any]:
+    values = {k: row.get(k) or "" for k in AGENT_FIELDS}
+    values["authority"] = AgentAuthority(values["authority"] or AgentAuthority.GENERAL)
+    return values
+
+
 def sync_agents(party: Party, agents: list[dict[str, Any]]) -> list[str]:
     """Make the party's 委托代理人 the given rows: a row with the id of an
     existing agent updates it, one without adds an agent, an existing agent
@@ -187,13 +193,14 @@ def sync_agents(party: Party, agents: list[dict[str, Any]]) -> list[str]:
     for row in agents:
         agent = existing.get(row.get("id"))
         if agent is None:
-            party.agents.append(Agent(case=party.case, **{k: row.get(k) or "" for k in AGENT_FIELDS}))
+            party.agents.append(Agent(case=party.case, **_agent_values(row)))
             changes.append(f"增加代理人{row['name']}")
             continue
         kept.add(agent.id)
-        if any(getattr(agent, k) != (row.get(k) or "") for k in AGENT_FIELDS):
-            for key in AGENT_FIELDS:
-                setattr(agent, key, row.get(key) or "")
+        values = _agent_values(row)
+        if any(getattr(agent, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(agent, key, value)
             changes.append(f"修改代理人{agent.name}")
     for agent_id, agent in existing.items():
         if agent_id not in kept:

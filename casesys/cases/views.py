@@ -12,6 +12,7 @@ from casesys.auth.permissions import (
     CASE_ROLES, can_edit_case, can_register, get_case_or_abort, require_roles,
 )
 from casesys.cases import bp
+from casesys.cases.audit_view import describe_audit
 from casesys.cases.models import Case, Evidence, Party
 from casesys.cases.search import SORTS, CaseFilters, search_cases
 from casesys.cases.services import (
@@ -276,4 +277,4 @@ def audit(case_id: int):
     rows = db.session.scalars(
         sa.select(AuditLog).where(AuditLog.case_id == case.id).order_by(AuditLog.at.desc(), AuditLog.id.desc())
     ).all()
-    return render_template("cases/audit.html", case=case, rows=rows)
+    return render_template("cases/audit.html", case=case, entries=describe_audit(rows))

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import jsonify, redirect, url_for
 from flask_login import current_user
 
+from casesys.auth.permissions import home_endpoint
 from casesys.core import bp
 from casesys.extensions import db
 
@@ -12,7 +13,7 @@ from casesys.extensions import db
 @bp.get("/")
 def index():
     if current_user.is_authenticated:
-        return redirect(url_for("cases.index"))
+        return redirect(url_for(home_endpoint(current_user)))
     return redirect(url_for("auth.login"))
 
 

@@ -3,6 +3,7 @@ bytes, SHA-256, verification code), correct, serve, publish, batch print.
 Functions flush; callers commit."""
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date
 from typing import Any
@@ -58,12 +59,12 @@ def update_texts(document: Document, texts: dict[str, str], *, expected_version:
 
     if document.frozen:
         raise DocumentError("已签发的文书不能修改；如需更正，请制作补正文书")
+    if document.status == "pending":
+        raise DocumentError("文书已提交签发，等待签发期间不能修改；如需修改，请负责人退回")
     if int(expected_version) != document.version:
         raise ConcurrentEdit
     allowed = {key for key, _ in doc_type(document).texts}
     document.texts = {**document.texts, **{k: v for k, v in texts.items() if k in allowed}}
-    if document.status == "pending":
-        document.status = "draft"  # a changed text needs a new approval
     db.session.flush()
 
 
@@ -100,6 +101,7 @@ def _context(document: Document, *, draft: bool, anonymous: bool = False) -> dic
         "procedure": case.procedure.label if case.procedure else "", "closing_due": closing.due_on if closing else "",
         "handler": case.handler.full_name if case.handler else "",
         "verify_url": verify_url, "qr": qr_data_uri(verify_url) if verify_url else None,
+        **kind.context(case),
     }
 
 
@@ -157,12 +159,39 @@ def document_pdf(document: Document) -> bytes:
     return document.pdf if document.frozen else render_pdf(document, draft=True)
 
 
+class MissingSections(DocumentError):
+    """SPEC §8: a document cannot be submitted while a required section is
+    empty; `missing` says, per section, what to write."""
+
+    def __init__(self, missing: dict[str, str]):
+        self.missing = missing
+        super().__init__("尚有必填内容未填写，不能提交签发：" + "；".join(missing.values()))
+
+
+#: Lead-ins a section starts with by default; a section holding only its lead-in is empty.
+LEAD_INS = re.compile(r"^\s*(请求人称|被请求人辩称|经审理查明|本机关认为|裁决如下|协议内容|正文)\s*[：:，,]?\s*")
+MISSING_MESSAGES = {"answer": "请填写被请求人的答辩意见；被请求人未提交答辩书的，请写明“被请求人未在答辩期内提交答辩书”"}
+
+
+def missing_sections(document: Document) -> dict[str, str]:
+    kind = doc_type(document)
+    missing = {}
+    for key, label in kind.required_texts():
+        text = LEAD_INS.sub("", document.texts.get(key) or "").strip()
+        if not text:
+            missing[key] = MISSING_MESSAGES.get(key, f"请填写“{label}”")
+    return missing
+
+
 def submit(document: Document, *, actor: User) -> None:
     if document.status != "draft":
         raise DocumentError("该文书不是草稿")
+    if missing := missing_sections(document):
+        raise MissingSections(missing)
     document.status = "pending"
     document.created_by_id = document.created_by_id or actor.id
-    record_event(document.case, EventKind.APPROVAL_REQUESTED, f"提请签发{doc_type(document).title}", actor=actor)
+    record_event(document.case, EventKind.APPROVAL_REQUESTED, f"提请签发{doc_type(document).title}", actor=actor,
+                 document_id=document.id)
     db.session.flush()
 
 
@@ -200,8 +229,49 @@ def return_document(document: Document, *, actor: User, comment: str) -> None:
     if not comment.strip():
         raise DocumentError("退回时请说明理由")
     document.status = "draft"
-    record_event(document.case, EventKind.APPROVAL_RETURNED, f"退回{doc_type(document).title}：{comment}", actor=actor)
+    title = doc_type(document).title
+    record_event(document.case, EventKind.APPROVAL_RETURNED, f"退回{title}：{comment}", actor=actor,
+                 document_id=document.id, comment=comment)
+    if document.created_by_id:  # the drafter finds it among the to-do items
+        _remind(document.created_by_id, document.case,
+                kind=f"document_returned:{document.id}", message=f"{document.case.number} {title}被退回：{comment}"[:300])
     db.session.flush()
+
+
+def _remind(user_id: int, case: Case, *, kind: str, message: str) -> None:
+    from casesys.adjudication.models import Reminder
+    from casesys.core import clock
+
+    today = clock.today()
+    reminder = db.session.scalar(sa.select(Reminder).where(
+        Reminder.user_id == user_id, Reminder.case_id == case.id, Reminder.deadline_kind == kind[:32],
+        Reminder.due_on == today, Reminder.level == "returned"))
+    if reminder is None:
+        reminder = Reminder(user_id=user_id, case_id=case.id, deadline_kind=kind[:32], due_on=today, level="returned")
+        db.session.add(reminder)
+    reminder.message, reminder.read_at = message, None
+
+
+def addressee_of(document: Document):
+    """The party a document is addressed to first: the respondent for the
+    答辩通知书, otherwise the (first) requester."""
+    case = document.case
+    role = PartyRole.RESPONDENT if document.doc_type == "answer_notice" else PartyRole.REQUESTER
+    return next(iter(case.parties_in(role)), None)
+
+
+def last_return(document: Document) -> str | None:
+    """The supervisor's reason, while the returned document is a draft again."""
+    if document.status != "draft":
+        return None
+    for event in reversed(document.case.events):
+        if (event.details or {}).get("document_id") != document.id:
+            continue
+        if event.kind == EventKind.APPROVAL_RETURNED.value:
+            return (event.details or {}).get("comment") or event.summary
+        if event.kind == EventKind.APPROVAL_REQUESTED.value:
+            return None
+    return None
 
 
 def correct(document: Document, *, actor: User) -> Document:

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from datetime import date
+
+from casesys.core.timefmt import local_datetime
+from casesys.documents.formatting import doc_date, doc_datetime
 from casesys.domain.enums import CaseState, CaseType, PartyRole
 from casesys.domain.workflow import ClosingType
 
@@ -20,6 +24,13 @@ class DocType:
     defaults: Callable[[object], dict[str, str]] = field(default=lambda case: {})
     # Whom the document is addressed to, where it is not the requesters.
     addressee: Callable[[object], str] | None = None
+    #: What the template needs beyond the case (the mediation record, the hearing).
+    context: Callable[[object], dict] = field(default=lambda case: {})
+    #: SPEC §8: the sections that must not be empty at submission; None: every text.
+    required: tuple[str, ...] | None = None
+
+    def required_texts(self) -> list[tuple[str, str]]:
+        return [(k, label) for k, label in self.texts if self.required is None or k in self.required]
 
 
 def _names(case, role: PartyRole) -> str:
@@ -38,25 +49,43 @@ def _suspension(case):
     return next((s for s in reversed(case.clock_stops) if s.kind == "suspension"), None)
 
 
-def _agreement_text(case) -> str:
-    """The effective agreement's wording and terms, from the mediation record."""
+def _effective_agreement(case):
     import sqlalchemy as sa
 
     from casesys.extensions import db
     from casesys.mediation.models import Agreement, Mediation
 
-    agreement = db.session.scalar(sa.select(Agreement).join(Mediation).where(
+    return db.session.scalar(sa.select(Agreement).join(Mediation).where(
         Mediation.case_id == case.id, Agreement.effective_on.is_not(None)).order_by(Agreement.id.desc()).limit(1))
+
+
+NUMERALS = "一二三四五六七八九十"
+AGREEMENT_LEAD = "经调解，各方自愿达成如下协议："
+
+
+def _term_line(index: int, term) -> str:
+    label = NUMERALS[index] if index < len(NUMERALS) else str(index + 1)
+    due = doc_date(term.due_on)
+    if term.amount is not None:
+        what = f"于{due}前向{term.creditor.name}支付人民币{term.amount:,.2f}元" + (
+            f"（{term.description}）" if term.description else "")
+    else:
+        what = f"于{due}前{term.kind.label}：{term.description}"
+    return f"{label}、{term.debtor.name}{what}。"
+
+
+def _agreement_text(case) -> str:
+    """The agreed terms, once: the lead-in, each term of the record, and the
+    mediator's own wording only where it adds to them."""
+    agreement = _effective_agreement(case)
     if agreement is None:
-        return "经本机关主持调解，各方自愿达成如下协议：\n\n一、"
-    numerals = "一二三四五六七八九十"
-    lines = [agreement.text or "经本机关主持调解，各方自愿达成如下协议："]
-    for index, term in enumerate(agreement.terms):
-        what = (f"于{term.due_on:%Y年%m月%d日}前向{term.creditor.name}支付人民币{term.amount:,.2f}元"
-                if term.amount is not None else f"于{term.due_on:%Y年%m月%d日}前{term.kind.label}：{term.description}")
-        label = numerals[index] if index < len(numerals) else str(index + 1)
-        lines.append(f"{label}、{term.debtor.name}{what}。")
-    lines.append("本协议自各方当事人及调解员签署之日起生效。当事人可以自协议生效之日起三十日内共同向人民法院申请司法确认。")
+        return AGREEMENT_LEAD + "\n一、"
+    lines = [AGREEMENT_LEAD]
+    lines += [_term_line(i, term) for i, term in enumerate(agreement.terms)]
+    extra = (agreement.text or "").strip()
+    if extra and extra.rstrip("：:") not in {AGREEMENT_LEAD.rstrip("："), "经本机关主持调解，各方自愿达成如下协议"}:
+        label = NUMERALS[len(agreement.terms)] if len(agreement.terms) < len(NUMERALS) else str(len(agreement.terms) + 1)
+        lines.append(f"{label}、{extra}")
     return "\n".join(lines)
 
 
@@ -79,6 +108,57 @@ def _credit_notice_text(case) -> str:
     from casesys.credit.services import notice_text
 
     return notice_text(case)
+
+
+def _agreement_context(case) -> dict:
+    agreement = _effective_agreement(case)
+    mediation = agreement.mediation if agreement else None
+    signed = {}
+    if agreement:
+        for signature in agreement.signatures:
+            signed[("party", signature.party_id) if signature.party_id else ("mediator", signature.mediator_id)] = \
+                date.fromisoformat(local_datetime(signature.signed_at, "%Y-%m-%d"))  # stored UTC, signed in Beijing
+    return {"agreement": agreement, "mediation": mediation, "signed": signed,
+            "mediators": list(mediation.mediators) if mediation else [],
+            "organisations": list(mediation.organisations) if mediation else []}
+
+
+def _dispute_text(case) -> str:
+    context = _agreement_context(case)
+    mediation = context["mediation"]
+    organisations = "、".join(o.name for o in context["organisations"]) or case.office.name
+    started = f"自{doc_date(mediation.started_on)}起" if mediation and mediation.started_on else ""
+    requests = case.requests.strip()
+    requests += "" if requests.endswith(("。", "；", ";", ".")) else "。"
+    return (f"{_names(case, PartyRole.REQUESTER)}与{_names(case, PartyRole.RESPONDENT)}{case.dispute_kind.label}一案，"
+            f"{_names(case, PartyRole.REQUESTER)}于{doc_date(case.received_on)}申请调解，请求：{requests}"
+            f"经各方当事人同意，{organisations}{started}主持调解。")
+
+
+AGREEMENT_PERFORMANCE = (
+    "各方当事人应当按照本协议约定的期限和方式全面履行。一方不履行或者不完全履行的，另一方可以就履行事项向人民法院提起诉讼。\n"
+    "本协议由依法设立的调解组织主持达成。各方当事人可以自本协议生效之日起三十日内，共同向有管辖权的人民法院申请司法确认"
+    "（《中华人民共和国人民调解法》第三十三条、《中华人民共和国民事诉讼法》第二百零五条）；人民法院依法确认调解协议有效，"
+    "一方拒绝履行或者未全部履行的，对方当事人可以向人民法院申请强制执行。")
+
+
+def _hearing_text(case) -> str:
+    """SPEC §3: time, place, the panel (or the one handler), and what absence means."""
+    if not case.hearings:
+        return ""
+    hearing = case.hearings[-1]
+    dispute = f"{_names(case, PartyRole.REQUESTER)}与{_names(case, PartyRole.RESPONDENT)}专利侵权纠纷一案"
+    if case.panel:
+        presiding = [m.user.full_name for m in case.panel if m.presiding]
+        others = [m.user.full_name for m in case.panel if not m.presiding]
+        panel = f"合议组由{'、'.join(presiding)}（审理长）、{'、'.join(others)}组成。"
+    else:
+        panel = f"本案适用{case.procedure.label if case.procedure else '普通程序'}，由{case.handler.full_name if case.handler else '承办人'}审理。"
+    return (f"本机关定于{doc_datetime(hearing.scheduled_at)}在{hearing.place}对{dispute}进行口头审理。{panel}"
+            "当事人认为审理人员与本案有利害关系的，可以在口头审理开始前申请回避。\n"
+            "请当事人携带身份证明、授权委托书及证据原件准时到场。\n"
+            "请求人无正当理由拒不参加口头审理，或者未经许可中途退出的，按撤回请求处理；"
+            "被请求人无正当理由拒不参加口头审理，或者未经许可中途退出的，本机关可以缺席审理。")
 
 
 def _mediated(case) -> bool:
@@ -111,12 +191,10 @@ DOC_TYPES: dict[str, DocType] = {t.key: t for t in (
             lambda c: {"body": f"{_names(c, PartyRole.REQUESTER)}请求处理与你（单位）之间的专利侵权纠纷一案，本机关已立案受理。"
                                "现将请求书副本及有关证据材料送达你（单位），请在收到之日起十五日内提交答辩书一式两份及有关证据。"
                                "逾期不提交答辩书的，不影响本机关审理。"}),
-    DocType("hearing_notice", "口头审理通知书", "审", "notice.html",
+    DocType("hearing_notice", "口头审理通知书", "审", "hearing_notice.html",
             _needs(lambda c: bool(c.hearings), "尚未安排口头审理"),
             (("body", "正文"),),
-            lambda c: {"body": (f"本机关定于{c.hearings[-1].scheduled_at:%Y年%m月%d日%H时%M分}在{c.hearings[-1].place}"
-                                f"对{c.title}进行口头审理。请准时到场；请求人无正当理由拒不参加的，按撤回请求处理；"
-                                "被请求人无正当理由拒不参加的，可以缺席审理。") if c.hearings else ""}),
+            lambda c: {"body": _hearing_text(c)}),
     DocType("suspension_notice", "中止审理通知书", "中", "notice.html",
             _needs(lambda c: _suspension(c) is not None, "案件未中止审理"),
             (("body", "正文"),),
@@ -145,10 +223,13 @@ DOC_TYPES: dict[str, DocType] = {t.key: t for t in (
                 "reasons": "",
                 "legal_basis": "依照《中华人民共和国专利法》第十一条、第六十五条，《专利行政执法办法》相关规定",
                 "decision": c.decision_text or "",
-            }),
-    DocType("mediation_agreement", "调解协议书", "调协", "notice.html",
+            },
+            required=("claims", "answer", "facts", "reasons", "decision")),
+    DocType("mediation_agreement", "调解协议书", "调协", "mediation_agreement.html",
             _needs(_mediated, "案件尚未达成调解协议"),
-            (("body", "协议内容"),), lambda c: {"body": _agreement_text(c)}),
+            (("dispute", "纠纷事项"), ("body", "协议内容"), ("performance", "履行与司法确认")),
+            lambda c: {"dispute": _dispute_text(c), "body": _agreement_text(c), "performance": AGREEMENT_PERFORMANCE},
+            context=_agreement_context),
     DocType("confirmation_application", "司法确认申请书", "司", "notice.html",
             _needs(_mediated, "案件尚未达成调解协议"),
             (("body", "申请内容"),),

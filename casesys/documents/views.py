@@ -19,8 +19,8 @@ from casesys.documents.batches import start_batch
 from casesys.documents.models import Document, PrintBatch, ServiceRecord
 from casesys.documents.rendering import DocumentError
 from casesys.documents.services import (
-    SERVICE_METHODS, approve_document, correct, create_draft, doc_type, document_pdf, publication_pdf,
-    record_service, return_document, service_receipt_pdf, submit, update_texts,
+    SERVICE_METHODS, MissingSections, addressee_of, approve_document, correct, create_draft, doc_type, document_pdf,
+    last_return, publication_pdf, record_service, return_document, service_receipt_pdf, submit, update_texts,
 )
 from casesys.documents.types import DOC_TYPES
 from casesys.domain.enums import Role
@@ -76,29 +76,53 @@ def new_document(case_id: int, key: str):
 @bp.route("/documents/<int:document_id>", methods=["GET", "POST"])
 @require_roles(*CASE_ROLES)
 def detail(document_id: int):
+    """Edit the texts of a draft; 「保存并提交签发」 saves, then submits if no
+    required section is empty (else each empty field says what is missing)."""
     document = _document_or_abort(document_id)
     kind = doc_type(document)
     form = texts_form_class(kind.texts)(data={**document.texts, "version": document.version}
                                         if request.method == "GET" else None)
+    status = 200
     if request.method == "POST":
         if not can_edit_case(current_user, document.case):
             abort(403)
         if form.validate_on_submit():
             try:
                 update_texts(document, form.texts(), expected_version=form.version.data)
+                if request.form.get("submit_for_signature"):
+                    submit(document, actor=current_user)
                 db.session.commit()
-                flash("文书内容已保存。", "success")
+                flash("已提交负责人签发。" if request.form.get("submit_for_signature") else "文书内容已保存。", "success")
                 return redirect(url_for("documents.detail", document_id=document.id))
             except (ConcurrentEdit, StaleDataError):
                 db.session.rollback()
                 flash("该文书已被他人修改，请查看最新内容后再保存。您填写的内容仍保留在表单中。", "danger")
+            except MissingSections as error:
+                db.session.commit()  # the texts are kept; only the submission waits
+                form.version.data = document.version
+                for key, message in error.missing.items():
+                    form[key].errors = [message]
+                flash("文书内容已保存，但尚有必填内容未填写，不能提交签发。", "danger")
+                status = 400
             except DocumentError as error:
                 db.session.rollback()
                 flash(str(error), "danger")
-    service_form = ServiceForm()
-    service_form.party_id.choices = [(p.id, f"{p.role_label} {p.name}") for p in document.case.parties]
     return render_template("documents/detail.html", document=document, kind=kind, form=form,
-                           service_form=service_form, methods=SERVICE_METHODS, return_form=ReturnForm())
+                           service_form=_service_form(document), methods=SERVICE_METHODS, return_form=ReturnForm(),
+                           returned=last_return(document)), status
+
+
+def _service_form(document: Document) -> ServiceForm:
+    """SPEC §8: served to the document's addressee by default, at the party's address."""
+    form = ServiceForm()
+    parties = document.case.parties
+    form.party_id.choices = [(p.id, f"{p.role_label} {p.name}") for p in parties]
+    form.addresses = {str(p.id): p.address for p in parties}
+    if not form.is_submitted() and parties:
+        addressee = addressee_of(document)
+        form.party_id.data = addressee.id if addressee else parties[0].id
+        form.address.data = form.addresses[str(form.party_id.data)]
+    return form
 
 
 @bp.get("/documents/<int:document_id>/pdf")

@@ -139,6 +139,8 @@ class CaseFacts:
     suspended_from: S | None = None
     decision_outcome: str | None = None
     conditions: dict = field(default_factory=dict)
+    next_hearing_on: date | None = None  # the scheduled hearing not yet held
+    today: date | None = None
 
 
 class ActionRefused(Refused):
@@ -219,6 +221,11 @@ def _check_deliberate(facts: CaseFacts, _max) -> None:
         raise ActionRefused("普通程序案件应当进行口头审理后再合议")
 
 
+def _check_hold_hearing(facts: CaseFacts, _max) -> None:
+    if facts.next_hearing_on and facts.today and facts.today < facts.next_hearing_on:
+        raise ActionRefused(f"口头审理定于{facts.next_hearing_on.isoformat()}，届时方可记录口头审理")
+
+
 def _check_serve_decision(facts: CaseFacts, _max) -> None:
     if not facts.decision_outcome:
         raise ActionRefused("尚未作出裁决")
@@ -228,7 +235,7 @@ _EXTRA_CHECKS = {
     Action.ACCEPT: _check_accept, Action.REJECT: _check_reject, Action.CONVERT: _check_convert,
     Action.EXTEND: _check_extend,
     Action.DEEM_WITHDRAWN: _check_deem_withdrawn, Action.DELIBERATE: _check_deliberate,
-    Action.SERVE_DECISION: _check_serve_decision,
+    Action.SERVE_DECISION: _check_serve_decision, Action.HOLD_HEARING: _check_hold_hearing,
 }
 
 
@@ -250,6 +257,16 @@ ROUTINE = (Action.RESUME, Action.ACCEPT, Action.SET_PANEL, Action.SERVE, Action.
            Action.DECIDE, Action.SERVE_DECISION, Action.CLOSE)
 
 
+#: What the next step is called where the procedure has no panel (SPEC §4).
+SIMPLIFIED_LABELS = {Action.DELIBERATE: "审理终结，拟作裁决"}
+
+
+def action_label(action: Action, procedure: Procedure | None) -> str:
+    if procedure == Procedure.SIMPLIFIED:
+        return SIMPLIFIED_LABELS.get(action, action.label)
+    return action.label
+
+
 def available_actions(facts: CaseFacts) -> list[Action]:
     """Actions the state allows and the procedure does not rule out (the
     remaining checks run on submit), routine steps first."""
@@ -258,7 +275,10 @@ def available_actions(facts: CaseFacts) -> list[Action]:
         if facts.state not in step.sources or action == Action.TRANSFER:
             continue  # a transfer starts from its referral (SPEC §6), not from the panel
         rule = _EXTRA_CHECKS.get(action)
-        if action in (Action.EXTEND, Action.CONVERT, Action.DELIBERATE, Action.DEEM_WITHDRAWN) and rule:
+        if action == Action.SET_PANEL and facts.procedure == Procedure.SIMPLIFIED:
+            continue  # SPEC §4: one handler, no panel to form
+        if action in (Action.EXTEND, Action.CONVERT, Action.DELIBERATE, Action.DEEM_WITHDRAWN,
+                      Action.HOLD_HEARING) and rule:
             try:
                 rule(facts, 1)
             except ActionRefused:

@@ -20,11 +20,14 @@ def test_draft_sign_verify_serve_and_batch(browser_page: Page, new_page, factory
     expect(page.locator("h1")).to_contain_text("行政裁决书")
     page.fill("textarea[name=facts]", "经审理查明：被请求人在其网店销售被诉侵权产品。")
     page.fill("textarea[name=reasons]", "被诉侵权产品落入涉案专利权利要求的保护范围。")
+    page.get_by_role("button", name="保存并提交签发").click()  # the answer is still empty
+    expect(page.locator("textarea[name=answer] + .invalid-feedback")).to_contain_text("未在答辩期内提交答辩书")
+    page.fill("textarea[name=answer]", "被请求人未在答辩期内提交答辩书。")
     page.get_by_role("button", name="保存", exact=True).click()
     expect(flash(page)).to_contain_text("文书内容已保存")
     preview = page.request.get(page.url + "/pdf")
     assert preview.ok and preview.headers["content-type"] == "application/pdf"
-    page.get_by_role("button", name="提交签发").click()
+    page.get_by_role("button", name="保存并提交签发").click()
     expect(flash(page)).to_contain_text("已提交负责人签发")
     document_url = page.url
 

@@ -174,19 +174,15 @@ def test_simplified_case_from_request_to_closing(browser_page: Page, new_page, f
     expect(deadline_row(page, "送达请求书副本")).to_be_visible()
     screenshot(page, "simplified-accepted-case-page")
 
-    open_step(page, "组成合议组")
-    page.select_option('select[name="members"]', label=["王芳"])
-    page.select_option('select[name="presiding"]', label="王芳")
-    submit_step(page)
-    expect(flash(page)).to_contain_text("已完成：组成合议组。")
+    # SPEC §4: one handler — no panel to form, nothing called 合议
+    expect(page.locator("#procedure").get_by_role("link", name="组成合议组")).to_have_count(0)
     expect(page.locator("#procedure")).to_contain_text("独任审理")
-    expect(page.locator("#procedure")).to_contain_text("王芳（组长）")
 
     do_step(page, "送达请求书副本", served_on=today)
     expect(state_badge(page)).to_have_text("答辩期")
     do_step(page, "登记答辩", answer_received_on=today)
-    do_step(page, "进入合议")
-    expect(state_badge(page)).to_have_text("合议")
+    do_step(page, "审理终结，拟作裁决")
+    expect(state_badge(page)).to_have_text("审理终结")
 
     open_step(page, "作出裁决")
     page.select_option('select[name="outcome"]', label="裁决侵权成立")
@@ -208,7 +204,7 @@ def test_simplified_case_from_request_to_closing(browser_page: Page, new_page, f
     expect(page.get_by_test_id("actions")).to_have_count(0)
     expect(page.locator(".case-facts")).to_contain_text(f"结案日期{today}")
     steps = timeline(page)
-    expected = ["登记收案", "提请审批", "受理", "组成合议组", "送达请求书", "提交答辩", "合议",
+    expected = ["登记收案", "提请审批", "受理", "送达请求书", "提交答辩", "合议",
                 "提请审批", "作出决定", "送达决定", "结案"]
     remaining = iter(steps)  # in this order; other entries (documents, say) may come between
     assert all(kind in remaining for kind in expected), steps

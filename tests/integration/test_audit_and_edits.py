@@ -64,3 +64,30 @@ def test_the_database_refuses_a_stale_row_even_without_the_form_check(app, db, f
         b.title = "乙"
         with pytest.raises(StaleDataError):
             second.commit()
+
+
+def test_the_audit_page_speaks_the_users_language(client, db, factory, login_as):
+    """Issue 16.14: Chinese field labels, names instead of ids, Beijing time."""
+    import re
+
+    from casesys.core.timefmt import local_datetime
+    from casesys.domain.enums import Role
+
+    officer = factory.user(Role.OFFICER, full_name="陈志远")
+    other = factory.user(Role.OFFICER, office=officer.office, full_name="王芳")
+    login_as(officer)
+    case = factory.case(officer)
+    party = case.parties[1]
+    client.post(f"/cases/{case.id}/edit", data={"title": "改过的案由", "requests": case.requests, "dispute_kind": "infringement",
+                                                 "handler_id": str(other.id), "version": str(case.version)})
+    page = client.get(f"/cases/{case.id}/audit").get_data(as_text=True)
+    assert "案由" in page and "改过的案由" in page and "承办人" in page
+    assert "<del class=\"text-body-secondary\">陈志远</del> → 王芳" in page
+    assert f"当事人“{party.name}”" in page and "主体性质" in page and "民营" in page
+    assert "handler_id" not in page and "enterprise_type" not in page and "private" not in page
+    from casesys.core.models import AuditLog
+    import sqlalchemy as sa
+
+    first = db.session.scalar(sa.select(AuditLog).order_by(AuditLog.at.desc()))
+    assert local_datetime(first.at, "%Y-%m-%d %H:%M:%S") in page
+    assert not re.search(r"#\d+", page)

@@ -28,10 +28,13 @@ def has_watermark(data: bytes) -> bool:
         return all(any(c["text"] == "草" and c["size"] > 50 for c in page.chars) for page in pdf.pages)
 
 
+#: A ruling may be submitted only with every required section written (SPEC §8).
+COMPLETE = {"answer": "被请求人未在答辩期内提交答辩书。", "reasons": "被请求人的行为构成侵权。"}
+
+
 def _issued_ruling(db, case, team, **texts):
     document = create_draft(case, "ruling", actor=team["officer"])
-    if texts:
-        update_texts(document, texts, expected_version=document.version)
+    update_texts(document, {**COMPLETE, **texts}, expected_version=document.version)
     submit(document, actor=team["officer"])
     approve_document(document, actor=team["chief"])
     db.session.commit()
@@ -109,6 +112,7 @@ def test_frozen_document_cannot_be_edited_and_correction_links_back(db, decided_
 
 def test_the_drafter_cannot_sign_their_own_document(db, decided_case, team):
     document = create_draft(decided_case, "ruling", actor=team["chief"])
+    update_texts(document, COMPLETE, expected_version=document.version)
     submit(document, actor=team["chief"])
     with pytest.raises(DocumentError, match="不能签发本人起草的文书"):
         approve_document(document, actor=team["chief"])
@@ -227,3 +231,42 @@ def test_cli_renders_frozen_bytes_or_a_draft(runner, db, decided_case, team, tmp
     refused = runner.invoke(args=["document", "render", "--case", decided_case.number, "--type", "rejection_notice",
                                   "--out", str(out)])
     assert refused.exit_code != 0 and "不予受理" in refused.output
+
+
+def test_a_ruling_with_an_empty_required_section_cannot_be_submitted(db, decided_case, team):
+    """Issue 16.6 (SPEC §8): 请求人称, 被请求人辩称 (or that no answer was filed),
+    经审理查明, 本机关认为, 裁决如下 must be written."""
+    from casesys.documents.services import MissingSections
+
+    document = create_draft(decided_case, "ruling", actor=team["officer"])
+    update_texts(document, {"facts": "经审理查明：", "decision": ""}, expected_version=document.version)
+    with pytest.raises(MissingSections) as refused:
+        submit(document, actor=team["officer"])
+    assert set(refused.value.missing) == {"answer", "facts", "reasons", "decision"}
+    assert "未在答辩期内提交答辩书" in refused.value.missing["answer"]
+    assert document.status == "draft"
+    update_texts(document, {**COMPLETE, "facts": "经审理查明：被请求人销售了被诉产品。", "decision": "被请求人立即停止销售。"},
+                 expected_version=document.version)
+    submit(document, actor=team["officer"])
+    assert document.status == "pending"
+
+
+def test_a_pending_document_is_read_only_and_a_return_tells_the_drafter(db, decided_case, team):
+    """Issue 16.7: awaiting signature, the text is frozen for its drafter; a
+    return shows the reason on the document and puts it on the drafter's to-do list."""
+    from casesys.adjudication.worklists import unread_reminders
+    from casesys.documents.services import last_return, return_document
+
+    document = create_draft(decided_case, "ruling", actor=team["officer"])
+    update_texts(document, COMPLETE, expected_version=document.version)
+    submit(document, actor=team["officer"])
+    with pytest.raises(DocumentError, match="等待签发期间不能修改"):
+        update_texts(document, {"facts": "改"}, expected_version=document.version)
+    return_document(document, actor=team["chief"], comment="请补充被诉产品的技术特征比对")
+    db.session.commit()
+    assert document.status == "draft" and last_return(document) == "请补充被诉产品的技术特征比对"
+    reminders = unread_reminders(team["officer"])
+    assert len(reminders) == 1 and "被退回：请补充被诉产品的技术特征比对" in reminders[0].message
+    update_texts(document, {"facts": "补充了比对。"}, expected_version=document.version)
+    submit(document, actor=team["officer"])
+    assert last_return(document) is None

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from casesys.adjudication.services import approve, pending_approval, request_action
-from casesys.domain.enums import CaseState, CaseType, Role
+from casesys.domain.enums import AgentAuthority, CaseState, CaseType, Role
 from casesys.domain.mediation import Consent, MediationStatus, Position, TermKind
 from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, Action
 from casesys.mediation.models import MediationOrganisation, Mediator
@@ -267,3 +267,54 @@ def test_agreement_document_lists_the_terms(app, db, three_party_case, registry)
         with pdfplumber.open(io.BytesIO(document_pdf(document))) as pdf:
             text = "".join((p.extract_text() or "").replace("\n", "") for p in pdf.pages)
     assert "调解协议书" in text and "人民币50,000.00元" in text and "荆州古城电子有限公司" in text
+
+
+def test_agreement_document_is_an_agreement_with_particulars_signatures_and_seal(app, db, three_party_case, registry):
+    """Issue 16.4: title, number, every party's particulars with agent, the
+    dispute, the terms once, performance and 司法确认 clauses, a signature
+    line for every party and mediator, the organisation's seal area."""
+    import io
+
+    import pdfplumber
+
+    from casesys.cases.models import Agent
+    from casesys.documents.services import approve_document, create_draft, submit
+
+    case, user = three_party_case
+    case.parties[1].agents.append(Agent(case=case, name="王律师", firm="湖南潇湘律师事务所",
+                                              authority=AgentAuthority.SPECIAL))
+    mediation = _consented(case, user)
+    assign_mediator(mediation, registry["zhou"], actor=user)
+    agreement = conclude_agreement(mediation, text="经调解，各方自愿达成如下协议：", partial=False,
+                                   terms=_terms(mediation, due_paid=TODAY, due_open=TODAY), concluded_on=TODAY,
+                                   actor=user)
+    for member in mediation.parties:
+        sign_agreement(agreement, party_id=member.party_id, actor=user)
+    sign_agreement(agreement, mediator_id=registry["zhou"].id, actor=user)
+    with app.test_request_context():
+        document = create_draft(case, "mediation_agreement", actor=user)
+        submit(document, actor=user)
+        approve_document(document, actor=_other_supervisor(db, case))
+        with pdfplumber.open(io.BytesIO(document.pdf)) as pdf:
+            pages = [(p.extract_text() or "").replace("\n", "") for p in pdf.pages]
+    text = "".join(pages)
+    assert "调解协议书" in text and document.number in text
+    for party in case.parties:
+        assert party.name in text and party.credit_code in text and party.address in text
+    assert "委托代理人：王律师，湖南潇湘律师事务所（特别授权）" in text and "法定代表人：李明" in text
+    assert "纠纷事项" in text and "申请调解" in text
+    assert text.count("人民币50,000.00元") == 1  # the terms once
+    assert "司法确认" in text and "全面履行" in text
+    assert f"调解员：{registry['zhou'].name}" in text
+    assert f"{TODAY.year}年{TODAY.month}月{TODAY.day}日" in text
+    assert "湖北省知识产权纠纷人民调解委员会" in pages[-1] and "调解组织印章" in pages[-1]
+    assert len(pages[-1]) > 120  # the seal never stands alone on a page
+
+
+def _other_supervisor(db, case):
+    from casesys.auth.services import create_user
+
+    user = create_user(username="chief-agreement", full_name="签发人", password="x" * 12, office=case.office,
+                       roles=[Role.SUPERVISOR])
+    db.session.flush()
+    return user

@@ -12,7 +12,9 @@ from tests.integration.test_documents import text_of
 
 def _signed_ruling(db, case, team):
     document = create_draft(case, "ruling", actor=team["officer"])
-    document.texts = {**document.texts, "facts": "张三丰（电话13912345678）在其网店销售被诉侵权产品。"}
+    document.texts = {**document.texts, "facts": "张三丰（电话13912345678）在其网店销售被诉侵权产品。",
+                      # a ruling is submitted only with every required section written (SPEC §8)
+                      "answer": "被请求人未在答辩期内提交答辩书。", "reasons": "被诉侵权产品落入涉案专利权的保护范围。"}
     submit(document, actor=team["officer"])
     approve_document(document, actor=team["chief"])
     db.session.commit()

@@ -137,3 +137,14 @@ def test_production_refuses_to_start_without_a_real_secret(monkeypatch, secret):
         monkeypatch.setenv("SECRET_KEY", secret)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app("production")
+
+
+def test_an_administrator_lands_on_an_administration_page(client, factory, login_as):
+    """Issue 16.15: not a 403 whose 返回首页 loops back to it."""
+    from casesys.domain.enums import Role
+
+    admin = factory.user(Role.ADMIN)
+    response = login_as(admin, follow=True)
+    assert response.status_code == 200 and response.request.path == "/admin/users"
+    home = client.get("/", follow_redirects=True)
+    assert home.status_code == 200 and home.request.path == "/admin/users"

@@ -1,5 +1,7 @@
 """Documents through the pages: draft, preview, sign, verify, batch."""
 
+import re
+
 import sqlalchemy as sa
 
 from casesys.documents.models import Document, PrintBatch
@@ -48,9 +50,10 @@ def test_not_ready_document_type_is_explained(client, factory, team, login_as):
 
 
 def test_batch_page_builds_and_reports_progress(app, client, db, decided_case, team, login_as):
-    from casesys.documents.services import approve_document, create_draft, submit
+    from casesys.documents.services import approve_document, create_draft, submit, update_texts
 
     document = create_draft(decided_case, "ruling", actor=team["officer"])
+    update_texts(document, {"answer": "被请求人未提交答辩书。", "reasons": "构成侵权。"}, expected_version=document.version)
     submit(document, actor=team["officer"])
     approve_document(document, actor=team["chief"])
     db.session.commit()
@@ -75,3 +78,50 @@ def test_someone_elses_batch_is_refused(client, db, factory, team, login_as):
     db.session.commit()
     login_as(team["chief"])
     assert client.get(f"/documents/batches/{batch.id}").status_code == 403
+
+
+def test_submitting_with_empty_sections_says_at_each_field_what_is_missing(client, db, decided_case, team, login_as):
+    """Issue 16.6–16.8 through the page."""
+    login_as(team["officer"])
+    url = client.post(f"/cases/{decided_case.id}/documents/new/ruling").headers["Location"]
+    document = db.session.scalar(sa.select(Document))
+    page = client.get(url).get_data(as_text=True)
+    assert "auto-grow" in page and "保存并提交签发" in page
+    response = client.post(url, data={"version": str(document.version), "claims": "请求人称：请求。", "answer": "被请求人辩称：",
+                                      "facts": "查明的事实。", "reasons": "", "legal_basis": "依据", "decision": "主文。",
+                                      "submit_for_signature": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(r'name="reasons"[^>]*>[^<]*</textarea>\s*<div class="invalid-feedback">请填写“本机关认为”', page)
+    assert "未在答辩期内提交答辩书" in page and "查明的事实。" in page
+    db.session.expire_all()
+    assert db.session.get(Document, document.id).status == "draft"
+    response = client.post(url, data={"version": str(db.session.get(Document, document.id).version),
+                                      "claims": "请求人称：请求。", "answer": "被请求人未提交答辩书。", "facts": "查明的事实。",
+                                      "reasons": "构成侵权。", "legal_basis": "依据", "decision": "主文。",
+                                      "submit_for_signature": "1"})
+    assert response.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "期间内容不能修改" in page and "readonly" in page and "保存并提交签发" not in page
+    client.post("/logout")
+    login_as(team["chief"])
+    client.post(url + "/return", data={"comment": "请补充技术比对"})
+    client.post("/logout")
+    login_as(team["officer"])
+    page = client.get(url).get_data(as_text=True)
+    assert "负责人退回修改：</strong>请补充技术比对" in page
+    assert "请补充技术比对" in client.get("/todo").get_data(as_text=True)
+
+
+def test_service_form_defaults_to_the_addressee_and_their_address(client, db, decided_case, team, login_as):
+    from casesys.documents.services import approve_document, create_draft, submit, update_texts
+
+    document = create_draft(decided_case, "answer_notice", actor=team["officer"])
+    submit(document, actor=team["officer"])
+    approve_document(document, actor=team["chief"])
+    db.session.commit()
+    login_as(team["officer"])
+    page = client.get(f"/documents/{document.id}").get_data(as_text=True)
+    respondent = decided_case.parties_in(decided_case.parties[1].role)[0]
+    assert re.search(rf'<option selected value="{respondent.id}">|<option value="{respondent.id}" selected>', page)
+    assert f'value="{respondent.address}"' in page and "data-fill-address" in page

@@ -63,3 +63,26 @@
     }, 0);
   });
 })();
+
+// Text areas that grow with their text (documents), and the service form
+// filling the address of the chosen party.
+(function () {
+  "use strict";
+  function grow(area) {
+    area.style.height = "auto";
+    area.style.height = (area.scrollHeight + 2) + "px";
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("textarea.auto-grow")) { grow(event.target); }
+  });
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("select[data-fill-address]");
+    if (!select) { return; }
+    var addresses = JSON.parse(select.dataset.fillAddress || "{}");
+    var input = select.form && select.form.querySelector("[name='address']");
+    if (input && addresses[select.value] !== undefined) { input.value = addresses[select.value]; }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("textarea.auto-grow").forEach(grow);
+  });
+})();

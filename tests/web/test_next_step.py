@@ -1,0 +1,73 @@
+"""Issue 16.9: the case page says what comes next with its deadline, and
+offers only actions that can be taken now."""
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from casesys.adjudication.models import Hearing, PanelMember
+from casesys.adjudication.services import approve, request_action
+from casesys.domain.enums import CaseState, Procedure, Role
+from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, SIMPLIFIED_CONDITIONS, Action
+
+
+@pytest.fixture
+def team(factory):
+    office = factory.office()
+    return (factory.user(Role.OFFICER, office=office, full_name="陈办案"),
+            factory.user(Role.SUPERVISOR, office=office, full_name="王负责"),
+            factory.user(Role.OFFICER, office=office, full_name="李合议"))
+
+
+def _accepted(db, factory, team, procedure: Procedure):
+    officer, chief, _ = team
+    case = factory.case(officer, received_on=date.today() - timedelta(days=2))
+    conditions = dict.fromkeys({**ACCEPTANCE_CONDITIONS, **SIMPLIFIED_CONDITIONS}, True)
+    approve(request_action(case, Action.ACCEPT, {"procedure": procedure.value, "conditions": conditions},
+                           actor=officer), actor=chief)
+    db.session.commit()
+    return case
+
+
+def test_the_next_step_and_its_deadline_are_said(client, db, factory, login_as, team):
+    case = _accepted(db, factory, team, Procedure.ORDINARY)
+    login_as(team[0])
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    service = next(d for d in case.deadlines if d.kind == "service")
+    assert "下一步：组成合议组" in page or f"下一步：送达请求书副本，{service.due_on} 前" in page
+    for member in team:
+        case.panel.append(PanelMember(user_id=member.id, presiding=member is team[0]))
+    db.session.commit()
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f"下一步：送达请求书副本，{service.due_on} 前" in page
+
+
+def test_simplified_cases_offer_no_panel_and_no_deliberation_by_that_name(client, db, factory, login_as, team):
+    case = _accepted(db, factory, team, Procedure.SIMPLIFIED)
+    request_action(case, Action.SERVE, {"served_on": date.today().isoformat()}, actor=team[0])
+    db.session.commit()
+    login_as(team[0])
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f"/cases/{case.id}/steps/set_panel" not in page and "组成合议组" not in page
+    assert "进入合议" not in page and "审理终结，拟作裁决" in page
+
+
+def test_no_hearing_record_before_the_hearing_day_and_rescheduling_prefills(client, db, factory, login_as, team):
+    case = _accepted(db, factory, team, Procedure.ORDINARY)
+    for member in team:
+        case.panel.append(PanelMember(user_id=member.id, presiding=member is team[0]))
+    request_action(case, Action.SERVE, {"served_on": date.today().isoformat()}, actor=team[0])
+    day = date.today() + timedelta(days=10)
+    request_action(case, Action.SCHEDULE_HEARING, {"scheduled_at": f"{day.isoformat()}T09:30", "place": "第二审理庭",
+                                                   "notice_served_on": date.today().isoformat()}, actor=team[0])
+    db.session.commit()
+    assert case.state == CaseState.HEARING
+    login_as(team[0])
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f"/cases/{case.id}/steps/hold_hearing" not in page
+    assert f"下一步：口头审理，{day.isoformat()} 09:30，第二审理庭" in page
+    refused = client.post(f"/cases/{case.id}/steps/hold_hearing", data={"requester_attended": "y",
+                                                                       "respondent_attended": "y"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert f"口头审理定于{day.isoformat()}，届时方可记录口头审理" in refused
+    form = client.get(f"/cases/{case.id}/steps/schedule_hearing").get_data(as_text=True)
+    assert f'value="{day.isoformat()}T09:30"' in form and 'value="第二审理庭"' in form
