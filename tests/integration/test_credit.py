@@ -240,3 +240,14 @@ def test_a_mediation_term_past_due_and_not_done_becomes_a_candidate_once(db, thr
 
 
 from tests.integration.test_mediation import registry, three_party_case  # noqa: E402,F401  (fixtures)
+
+
+def test_the_scan_command_creates_each_candidate_once(db, factory, runner, two_offices):
+    wuhan, yichang = two_offices
+    earlier, current = factory.case(wuhan["officer"]), factory.case(yichang["officer"])
+    _same_respondent(current, earlier)
+    _decide(earlier, clock.today() - timedelta(days=90))
+    _decide(current, clock.today() - timedelta(days=3))
+    db.session.commit()
+    assert "新增信用记录候选 1 条" in runner.invoke(args=["credit", "scan"]).output
+    assert "新增信用记录候选 0 条" in runner.invoke(args=["credit", "scan"]).output
