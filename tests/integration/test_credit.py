@@ -51,6 +51,7 @@ def test_repeat_infringer_is_found_across_offices_and_shown_on_the_case_and_part
     login_as(yichang["officer"])
     page = client.get(f"/cases/{current.id}").get_data(as_text=True)
     assert "重复侵权" in page and earlier.number in page and "武汉市知识产权局" in page
+    assert f"/credit/parties/{respondent.credit_code}" in page
     party_page = client.get(f"/credit/parties/{respondent.credit_code}").get_data(as_text=True)
     assert earlier.number in party_page and current.number in party_page
     assert f"/cases/{earlier.id}\"" not in party_page  # another office's case: listed, not linked
