@@ -64,6 +64,8 @@ def test_confirmed_record_is_public_after_the_objection_period(browser_page: Pag
 def test_published_ruling_is_found_by_an_anonymous_visitor_and_withdrawn(browser_page: Page, new_page, db,
                                                                          decided_case, team, screenshot):
     document = create_draft(decided_case, "ruling", actor=team["officer"])
+    document.texts = {**document.texts, "answer": "被请求人未在答辩期内提交答辩书。",
+                      "reasons": "被诉侵权产品落入涉案专利权的保护范围。"}
     submit(document, actor=team["officer"])
     approve_document(document, actor=team["chief2"])
     db.session.commit()

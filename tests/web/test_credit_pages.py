@@ -54,13 +54,10 @@ def test_party_page_lists_cases_and_credit_history(db, factory, team, client, lo
 
 
 def test_an_officer_asks_and_the_page_never_shows_pending_items_publicly(db, factory, team, client, login_as, decided_case):
-    from casesys.documents.services import approve_document, create_draft, submit
     from casesys.public.models import Publication
+    from tests.integration.test_public import _signed_ruling
 
-    document = create_draft(decided_case, "ruling", actor=team["officer"])
-    submit(document, actor=team["officer"])
-    approve_document(document, actor=team["chief"])
-    db.session.commit()
+    document = _signed_ruling(db, decided_case, team)
     login_as(team["officer"])
     client.post(f"/publishing/rulings/{document.id}")
     publication = db.session.query(Publication).one()
