@@ -89,11 +89,12 @@ def register_commands(app: Flask) -> None:
         calendar_cli, reminders_command, scheduler_command,
     )
 
+    from casesys.credit.commands import credit_cli
     from casesys.documents.commands import document_cli
     from casesys.referrals.commands import referrals_cli
 
     for command in (create_user_command, demo_data_command, calendar_cli, scheduler_command, reminders_command,
-                    document_cli, referrals_cli):
+                    document_cli, credit_cli, referrals_cli):
         app.cli.add_command(command)
 
 

@@ -22,6 +22,26 @@ from casesys.public.services import (
 )
 
 
+@bp.app_template_global()
+def waiting_for_review() -> dict:
+    """For a supervisor's approvals page: publication requests of others and
+    credit records waiting for a decision (candidates, objections)."""
+    from casesys.credit.models import CreditRecord
+    from casesys.domain.credit import CreditState
+
+    scope = [visible_cases_clause(current_user)]
+    if not current_user.province_wide:
+        scope.append(Case.office_id == current_user.office_id)
+    publications = db.session.scalars(
+        sa.select(Publication).join(Case, Publication.case_id == Case.id)
+        .where(Publication.state == "pending", *scope).order_by(Publication.requested_at).limit(100)).all()
+    records = db.session.scalars(
+        sa.select(CreditRecord).join(Case, CreditRecord.case_id == Case.id)
+        .where(CreditRecord.state.in_((CreditState.CANDIDATE, CreditState.OBJECTED)), *scope)
+        .order_by(CreditRecord.id).limit(100)).all()
+    return {"publications": publications, "records": records}
+
+
 def _visible(stmt):
     stmt = stmt.join(Case, Publication.case_id == Case.id).where(visible_cases_clause(current_user))
     return stmt

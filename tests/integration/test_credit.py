@@ -51,6 +51,7 @@ def test_repeat_infringer_is_found_across_offices_and_shown_on_the_case_and_part
     login_as(yichang["officer"])
     page = client.get(f"/cases/{current.id}").get_data(as_text=True)
     assert "重复侵权" in page and earlier.number in page and "武汉市知识产权局" in page
+    assert f"/credit/parties/{respondent.credit_code}" in page
     party_page = client.get(f"/credit/parties/{respondent.credit_code}").get_data(as_text=True)
     assert earlier.number in party_page and current.number in party_page
     assert f"/cases/{earlier.id}\"" not in party_page  # another office's case: listed, not linked
@@ -207,3 +208,47 @@ def test_forged_evidence_is_recorded_against_its_submitter(db, factory, team):
     db.session.commit()
     record = record_forged_evidence(evidence, note="开票单位证明从未开具该发票", actor=team["officer"])
     assert record.party_id == respondent.id and record.reason == CreditReason.FORGED_EVIDENCE
+
+
+def test_a_mediation_term_past_due_and_not_done_becomes_a_candidate_once(db, three_party_case, registry):
+    from decimal import Decimal
+
+    from casesys.domain.mediation import TermKind
+    from casesys.mediation.services import (
+        TermData, assign_mediator, conclude_agreement, record_performance, sign_agreement,
+    )
+    from tests.integration.test_mediation import _consented
+
+    case, user = three_party_case
+    today = clock.today()
+    mediation = _consented(case, user)
+    assign_mediator(mediation, registry["zhou"], actor=user)
+    ids = [m.party_id for m in mediation.parties]
+    agreement = conclude_agreement(mediation, text="各方自愿达成如下协议。", partial=False, terms=[
+        TermData(ids[1], ids[0], TermKind.MONEY, Decimal("50000.00"), "", today - timedelta(days=2)),
+        TermData(ids[2], ids[0], TermKind.MONEY, Decimal("12500.50"), "", today - timedelta(days=1)),
+        TermData(ids[1], ids[0], TermKind.DESTROY, None, "销毁库存侵权产品及模具", today)],
+        concluded_on=today - timedelta(days=5), actor=user)
+    for member in mediation.parties:
+        sign_agreement(agreement, party_id=member.party_id, actor=user)
+    sign_agreement(agreement, mediator_id=registry["zhou"].id, actor=user)
+    record_performance(agreement.terms[0], done_on=today - timedelta(days=2), proof="银行转账凭证", actor=user)
+    db.session.commit()
+    created = scan_candidates(today=today)  # the paid term and the one due today are not overdue
+    assert [(r.party_id, r.reason) for r in created] == [(ids[2], CreditReason.TERM_NOT_PERFORMED)]
+    assert scan_candidates(today=today) == []
+    assert len(scan_candidates(today=today + timedelta(days=1))) == 1  # now the destruction term too
+
+
+from tests.integration.test_mediation import registry, three_party_case  # noqa: E402,F401  (fixtures)
+
+
+def test_the_scan_command_creates_each_candidate_once(db, factory, runner, two_offices):
+    wuhan, yichang = two_offices
+    earlier, current = factory.case(wuhan["officer"]), factory.case(yichang["officer"])
+    _same_respondent(current, earlier)
+    _decide(earlier, clock.today() - timedelta(days=90))
+    _decide(current, clock.today() - timedelta(days=3))
+    db.session.commit()
+    assert "新增信用记录候选 1 条" in runner.invoke(args=["credit", "scan"]).output
+    assert "新增信用记录候选 0 条" in runner.invoke(args=["credit", "scan"]).output
