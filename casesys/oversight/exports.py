@@ -196,20 +196,28 @@ CASE_COLUMNS = (
 
 
 def case_rows(user, filters) -> Iterator[list]:
-    """The filtered case list in its order, read in chunks of 1,000 (a
-    server-side cursor on PostgreSQL), with the party names of each chunk."""
-    from collections import defaultdict
-
+    """The filtered case list in its order. The statement is built now (the
+    user is read in this request); the rows are read while the file streams,
+    in chunks of 1,000 (a server-side cursor on PostgreSQL), with the party
+    names of each chunk."""
     from casesys.auth.models import Office, User
-    from casesys.cases.models import Case, Party
+    from casesys.cases.models import Case
     from casesys.cases.search import SORTS, filtered_cases
-    from casesys.domain.enums import PartyRole
 
     stmt = (filtered_cases(user, filters)
             .with_only_columns(Case.id, Case.number, Case.case_type, Case.procedure, Case.state, Case.title,
                                Case.received_on, Case.accepted_on, Case.closed_on, Office.name, User.full_name)
             .join(Office, Case.office_id == Office.id).outerjoin(User, Case.handler_id == User.id)
             .order_by(*SORTS.get(filters.sort, SORTS["received_desc"])[1]))
+    return _stream_cases(stmt)
+
+
+def _stream_cases(stmt) -> Iterator[list]:
+    from collections import defaultdict
+
+    from casesys.cases.models import Party
+    from casesys.domain.enums import PartyRole
+
     result = db.session.execute(stmt.execution_options(yield_per=1000, stream_results=True))
     for chunk in result.partitions():
         names: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
@@ -236,9 +244,10 @@ def export_todo(items, today: date, fmt: str) -> Response:
     columns = (Column("届满日", "date", 12), Column("事项", width=24), Column("案号", width=26),
                Column("案由", width=48), Column("案件状态", width=12), Column("期限状态", width=12),
                Column("临时期限", width=10))
-    rows = ([item.deadline.due_on, item.deadline.label, item.number, item.title,
+    # Read now: the audit commit expires the objects before the file streams.
+    rows = [[item.deadline.due_on, item.deadline.label, item.number, item.title,
              getattr(item.state, "label", item.state), words.get(urgency(item.deadline, today), ""),
-             "是" if item.deadline.provisional else ""] for item in items)
+             "是" if item.deadline.provisional else ""] for item in items]
     return export_response("todo", "我的待办", columns, rows, fmt)
 
 
@@ -246,5 +255,5 @@ def export_workload(rows, fmt: str) -> Response:
     columns = (Column("承办人", width=14), Column("在办案件", "int"), Column("平均天数", "days"),
                Column("最长天数", "int"), Column("逾期期限", "int"))
     return export_response("workload", "承办人工作量", columns,
-                           ([r.user.full_name, r.open_cases, round(r.average_age_days, 1), r.oldest_age_days,
-                             r.overdue] for r in rows), fmt)
+                           [[r.user.full_name, r.open_cases, round(r.average_age_days, 1), r.oldest_age_days,
+                             r.overdue] for r in rows], fmt)
