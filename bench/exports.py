@@ -41,7 +41,8 @@ def main() -> int:
     client.get("/healthz")
     before = peak_mib()
     started = time.perf_counter()
-    response = client.get(f"{args.path}?format={args.format}", buffered=False)
+    joiner = "&" if "?" in args.path else "?"
+    response = client.get(f"{args.path}{joiner}format={args.format}", buffered=False)
     first_byte = time.perf_counter() - started
     size, chunks = 0, 0
     for chunk in response.response:
