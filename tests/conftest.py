@@ -157,3 +157,20 @@ def login_as(client):
 @pytest.fixture
 def unique() -> str:
     return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+def unpublished_after_2026(db):
+    """The database calendar with the built-in schedules up to 2026 only: the
+    years after it are unpublished by construction (SPEC §9), whatever years
+    the data file gains later."""
+    from datetime import date
+
+    from casesys.adjudication.calendars import forget_calendar
+    from casesys.adjudication.models import CalendarDay, CalendarYear
+
+    db.session.execute(sa.delete(CalendarDay).where(CalendarDay.day >= date(2027, 1, 1)))
+    db.session.execute(sa.delete(CalendarYear).where(CalendarYear.year >= 2027))
+    db.session.commit()
+    forget_calendar()
+    return 2027

@@ -16,13 +16,15 @@ calendar_cli = AppGroup("calendar", help="工作日历：期限计算、导入�
 @click.argument("start", type=click.DateTime(formats=["%Y-%m-%d"]))
 @click.argument("amount", type=click.IntRange(min=0))
 @click.option("--unit", type=click.Choice(["working", "calendar", "months"]), default="working", show_default=True)
+@click.option("--stopped-days", type=click.IntRange(min=0), default=0, show_default=True,
+              help="不计入期限的天数（中止、公告送达、鉴定），加在期间之后再顺延")
 @click.option("--explain", is_flag=True, help="同时说明计算过程")
-def due_command(start, amount, unit, explain):
+def due_command(start, amount, unit, stopped_days, explain):
     """Print the due date: START plus AMOUNT UNITs (SPEC §9)."""
     from casesys.adjudication.calendars import current_calendar
     from casesys.domain.calendar import Unit
 
-    due = current_calendar().add(start.date(), amount, Unit(unit))
+    due = current_calendar().add(start.date(), amount, Unit(unit), stopped_days=stopped_days)
     click.echo(due.date.isoformat() + (" provisional" if due.provisional else ""))
     if explain:
         click.echo(due.explain())

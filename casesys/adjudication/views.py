@@ -259,7 +259,8 @@ def calculator():
     form = forms.CalculatorForm(request.args, meta={"csrf": False})
     due = None
     if request.args and form.validate():
-        due = current_calendar().add(form.start.data, form.amount.data, Unit(form.unit.data))
+        due = current_calendar().add(form.start.data, form.amount.data, Unit(form.unit.data),
+                                     stopped_days=form.stopped_days.data or 0)
     return render_template("adjudication/calculator.html", form=form, due=due)
 
 

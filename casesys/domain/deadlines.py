@@ -3,8 +3,8 @@
 Rules are data (an administrator edits them; these are the defaults). From a
 snapshot of the case's dates, `compute_deadlines` gives each running or
 finished limit with its due date and why it is that date. The closing limit
-moves by the days the case clock stood still (suspension, public
-announcement, appraisal).
+is lengthened by the days the case clock stood still (suspension, public
+announcement, appraisal) before its last day moves to a working day.
 """
 from __future__ import annotations
 
@@ -102,20 +102,11 @@ class _Builder:
             label: str | None = None, extra_days: int = 0, paused: bool = False,
             extra_months: int = 0, note: str = "") -> None:
         rule = self.rules[rule_key]
-        due = self.calendar.add(trigger, rule.amount, rule.unit)
+        # SPEC §3: closing day = nominal end (+ the extension month) + days not
+        # counted; only that last day moves to the next working day.
+        due = self.calendar.add(trigger, rule.amount, rule.unit, extra_months=extra_months,
+                                stopped_days=extra_days)
         explanation = f"{rule.label}：{due.explain()}（依据：{rule.basis}）"
-        if extra_months:
-            # The extra month runs on from the limit itself, not from the day it was moved to.
-            if rule.unit == Unit.MONTHS:
-                extended = self.calendar.add(trigger, rule.amount + extra_months, Unit.MONTHS)
-            else:
-                extended = self.calendar.add(due.date, extra_months, Unit.MONTHS)
-            due = extended
-            explanation += f" 经批准延长 {extra_months} 个月：{extended.explain()}"
-        if extra_days:
-            moved = self.calendar.add(due.date, extra_days, Unit.CALENDAR)
-            explanation += f" 扣除期限中止等不计入的 {extra_days} 日，顺延：{moved.explain()}"
-            due = moved
         if note:
             explanation += note
         self.items.append(Deadline(kind, label or rule.label, rule.owner, due.date, due.provisional,

@@ -125,6 +125,8 @@ class CalculatorForm(PageForm):
     start = DateField("起算日（事件发生日）", format="%Y-%m-%d", validators=[InputRequired(DATE_INVALID)])
     amount = IntegerField("期间", validators=[InputRequired("请输入期间"), NumberRange(min=0, max=3650, message="期间应为0至3650")])
     unit = enum_select("单位", Unit, default=Unit.WORKING.value)
+    stopped_days = IntegerField("不计入期限的天数（中止、公告、鉴定）", default=0, validators=[
+        Optional(), NumberRange(min=0, max=3650, message="不计入的天数应为0至3650")])
 
 
 class CalendarYearForm(PageForm):

@@ -29,14 +29,19 @@ from casesys.domain.calendar import (
     add_months,
 )
 
+from tests.calendars import LAST_KNOWN, calendar_up_to
+
 D = date.fromisoformat
 W, C, M = Unit.WORKING, Unit.CALENDAR, Unit.MONTHS
-LAST_KNOWN = 2026
+# The tests count 2027 on as unpublished by construction: the calendar they use
+# holds the built-in schedules up to LAST_KNOWN only, whatever years the data
+# file gains later.
+CAL = calendar_up_to(LAST_KNOWN)
 
 
 @pytest.fixture(scope="module")
 def cal() -> WorkCalendar:
-    return WorkCalendar.builtin()
+    return CAL
 
 
 def days(first: str, last: str) -> list[date]:
@@ -103,7 +108,8 @@ def test_2026_makeup_days_are_exactly_the_notice(cal):
 
 def test_ordinary_weekend_and_unknown_year(cal):
     assert not cal.is_working_day(D("2026-03-07"))  # plain Saturday
-    assert cal.is_working_day(D("2027-01-01"))  # 2027 not entered: Mon–Fri only
+    assert not cal.is_working_day(D("2027-01-01"))  # 2027 not entered: 元旦 still off
+    assert cal.is_working_day(D("2027-01-04"))
     assert not cal.is_working_day(D("2027-01-02"))
     assert cal.is_known(D("2026-12-31")) and not cal.is_known(D("2027-01-01"))
     assert not cal.is_known(D("2003-12-31")) and cal.is_known(D("2004-01-01"))
@@ -112,7 +118,8 @@ def test_ordinary_weekend_and_unknown_year(cal):
 # --- the generated data file -------------------------------------------------
 
 def test_holiday_data_shape():
-    assert list(holiday_data.SCHEDULES) == list(range(2004, LAST_KNOWN + 1))
+    assert list(holiday_data.SCHEDULES) == list(range(2004, max(holiday_data.SCHEDULES) + 1))
+    assert max(holiday_data.SCHEDULES) >= LAST_KNOWN
     names = {"元旦", "春节", "清明节", "劳动节", "端午节", "国庆节", "中秋节", "抗战胜利70周年纪念日"}
     for year, sched in holiday_data.SCHEDULES.items():
         off = {D(d) for d, _ in sched["holidays"]}
@@ -129,6 +136,11 @@ def test_holiday_data_is_generated():
     assert "scripts/extract_holidays.py" in head and "chinese-calendar" in head
 
 
+# Pure domain code: the standard library, plus the pure-Python lunar calendar
+# the statutory holidays of unpublished years need (issue 9.2); no framework.
+PURE_LIBRARIES = {"lunardate"}
+
+
 def test_calendar_module_uses_standard_library_only():
     tree = ast.parse(Path(calmod.__file__).read_text(encoding="utf-8"))
     for node in ast.walk(tree):
@@ -140,7 +152,8 @@ def test_calendar_module_uses_standard_library_only():
             continue
         for mod in mods:
             top = mod.split(".")[0]
-            assert top in sys.stdlib_module_names or top == "__future__" or mod.startswith("casesys.domain"), mod
+            assert (top in sys.stdlib_module_names or top == "__future__" or top in PURE_LIBRARIES
+                    or mod.startswith("casesys.domain")), mod
 
 
 # --- periods: table of real dates ---------------------------------------------
@@ -237,19 +250,62 @@ def test_mixed_reasons_grouped(cal):
 
 # --- provisional years -------------------------------------------------------
 
-def test_due_in_unknown_year_is_provisional_and_counts_mon_fri(cal):
-    due = cal.add(D("2026-12-28"), 5, W)  # Dec 29, 30, 31, Fri Jan 1, Mon Jan 4
-    assert due.date == D("2027-01-04")
+def test_due_in_unknown_year_is_provisional_and_skips_statutory_holidays(cal):
+    due = cal.add(D("2026-12-28"), 5, W)  # Dec 29, 30, 31, (Fri Jan 1 元旦), Mon Jan 4, Tue Jan 5
+    assert due.date == D("2027-01-05")
     assert due.provisional
-    assert due.skipped == ((D("2027-01-02"), WEEKEND_UNKNOWN_YEAR), (D("2027-01-03"), WEEKEND_UNKNOWN_YEAR))
-    assert due.explain().endswith("届满日为 2027-01-04" + PROVISIONAL_NOTE + "。")
+    assert due.skipped == ((D("2027-01-01"), "元旦" + calmod.COMPUTED_HOLIDAY),
+                           (D("2027-01-02"), WEEKEND_UNKNOWN_YEAR), (D("2027-01-03"), WEEKEND_UNKNOWN_YEAR))
+    assert due.explain().endswith("届满日为 2027-01-05" + PROVISIONAL_NOTE + "。")
+
+
+# Issue 9.2: the statutory holidays of 《全国年节及纪念日放假办法》 (2024) in a year
+# not entered, by hand from the lunar calendar (2027: 春节 Feb 6, 端午 Jun 9,
+# 中秋 Sep 15, 清明 Apr 5; 2028: 春节 Jan 26, 端午 May 28, 中秋 Oct 3 inside 国庆).
+HAND_STATUTORY = {
+    2027: ["2027-01-01", "2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08", "2027-04-05",
+           "2027-05-01", "2027-05-02", "2027-06-09", "2027-09-15", "2027-10-01", "2027-10-02", "2027-10-03"],
+    2028: ["2028-01-01", "2028-01-25", "2028-01-26", "2028-01-27", "2028-01-28", "2028-04-04",
+           "2028-05-01", "2028-05-02", "2028-05-28", "2028-10-01", "2028-10-02", "2028-10-03"],
+}
+
+
+@pytest.mark.parametrize("year", sorted(HAND_STATUTORY))
+def test_statutory_holidays_of_an_unpublished_year(cal, year):
+    assert sorted({d for d, _ in calmod.statutory_holidays(year)}) == [D(x) for x in HAND_STATUTORY[year]]
+    for x in HAND_STATUTORY[year]:
+        assert not cal.is_working_day(D(x)), x
+        assert cal.add(D(x) - timedelta(1), 1, C).provisional
+    # the weekdays around them still count
+    assert cal.is_working_day(D(f"{year}-10-09") if year == 2028 else D("2027-02-09"))
+
+
+@pytest.mark.parametrize("year", range(2025, LAST_KNOWN + 1))
+def test_statutory_holidays_are_off_in_every_published_year(year):
+    # The computed days (lunar dates, 清明 by formula) against the official schedules.
+    official = WorkCalendar.builtin()
+    for day, name in calmod.statutory_holidays(year):
+        assert not official.is_working_day(day), (day, name)
+
+
+@pytest.mark.parametrize("year", range(2008, 2025))
+def test_computed_lunar_and_qingming_days_match_older_schedules(year):
+    # Before 2025 除夕 and May 2 were not always off; 正月初一至初三, 清明, 端午, 中秋 were.
+    official = WorkCalendar.builtin()
+    spring = [d for d, n in calmod.statutory_holidays(year) if n == "春节"]
+    lunar = spring[1:] + [d for d, n in calmod.statutory_holidays(year) if n in ("清明节", "端午节", "中秋节")]
+    assert len(lunar) == 6
+    for day in lunar:
+        assert not official.is_working_day(day), day
 
 
 @pytest.mark.parametrize("start,amount,unit,due", [
     ("2027-06-01", 1, W, "2027-06-02"),
-    ("2026-12-02", 30, C, "2027-01-01"),  # a Friday; 元旦 2027 not entered yet
+    ("2026-12-02", 30, C, "2027-01-04"),  # Fri 2027-01-01 is 元旦 even before the schedule is published
     ("2026-12-31", 1, M, "2027-02-01"),  # Sun Jan 31 rolls to Monday
-    ("2003-09-30", 1, W, "2003-10-01"),  # before the data
+    ("2027-02-04", 1, W, "2027-02-09"),  # 除夕 Fri Feb 5; 初一–初三 Sat–Mon
+    ("2027-09-14", 1, W, "2027-09-16"),  # 中秋 Wed Sep 15
+    ("2003-09-30", 1, W, "2003-10-01"),  # before the data and before the 2024 rules: Mon–Fri
 ])
 def test_provisional_periods(cal, start, amount, unit, due):
     result = cal.add(D(start), amount, unit)
@@ -323,9 +379,10 @@ def test_next_working_day_and_between(cal):
 
 def reference_is_working(day: date) -> bool:
     """Straight from the data file, without the calendar's shortcuts."""
-    sched = holiday_data.SCHEDULES.get(day.year)
+    sched = holiday_data.SCHEDULES.get(day.year) if day.year <= LAST_KNOWN else None
     if sched is None:
-        return day.weekday() < 5
+        statutory = calmod.statutory_holidays(day.year) if day.year >= 2025 else ()
+        return day.weekday() < 5 and day not in {d for d, _ in statutory}
     iso = day.isoformat()
     if any(d == iso for d, _ in sched["holidays"]):
         return False
@@ -339,13 +396,13 @@ PROPS = settings(deadline=None, max_examples=200)
 @PROPS
 @given(st.dates(date(1990, 1, 1), date(2035, 12, 31)))
 def test_is_working_day_matches_data(day):
-    assert WorkCalendar.builtin().is_working_day(day) == reference_is_working(day)
+    assert CAL.is_working_day(day) == reference_is_working(day)
 
 
 @PROPS
 @given(known_dates, st.integers(1, 60))
 def test_working_period_properties(start, n):
-    cal = WorkCalendar.builtin()
+    cal = CAL
     due = cal.add(start, n, W)
     assert cal.is_working_day(due.date)
     assert cal.working_days_between(start, due.date) == n
@@ -366,7 +423,7 @@ def test_working_period_properties(start, n):
 @PROPS
 @given(known_dates, st.integers(0, 400))
 def test_calendar_period_properties(start, n):
-    cal = WorkCalendar.builtin()
+    cal = CAL
     due = cal.add(start, n, C)
     nominal = start + timedelta(n)
     assert due.date >= nominal and cal.is_working_day(due.date)
@@ -380,7 +437,7 @@ def test_calendar_period_properties(start, n):
 @PROPS
 @given(known_dates, st.integers(0, 36))
 def test_month_period_properties(start, n):
-    cal = WorkCalendar.builtin()
+    cal = CAL
     due = cal.add(start, n, M)
     nominal = add_months(start, n)
     assert (nominal.year * 12 + nominal.month) - (start.year * 12 + start.month) == n
@@ -396,7 +453,7 @@ def test_month_period_properties(start, n):
 @PROPS
 @given(st.dates(date(2000, 1, 1), date(2030, 12, 31)), st.sampled_from(list(Unit)))
 def test_zero_amount_is_next_working_day(day, unit):
-    cal = WorkCalendar.builtin()
+    cal = CAL
     nxt = cal.next_working_day(day)
     assert cal.add(day, 0, unit).date == nxt
     assert nxt >= day and cal.is_working_day(nxt)

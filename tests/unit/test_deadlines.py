@@ -1,13 +1,13 @@
 """Deadlines of a case (SPEC §3, §4, §9): each rule with real 2026 dates."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
-from casesys.domain.calendar import WorkCalendar
 from casesys.domain.deadlines import ClockStop, DeadlineFacts, Party, compute_deadlines, rules_by_key, urgency
 from casesys.domain.enums import Procedure
+from tests.calendars import calendar_up_to
 
-CAL = WorkCalendar.builtin()
+CAL = calendar_up_to(2026)  # 2027 on unpublished by construction
 RULES = rules_by_key()
 TODAY = date(2026, 11, 27)
 
@@ -52,6 +52,26 @@ def test_clock_stops_move_the_closing_limit_and_an_open_stop_pauses_it():
     assert running.paused and running.due == date(2026, 6, 8)  # 5 days so far → 6-07 Sun → 6-08
 
 
+# Issue 9.1 (SPEC §3, §9): closing day = nominal end (+ extension month) + days not
+# counted; only that day moves to the next working day.
+@pytest.mark.parametrize("procedure, accepted, extended, stopped, closing", [
+    (Procedure.ORDINARY, date(2025, 7, 1), False, 10, date(2025, 10, 11)),   # a make-up Saturday (old: 10-20)
+    (Procedure.ORDINARY, date(2025, 7, 1), True, 10, date(2025, 11, 11)),    # old: 11-13
+    (Procedure.ORDINARY, date(2025, 10, 31), False, 10, date(2026, 2, 10)),  # old: 02-12
+    (Procedure.ORDINARY, date(2026, 7, 4), False, 3, date(2026, 10, 8)),     # 10-07 in 国庆 → 10-08 (old: 10-12)
+    (Procedure.SIMPLIFIED, date(2026, 9, 1), False, 4, date(2026, 10, 8)),   # 10-01 + 4 = 10-05 → 10-08 (old: 10-12)
+    (Procedure.ORDINARY, date(2026, 3, 2), False, 0, date(2026, 6, 2)),
+])
+def test_days_not_counted_lengthen_the_period_before_the_move_to_a_working_day(
+        procedure, accepted, extended, stopped, closing):
+    stops = (ClockStop("suspension", accepted + timedelta(5), accepted + timedelta(5 + stopped)),) if stopped else ()
+    facts = DeadlineFacts(procedure, accepted, accepted_on=accepted, extended=extended, stops=stops)
+    item = due(facts, "closing", today=accepted + timedelta(60))
+    assert item.due == closing
+    if stopped:
+        assert f"不计入的 {stopped} 日" in item.explanation
+
+
 def test_extension_adds_one_month_after_the_original_limit():
     base = dict(received_on=date(2026, 3, 1), accepted_on=date(2026, 3, 2))
     assert due(DeadlineFacts(Procedure.ORDINARY, extended=True, **base), "closing").due == date(2026, 7, 2)
@@ -74,8 +94,9 @@ def test_met_deadlines_carry_the_date_they_were_met():
 
 
 def test_deadline_in_a_year_without_a_schedule_is_provisional():
+    # 12-29, 12-30, 12-31, (2027-01-01 元旦, statutory even unpublished), 01-04, 01-05
     item = due(DeadlineFacts(Procedure.ORDINARY, date(2026, 12, 28)), "acceptance")
-    assert item.provisional and item.due == date(2027, 1, 4)
+    assert item.provisional and item.due == date(2027, 1, 5)
     assert "临时" in item.explanation
 
 

@@ -116,24 +116,26 @@ def test_todo_lists_the_most_urgent_first_and_flags_the_due_day(client, db, fact
     assert "逾期" in page
 
 
-def test_calculator_page_matches_the_command_line(client, runner, factory, login_as, team):
+def test_calculator_page_matches_the_command_line(client, runner, factory, login_as, team, unpublished_after_2026):
     officer, _ = team
     login_as(officer)
     page = client.get("/calendar/calculator?start=2026-09-30&amount=5&unit=working").get_data(as_text=True)
     assert "2026-10-13" in page and "国庆节" in page
     result = runner.invoke(args=["calendar", "due", "2026-09-30", "5", "--unit", "working"])
     assert result.output.strip() == "2026-10-13"
-    assert runner.invoke(args=["calendar", "due", "2026-12-28", "5"]).output.strip() == "2027-01-04 provisional"
+    assert runner.invoke(args=["calendar", "due", "2026-12-28", "5"]).output.strip() == "2027-01-05 provisional"
     assert runner.invoke(args=["calendar", "due", "2026-01-31", "1", "--unit", "months"]).output.strip() == "2026-02-28"
     bad = client.get("/calendar/calculator?start=2026-13-01&amount=-1&unit=working").get_data(as_text=True)
     assert "期间应为0至3650" in bad
 
 
-def test_entering_next_years_schedule_recomputes_provisional_deadlines(app, client, db, factory, login_as, team):
+def test_entering_next_years_schedule_recomputes_provisional_deadlines(app, client, db, factory, login_as, team,
+                                                                       unpublished_after_2026):
     officer, _ = team
     case = factory.case(officer, received_on=date(2026, 12, 28))
     deadline = db.session.scalar(sa.select(CaseDeadline).where(CaseDeadline.case_id == case.id))
-    assert deadline.provisional and deadline.due_on == date(2027, 1, 4)
+    # 2027-01-01 元旦 is off before the schedule is published too (computed)
+    assert deadline.provisional and deadline.due_on == date(2027, 1, 5)
     admin = factory.user(Role.ADMIN)
     client.post("/logout")
     login_as(admin)
@@ -145,6 +147,30 @@ def test_entering_next_years_schedule_recomputes_provisional_deadlines(app, clie
     deadline = db.session.scalar(sa.select(CaseDeadline).where(CaseDeadline.case_id == case.id))
     # 12-29, 12-30, 12-31, (1-01..1-04 off), 1-05, 1-06
     assert not deadline.provisional and deadline.due_on == date(2027, 1, 6)
+
+
+# Issue 9.1 and 9.2: the command line and the page take the days not counted;
+# an unpublished year still has its statutory holidays.
+@pytest.mark.parametrize("args, output", [
+    (["2025-07-01", "3", "--unit", "months", "--stopped-days", "10"], "2025-10-11"),
+    (["2025-10-31", "3", "--unit", "months", "--stopped-days", "10"], "2026-02-10"),
+    (["2025-07-01", "3", "--unit", "months"], "2025-10-09"),  # 10-01 in 国庆 → 10-09
+    (["2026-12-25", "5", "--unit", "working"], "2027-01-04 provisional"),
+    (["2027-02-04", "1", "--unit", "working"], "2027-02-09 provisional"),  # 除夕 to 初三 off
+    (["2026-09-04", "30", "--unit", "calendar", "--stopped-days", "0"], "2026-10-08"),
+])
+def test_calendar_due_command_with_days_not_counted(runner, unpublished_after_2026, args, output):
+    assert runner.invoke(args=["calendar", "due", *args]).output.strip() == output
+
+
+def test_calculator_page_takes_days_not_counted(client, factory, login_as, team):
+    login_as(team[0])
+    page = client.get("/calendar/calculator?start=2025-07-01&amount=3&unit=months&stopped_days=10").get_data(
+        as_text=True)
+    assert "2025-10-11" in page and "不计入的 10 日" in page
+    bad = client.get("/calendar/calculator?start=2025-07-01&amount=3&unit=months&stopped_days=-2").get_data(
+        as_text=True)
+    assert "不计入的天数应为0至3650" in bad and 'value="-2"' in bad
 
 
 def test_calendar_form_reports_unreadable_lines(client, factory, login_as):
