@@ -26,7 +26,7 @@ class DeadlineRule(db.Model):
     amount: Mapped[int]
     unit: Mapped[Unit] = mapped_column(enum_column(Unit, "deadline_unit"))
     trigger: Mapped[str] = mapped_column(sa.String(100))
-    basis: Mapped[str] = mapped_column(sa.String(100))
+    basis: Mapped[str] = mapped_column(sa.String(200))  # the legal source users see
     owner: Mapped[Owner] = mapped_column(enum_column(Owner, "deadline_owner"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -145,7 +145,8 @@ class Hearing(db.Model):
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     scheduled_at: Mapped[datetime]
     place: Mapped[str] = mapped_column(sa.String(200))
-    notice_served_on: Mapped[date]
+    # None until the notice's receipt is recorded (service ledger of the notice)
+    notice_served_on: Mapped[date | None]
     held: Mapped[bool] = mapped_column(default=False)
     requester_attended: Mapped[bool | None]
     respondent_attended: Mapped[bool | None]

@@ -15,8 +15,12 @@ from casesys.adjudication.calendars import current_calendar
 from casesys.adjudication.models import CaseDeadline, ClockStop
 from casesys.adjudication.rules import current_rules
 from casesys.cases.models import Case
-from casesys.domain.deadlines import ADJUDICATION_KINDS, ClockStop as StopFacts, DeadlineFacts, compute_deadlines
-from casesys.domain.enums import CaseState, CaseType, Procedure
+from casesys.cases.models import Party
+from casesys.domain.deadlines import (
+    ADJUDICATION_KINDS, ANSWER_PREFIX, SUE_PREFIX, ClockStop as StopFacts, DeadlineFacts, Respondent,
+    compute_deadlines,
+)
+from casesys.domain.enums import CaseState, CaseType, PartyRole, Procedure
 from casesys.extensions import db
 
 BATCH = 5000
@@ -25,7 +29,8 @@ FACT_COLUMNS = (Case.id, Case.procedure, Case.received_on, Case.accepted_on, Cas
                 Case.decided_on, Case.decision_served_on, Case.closed_on, Case.state)
 
 
-def _facts(row, stops) -> DeadlineFacts:
+def _facts(row, stops, parties=()) -> DeadlineFacts:
+    respondents = [p for p in parties if p.role == PartyRole.RESPONDENT]
     return DeadlineFacts(
         procedure=Procedure(row.procedure) if row.procedure else None, received_on=row.received_on,
         accepted_on=row.accepted_on, served_on=row.served_on, answer_received_on=row.answer_received_on,
@@ -33,6 +38,11 @@ def _facts(row, stops) -> DeadlineFacts:
         extended=row.extensions > 0, decided_on=row.decided_on, decision_served_on=row.decision_served_on,
         closed_on=row.closed_on, not_accepted=row.state == CaseState.NOT_ACCEPTED,
         stops=tuple(stops),
+        # the same per-party facts as adjudication.services.deadline_facts
+        respondents=tuple(Respondent(str(p.id), p.name, p.request_served_on or row.served_on,
+                                     p.answer_received_on or (row.answer_received_on if len(respondents) == 1 else None))
+                          for p in respondents),
+        ruling_receipts=tuple((str(p.id), p.name, p.decision_received_on) for p in parties if p.decision_received_on),
     )
 
 
@@ -54,13 +64,20 @@ def recompute_deadlines(*, only_case_ids: sa.Select | None = None, today: date |
         for stop in db.session.execute(sa.select(ClockStop.case_id, ClockStop.kind, ClockStop.started_on,
                                                  ClockStop.ended_on).where(ClockStop.case_id.in_(chunk))):
             stops[stop.case_id].append(StopFacts(stop.kind, stop.started_on, stop.ended_on))
+        parties = defaultdict(list)
+        for party in db.session.execute(sa.select(
+                Party.case_id, Party.id, Party.name, Party.role, Party.request_served_on, Party.answer_received_on,
+                Party.decision_received_on).where(Party.case_id.in_(chunk)).order_by(Party.position, Party.id)):
+            parties[party.case_id].append(party)
         values = []
         for row in rows:
-            for item in compute_deadlines(_facts(row, stops[row.id]), rules, calendar, today):
+            for item in compute_deadlines(_facts(row, stops[row.id], parties[row.id]), rules, calendar, today):
                 values.append({"case_id": row.id, "kind": item.kind, "label": item.label, "owner": item.owner.value,
                                "due_on": item.due, "provisional": item.provisional, "paused": item.paused,
                                "met_on": item.met_on, "explanation": item.explanation})
-        db.session.execute(sa.delete(table).where(table.c.case_id.in_(chunk), table.c.kind.in_(ADJUDICATION_KINDS)))
+        db.session.execute(sa.delete(table).where(table.c.case_id.in_(chunk), sa.or_(
+            table.c.kind.in_(ADJUDICATION_KINDS), table.c.kind.startswith(ANSWER_PREFIX),
+            table.c.kind.startswith(SUE_PREFIX))))
         if values:
             db.session.execute(sa.insert(table), values)
         if progress:

@@ -3,7 +3,7 @@ approve or send it back, apply it, keep the deadlines current. Functions
 change objects, record events and flush; callers commit."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,9 +15,13 @@ from casesys.auth.models import User
 from casesys.cases.models import Case
 from casesys.cases.services import record_event
 from casesys.core import clock
+from casesys.cases.services import EvidenceData, add_evidence, record_event
+from casesys.cases.storage import StoredFile
 from casesys.core.types import utcnow
-from casesys.domain.deadlines import ADJUDICATION_KINDS, ClockStop as StopFacts, DeadlineFacts, compute_deadlines
-from casesys.domain.enums import CaseState, Procedure
+from casesys.domain.deadlines import (
+    ClockStop as StopFacts, DeadlineFacts, Respondent, answer_rule_key, compute_deadlines, is_adjudication_kind,
+)
+from casesys.domain.enums import CaseState, EvidenceKind, PartyRole, Procedure
 from casesys.domain.events import EventKind
 from casesys.domain.workflow import (
     CLOSING_OF, STEPS, Action, ActionRefused, CaseFacts, ClosingType, PatentFacts, check_action,
@@ -45,7 +49,55 @@ def case_facts(case: Case, today: date | None = None) -> CaseFacts:
         suspended_from=CaseState(case.suspended_from) if case.suspended_from else None, decision_outcome=case.decision_outcome,
         conditions=case.conditions or {},
         next_hearing_on=upcoming.scheduled_at.date() if upcoming else None, today=today or clock.today(),
+        unserved_respondents=sum(1 for r in respondents(case) if served_on(r) is None),
+        unanswered_respondents=sum(1 for r in respondents(case) if served_on(r) and answered_on(r) is None),
     )
+
+
+# --- respondents (SPEC §3: service and answer per respondent) -------------------
+
+def respondents(case: Case) -> list:
+    return [p for p in case.parties if p.role == PartyRole.RESPONDENT]
+
+
+def served_on(party) -> date | None:
+    """The respondent's receipt of the request copy; a case whose service was
+    recorded for all respondents at once (before per-respondent records) counts."""
+    return party.request_served_on or party.case.served_on
+
+
+def answered_on(party) -> date | None:
+    case = party.case
+    if party.answer_received_on or len(respondents(case)) != 1:
+        return party.answer_received_on
+    return case.answer_received_on  # one respondent, recorded before per-respondent records
+
+
+def respondent_facts(case: Case) -> tuple[Respondent, ...]:
+    return tuple(Respondent(str(p.id), p.name, served_on(p), answered_on(p)) for p in respondents(case))
+
+
+def answer_due(case: Case, party) -> date | None:
+    """The last day of the respondent's answer period (SPEC §3, §4)."""
+    if served_on(party) is None:
+        return None
+    rule = current_rules()[answer_rule_key(deadline_facts(case))]
+    return current_calendar().add(served_on(party), rule.amount, rule.unit).date
+
+
+def check_answer_period(case: Case, what: str, *, on: date, field: str | None = None) -> None:
+    """SPEC §3 (issue 9.5): no hearing, deliberation or decision before every
+    respondent has answered or its answer period has run out. `on` is the day
+    of the hearing, or today for deliberation and decision."""
+    for party in respondents(case):
+        if served_on(party) is None:
+            raise ActionRefused(f"尚未向被请求人{party.name}送达请求书副本，不能{what}", field=field)
+    running = [(answer_due(case, p), p) for p in respondents(case) if answered_on(p) is None]
+    due, party = max(((d, p) for d, p in running if on <= d), key=lambda item: item[0], default=(None, None))
+    if due is not None:  # the latest period still running is the one to name: it sets the earliest day
+        raise ActionRefused(
+            f"被请求人{party.name}的答辩期至 {due.isoformat()} 届满，收到其答辩书或答辩期届满前不能{what}"
+            f"（最早 {(due + timedelta(days=1)).isoformat()}）", field=field)
 
 
 def deadline_facts(case: Case) -> DeadlineFacts:
@@ -56,6 +108,9 @@ def deadline_facts(case: Case) -> DeadlineFacts:
         extended=case.extensions > 0, decided_on=case.decided_on, decision_served_on=case.decision_served_on,
         closed_on=case.closed_on, not_accepted=case.state == CaseState.NOT_ACCEPTED,
         stops=tuple(StopFacts(s.kind, s.started_on, s.ended_on) for s in case.clock_stops),
+        respondents=respondent_facts(case),
+        ruling_receipts=tuple((str(p.id), p.name, p.decision_received_on) for p in case.parties
+                              if p.decision_received_on),
     )
 
 
@@ -66,7 +121,7 @@ def refresh_deadlines(case: Case, today: date | None = None) -> None:
     if case.case_type.value != "adjudication":
         return
     computed = compute_deadlines(deadline_facts(case), current_rules(), current_calendar(), today or date.today())
-    existing = {d.kind: d for d in case.deadlines if d.kind in ADJUDICATION_KINDS}
+    existing = {d.kind: d for d in case.deadlines if is_adjudication_kind(d.kind)}
     for item in computed:
         row = existing.pop(item.kind, None) or CaseDeadline(kind=item.kind)
         if row.id is None:
@@ -80,14 +135,14 @@ def refresh_deadlines(case: Case, today: date | None = None) -> None:
 # --- requesting, approving, applying ------------------------------------------
 
 def _check_date(value: date | None, case: Case, label: str, *, not_before: date | None = None,
-                not_before_label: str = "收到请求日期", today: date) -> date:
+                not_before_label: str = "收到请求日期", today: date, field: str | None = None) -> date:
     if value is None:
-        raise ActionRefused(f"请填写{label}")
+        raise ActionRefused(f"请填写{label}", field=field)
     floor = not_before or case.received_on
     if value < floor:
-        raise ActionRefused(f"{label}不能早于{not_before_label}（{floor.isoformat()}）")
+        raise ActionRefused(f"{label}不能早于{not_before_label}（{floor.isoformat()}）", field=field)
     if value > today:
-        raise ActionRefused(f"{label}不能晚于今天")
+        raise ActionRefused(f"{label}不能晚于今天", field=field)
     return value
 
 
@@ -101,6 +156,7 @@ def request_action(case: Case, action: Action, payload: dict[str, Any], *, actor
     today = today or date.today()
     _prepare(case, action, payload)
     check_action(action, case_facts(case, today))
+    _check_answer_protected(case, action, today)
     if STEPS[action].approval:
         if pending_approval(case) is not None:
             raise ActionRefused("本案已有待审批的申请，请等待负责人审批后再提出")
@@ -123,6 +179,7 @@ def approve(approval: Approval, *, actor: User, comment: str = "", today: date |
     action = Action(approval.action)
     case = approval.case
     check_action(action, case_facts(case))
+    _check_answer_protected(case, action, today or date.today())
     approval.status, approval.decided_by_id, approval.decided_at = "approved", actor.id, utcnow()
     approval.comment = comment
     apply_action(case, action, dict(approval.payload), actor=actor, today=today or date.today(),
@@ -151,6 +208,13 @@ def withdraw_request(approval: Approval, *, actor: User) -> None:
     approval.status, approval.decided_at = "withdrawn", utcnow()
     record_event(approval.case, EventKind.APPROVAL_RETURNED, f"申请人撤回：{Action(approval.action).label}", actor=actor)
     db.session.flush()
+
+
+def _check_answer_protected(case: Case, action: Action, today: date) -> None:
+    """SPEC §3, §4 (issue 9.5): deliberation and decision, simplified included,
+    wait for every respondent's answer or the end of its period."""
+    if action in (Action.DELIBERATE, Action.DECIDE):
+        check_answer_period(case, action.label, on=today)
 
 
 def _prepare(case: Case, action: Action, payload: dict[str, Any]) -> None:
@@ -186,6 +250,8 @@ def apply_action(case: Case, action: Action, payload: dict[str, Any], *, actor: 
     """Change the case as the action says, move its state, record the event."""
     facts = case_facts(case)
     summary = APPLIERS.get(action, _no_details)(case, payload, today) or ""
+    if action == Action.RECORD_ANSWER and payload.get("answer_file"):
+        _file_answer(case, payload, actor)
     db.session.flush()  # the action's own records (a hearing) count for where it leads
     new_state = target_state(action, case_facts(case) if action == Action.HOLD_HEARING else facts)
     if action == Action.SUSPEND:
@@ -212,16 +278,62 @@ def _accept(case: Case, payload, today):
     return f"适用{case.procedure.label}"
 
 
+def _respondent(case: Case, payload, *, unserved: bool = False, unanswered: bool = False):
+    """The respondent the step is about: the one chosen, or the only one it can be."""
+    party_id = payload.get("party_id")
+    candidates = [p for p in respondents(case)
+                  if (not unserved or served_on(p) is None) and (not unanswered or (served_on(p) and not answered_on(p)))]
+    if party_id:
+        party = next((p for p in respondents(case) if p.id == int(party_id)), None)
+        if party is None:
+            raise ActionRefused("请选择本案的被请求人", field="party_id")
+        return party
+    if len(candidates) == 1:
+        return candidates[0]
+    raise ActionRefused("请选择被请求人", field="party_id")
+
+
+def _sync_case_dates(case: Case) -> None:
+    """Case-level summaries of the per-respondent records: served when every
+    respondent is; the latest answer received (to be forwarded)."""
+    served = [served_on(p) for p in respondents(case)]
+    case.served_on = max(served) if served and all(served) else None
+    answers = [p.answer_received_on for p in respondents(case) if p.answer_received_on]
+    if answers:
+        case.answer_received_on = max(answers)
+
+
 def _serve(case: Case, payload, today):
-    case.served_on = _check_date(_as_date(payload, "served_on"), case, "送达日期", not_before=case.accepted_on,
-                                 not_before_label="受理日期", today=today)
-    return f"被请求人于 {case.served_on.isoformat()} 收到请求书副本"
+    party = _respondent(case, payload, unserved=True)
+    if party.request_served_on is not None:
+        raise ActionRefused(f"已记录被请求人{party.name}收到请求书副本", field="party_id")
+    party.request_served_on = _check_date(_as_date(payload, "served_on"), case, "送达日期",
+                                          not_before=case.accepted_on, not_before_label="受理日期", today=today,
+                                          field="served_on")
+    _sync_case_dates(case)
+    return f"被请求人{party.name}于 {party.request_served_on.isoformat()} 收到请求书副本"
 
 
 def _record_answer(case: Case, payload, today):
-    case.answer_received_on = _check_date(_as_date(payload, "answer_received_on"), case, "收到答辩书日期",
-                                          not_before=case.served_on, not_before_label="送达日期", today=today)
-    return f"{case.answer_received_on.isoformat()} 收到答辩书"
+    party = _respondent(case, payload, unanswered=True)
+    if served_on(party) is None:
+        raise ActionRefused(f"尚未向被请求人{party.name}送达请求书副本", field="party_id")
+    if party.answer_received_on is not None:
+        raise ActionRefused(f"已登记被请求人{party.name}的答辩书", field="party_id")
+    party.answer_received_on = _check_date(_as_date(payload, "answer_received_on"), case, "收到答辩书日期",
+                                           not_before=served_on(party), not_before_label="送达日期", today=today,
+                                           field="answer_received_on")
+    _sync_case_dates(case)
+    payload["party_id"] = party.id  # recorded with the event; the answer file goes with it
+    return f"{party.answer_received_on.isoformat()} 收到被请求人{party.name}的答辩书"
+
+
+def _file_answer(case: Case, payload, actor: User) -> None:
+    """The respondent's own answer document, kept with the case's materials (issue 16.10)."""
+    party = next(p for p in respondents(case) if p.id == payload["party_id"])
+    add_evidence(case, EvidenceData(StoredFile(**payload["answer_file"]), {
+        "party_id": party.id, "kind": EvidenceKind.PARTY_STATEMENT,
+        "description": f"答辩书（{party.name}，{party.answer_received_on.isoformat()} 收到）"}), actor=actor, quiet=True)
 
 
 def _forward_answer(case: Case, payload, today):
@@ -258,18 +370,46 @@ def _set_panel(case: Case, payload, today):
 
 def _schedule_hearing(case: Case, payload, today):
     scheduled_at = datetime.fromisoformat(payload["scheduled_at"])
-    notice_on = _check_date(_as_date(payload, "notice_served_on"), case, "通知送达日期",
-                            not_before=case.accepted_on, not_before_label="受理日期", today=today)
-    rule = current_rules()["hearing_notice"]
-    earliest = current_calendar().add(notice_on, rule.amount, rule.unit)
-    if scheduled_at.date() < earliest.date:
-        raise ActionRefused(
-            f"口头审理通知应至少提前{rule.unit.quantity(rule.amount)}送达：通知于 {notice_on.isoformat()} 送达的，"
-            f"口头审理最早安排在 {earliest.date.isoformat()}")
+    check_answer_period(case, "安排口头审理", on=scheduled_at.date(), field="scheduled_at")
+    notice_on = _as_date(payload, "notice_served_on")
+    if notice_on is not None:  # else recorded later, from the notice's service ledger (issue 16.11)
+        _check_date(notice_on, case, "通知送达日期", not_before=case.accepted_on, not_before_label="受理日期",
+                    today=today, field="notice_served_on")
+        rule = current_rules()["hearing_notice"]
+        earliest = earliest_hearing_day(notice_on)
+        if scheduled_at.date() < earliest:
+            raise ActionRefused(
+                f"口头审理通知应至少提前{rule.unit.quantity(rule.amount)}送达：通知于 {notice_on.isoformat()} 送达的，"
+                f"口头审理最早安排在 {earliest.isoformat()}", field="scheduled_at")
     if not (payload.get("place") or "").strip():
         raise ActionRefused("请填写口头审理地点")
     case.hearings.append(Hearing(scheduled_at=scheduled_at, place=payload["place"], notice_served_on=notice_on))
     return f"定于 {scheduled_at:%Y-%m-%d %H:%M} 在{payload['place']}口头审理"
+
+
+def earliest_hearing_day(notice_on: date) -> date:
+    """SPEC §3: the notice reaches the parties at least 3 working days (the rule) before the hearing."""
+    rule = current_rules()["hearing_notice"]
+    return current_calendar().add(notice_on, rule.amount, rule.unit).date
+
+
+def record_hearing_notice_served(case: Case, received_on: date, *, today: date) -> Hearing | None:
+    """Issue 16.11: a hearing scheduled before its notice was drafted; the notice's
+    receipt, recorded in its service ledger, is checked against the lead time then."""
+    hearing = next((h for h in reversed(case.hearings) if not h.held), None)
+    if hearing is None:
+        return None
+    earliest = earliest_hearing_day(received_on)
+    if hearing.scheduled_at.date() < earliest:
+        rule = current_rules()["hearing_notice"]
+        raise ActionRefused(
+            f"口头审理通知应至少提前{rule.unit.quantity(rule.amount)}送达：通知于 {received_on.isoformat()} 收到的，"
+            f"口头审理最早在 {earliest.isoformat()}，请先改期（现定于 {hearing.scheduled_at:%Y-%m-%d}）",
+            field="received_on")
+    if hearing.notice_served_on is None or received_on > hearing.notice_served_on:
+        hearing.notice_served_on = received_on  # the last party to receive it counts
+    refresh_deadlines(case, today)
+    return hearing
 
 
 def _hold_hearing(case: Case, payload, today):
@@ -279,6 +419,8 @@ def _hold_hearing(case: Case, payload, today):
     hearing = pending[-1]
     if hearing.scheduled_at.date() > today:
         raise ActionRefused("口头审理尚未到期，不能记录")
+    if hearing.notice_served_on is None:
+        raise ActionRefused("口头审理通知书的送达尚未登记，不能记录口头审理（请在通知书的送达记录中登记收到日期）")
     hearing.held = True
     hearing.requester_attended = bool(payload.get("requester_attended"))
     hearing.respondent_attended = bool(payload.get("respondent_attended"))
@@ -300,9 +442,31 @@ def _decide(case: Case, payload, today):
 
 
 def _serve_decision(case: Case, payload, today):
-    case.decision_served_on = _check_date(_as_date(payload, "decision_served_on"), case, "裁决书送达日期",
-                                          not_before=case.decided_on, not_before_label="裁决日期", today=today)
-    return f"当事人于 {case.decision_served_on.isoformat()} 收到裁决书"
+    received = _check_date(_as_date(payload, "decision_served_on"), case, "裁决书送达日期",
+                           not_before=case.decided_on, not_before_label="裁决日期", today=today,
+                           field="decision_served_on")
+    party_id = payload.get("party_id")
+    # SPEC §3: each party's period to sue runs from its own receipt; without a
+    # party named, every party not yet recorded received it that day.
+    for party in case.parties:
+        if party.decision_received_on is None and party_id in (None, party.id):
+            party.decision_received_on = received
+    case.decision_served_on = min(p.decision_received_on for p in case.parties if p.decision_received_on)
+    return f"{'当事人' if party_id is None else next(p.name for p in case.parties if p.id == party_id)}于 {received.isoformat()} 收到裁决书"
+
+
+def record_decision_receipt(case: Case, party_id: int | None, received_on: date, *, actor: User,
+                            today: date) -> None:
+    """A party's receipt of the ruling from the service ledger: the first one
+    serves the decision; each starts that party's period to sue."""
+    if case.state == CaseState.DECIDED:
+        apply_action(case, Action.SERVE_DECISION,
+                     {"decision_served_on": received_on.isoformat(), "party_id": party_id}, actor=actor, today=today)
+        return
+    party = next((p for p in case.parties if p.id == party_id), None)
+    if party is not None and party.decision_received_on is None and case.decided_on:
+        party.decision_received_on = received_on
+        refresh_deadlines(case, today)
 
 
 def _close(case: Case, payload, today):

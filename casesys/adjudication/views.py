@@ -10,11 +10,14 @@ from flask_login import current_user, login_required
 
 from casesys.adjudication import bp
 from casesys.adjudication.calendars import current_calendar
+from casesys.adjudication.rules import current_rules
 from casesys.adjudication.models import Approval, ClockStop
 from casesys.adjudication.services import (
-    STOP_KINDS, approve, case_facts, end_clock_stop, pending_approval, record_clock_stop, request_action,
-    send_back,
+    STOP_KINDS, answered_on, approve, case_facts, end_clock_stop, pending_approval, record_clock_stop,
+    request_action, respondents, send_back, served_on,
 )
+from casesys.cases.services import store_checked_upload
+from casesys.cases.storage import UploadRejected
 from casesys.adjudication.worklists import todo_items, unread_reminders, workload_rows
 from casesys.auth.models import User
 from casesys.core import clock
@@ -48,6 +51,25 @@ ACTION_FORMS = {
 SCREENING = (Action.ACCEPT, Action.REJECT)
 
 
+def respondent_choices(case: Case, action: Action) -> list[tuple[int, str]]:
+    """SPEC §3: each respondent with where its service and answer stand; the
+    ones the step is still open for first."""
+    def still_open(party) -> bool:
+        return served_on(party) is None if action == Action.SERVE else bool(served_on(party) and not answered_on(party))
+
+    def label(party) -> str:
+        state = f"已于 {served_on(party)} 收到请求书副本" if served_on(party) else "未送达"
+        return f"{party.name}（{state}{f'，{answered_on(party)} 已答辩' if answered_on(party) else ''}）"
+
+    return [(p.id, label(p)) for p in sorted(respondents(case), key=lambda p: not still_open(p))]
+
+
+def stored_answer(upload) -> dict:
+    stored = store_checked_upload(upload.stream, upload.filename)
+    return {"sha256": stored.sha256, "size": stored.size, "content_type": stored.content_type,
+            "filename": stored.filename}
+
+
 def _office_officers(case: Case) -> list[User]:
     users = db.session.scalars(sa.select(User).where(User.office_id == case.office_id, User.active.is_(True))
                                .order_by(User.full_name)).all()
@@ -67,6 +89,8 @@ def _action_form(case: Case, action: Action):
         # Rescheduling starts from the hearing as it stands.
         form.scheduled_at.data, form.place.data = upcoming.scheduled_at, upcoming.place
         form.notice_served_on.data = upcoming.notice_served_on
+    if action in (Action.SERVE, Action.RECORD_ANSWER):
+        form.party_id.choices = respondent_choices(case, action)
     if action in SCREENING and request.method == "GET" and case.conditions:
         for key, value in case.conditions.items():
             if f"c_{key}" in form:
@@ -86,11 +110,18 @@ def step(case_id: int, action: str):
         if action in SCREENING and request.form.get("decision") == "reject":
             action = Action.REJECT
         try:
-            approval = request_action(case, action, form.payload(), actor=current_user)
+            payload = form.payload()
+            if action == Action.RECORD_ANSWER and form.answer_file.data:
+                payload["answer_file"] = stored_answer(form.answer_file.data)
+            approval = request_action(case, action, payload, actor=current_user)
             db.session.commit()
-        except ActionRefused as refused:
+        except (ActionRefused, UploadRejected) as refused:
             db.session.rollback()
-            flash(str(refused), "danger")
+            name = "answer_file" if isinstance(refused, UploadRejected) else refused.field
+            if name and name in form:
+                form[name].errors = [*form[name].errors, str(refused)]  # at the field, input kept
+            else:
+                flash(str(refused), "danger")
         else:
             label = action_label(action, case.procedure)
             flash(f"“{label}”已提交负责人审批。" if approval else f"已完成：{label}。", "success")
@@ -98,7 +129,8 @@ def step(case_id: int, action: str):
     return render_template("adjudication/step.html", case=case, action=action, form=form,
                            label=action_label(action, case.procedure),
                            needs_approval=STEPS[action].approval, screening=action in SCREENING,
-                           conditions=ACCEPTANCE_CONDITIONS, simplified=SIMPLIFIED_CONDITIONS)
+                           conditions=ACCEPTANCE_CONDITIONS, simplified=SIMPLIFIED_CONDITIONS,
+                           notice_rule=current_rules()["hearing_notice"])
 
 
 @bp.post("/cases/<int:case_id>/clock-stops")

@@ -159,7 +159,7 @@ def deadline_rules():
     form = DeadlineRuleForm()
     if key and form.validate_on_submit():
         rule = db.session.get(DeadlineRule, key) or abort(404)
-        rule.amount, rule.unit = form.amount.data, form.unit.data
+        rule.amount, rule.unit, rule.basis = form.amount.data, form.unit.data, form.basis.data
         db.session.flush()
         if rule.key.startswith("ref_"):  # SPEC §6: a referral limit
             from casesys.referrals.services import recompute_referral_deadlines

@@ -140,6 +140,11 @@ class Party(db.Model):
     enterprise_type: Mapped[EnterpriseType] = mapped_column(
         enum_column(EnterpriseType, "enterprise_type"), default=EnterpriseType.PRIVATE
     )
+    # SPEC §3, per respondent: receipt of the request copy, its answer; per
+    # party: receipt of the ruling (the right to sue runs from it).
+    request_served_on: Mapped[date | None]
+    answer_received_on: Mapped[date | None]
+    decision_received_on: Mapped[date | None]
 
     case: Mapped[Case] = relationship(back_populates="parties")
     agents: Mapped[list[Agent]] = relationship(

@@ -310,11 +310,8 @@ def record_service(document: Document, *, recipient: str, party_id: int | None, 
         if method == "announcement":
             record_clock_stop(case, kind="announcement", started_on=sent_on, ended_on=received_on,
                               reason=f"公告送达{doc_type(document).title}", actor=actor, today=today)
-        if received_on and document.doc_type == "answer_notice" and case.state.value == "accepted":
-            apply_action(case, Action.SERVE, {"served_on": received_on.isoformat()}, actor=actor, today=today)
-        if received_on and document.doc_type == "ruling" and case.state.value == "decided":
-            apply_action(case, Action.SERVE_DECISION, {"decision_served_on": received_on.isoformat()},
-                         actor=actor, today=today)
+        if received_on:
+            _record_receipt(document, party_id, received_on, actor=actor, today=today)
     except ActionRefused as refused:
         raise DocumentError(str(refused)) from refused
     record_event(case, EventKind.DOCUMENT_SERVED,
@@ -322,6 +319,27 @@ def record_service(document: Document, *, recipient: str, party_id: int | None, 
                  + (f"，{received_on.isoformat()}收到" if received_on else ""), actor=actor)
     db.session.flush()
     return record
+
+
+def _record_receipt(document: Document, party_id: int | None, received_on: date, *, actor: User,
+                    today: date) -> None:
+    """What a recorded receipt starts (SPEC §3): a respondent's answer period
+    (per respondent), a party's period to sue, the hearing notice's lead time."""
+    from casesys.adjudication.services import (
+        apply_action, record_decision_receipt, record_hearing_notice_served, respondents, served_on,
+    )
+    from casesys.domain.workflow import Action
+
+    case = document.case
+    if document.doc_type == "answer_notice" and case.state.value in ("accepted", "answer_period"):
+        unserved = [p for p in respondents(case) if served_on(p) is None and party_id in (None, p.id)]
+        if len(unserved) == 1:
+            apply_action(case, Action.SERVE, {"served_on": received_on.isoformat(), "party_id": unserved[0].id},
+                         actor=actor, today=today)
+    if document.doc_type == "ruling":
+        record_decision_receipt(case, party_id, received_on, actor=actor, today=today)
+    if document.doc_type == "hearing_notice":
+        record_hearing_notice_served(case, received_on, today=today)
 
 
 def service_receipt_pdf(record: ServiceRecord) -> bytes:

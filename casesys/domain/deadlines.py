@@ -32,24 +32,45 @@ class Rule:
     owner: Party = Party.OFFICE
 
 
-DEFAULT_RULES: tuple[Rule, ...] = (
-    Rule("acceptance", "决定是否受理", 5, Unit.WORKING, "收到完整请求之日", "SPEC §3"),
-    Rule("service", "送达请求书副本", 5, Unit.WORKING, "立案受理之日", "SPEC §3"),
-    Rule("answer", "被请求人答辩期", 15, Unit.CALENDAR, "被请求人收到请求书副本之日", "SPEC §3", Party.PARTY),
+# What users see as each rule's source (issue 9.4): the law, never the
+# specification; an administrator corrects it in the rule's row.
+MEASURES = "《专利纠纷行政裁决和调解办法》"
+PATENT_LAW_65 = "《中华人民共和国专利法》第六十五条"
+
+DEFAULT_RULES: tuple[Rule, ...] = (  # SPEC §3, §4
+    Rule("acceptance", "决定是否受理", 5, Unit.WORKING, "收到完整请求之日", MEASURES),
+    Rule("service", "送达请求书副本", 5, Unit.WORKING, "立案受理之日", MEASURES),
+    Rule("answer", "被请求人答辩期", 15, Unit.CALENDAR, "被请求人收到请求书副本之日", MEASURES, Party.PARTY),
     Rule("answer_simplified", "答辩期（简易程序，当事人同意缩短）", 10, Unit.CALENDAR,
-         "被请求人收到请求书副本之日", "SPEC §4", Party.PARTY),
-    Rule("forward_answer", "转送答辩书", 5, Unit.WORKING, "收到答辩书之日", "SPEC §3"),
-    Rule("hearing_notice", "口头审理通知（至少提前）", 3, Unit.WORKING, "送达口头审理通知之日", "SPEC §3"),
-    Rule("closing_ordinary", "结案期限（普通程序）", 3, Unit.MONTHS, "立案受理之日", "SPEC §3"),
-    Rule("closing_simplified", "结案期限（简易程序）", 30, Unit.CALENDAR, "立案受理之日", "SPEC §4"),
-    Rule("extension", "延长审理期限（最多一次）", 1, Unit.MONTHS, "原结案期限届满之日", "SPEC §3"),
-    Rule("right_to_sue", "当事人起诉期限", 15, Unit.CALENDAR, "当事人收到裁决书之日", "SPEC §3", Party.PARTY),
+         "被请求人收到请求书副本之日", MEASURES, Party.PARTY),
+    Rule("forward_answer", "转送答辩书", 5, Unit.WORKING, "收到答辩书之日", MEASURES),
+    Rule("hearing_notice", "口头审理通知（至少提前）", 3, Unit.WORKING, "送达口头审理通知之日", MEASURES),
+    Rule("closing_ordinary", "结案期限（普通程序）", 3, Unit.MONTHS, "立案受理之日", MEASURES),
+    Rule("closing_simplified", "结案期限（简易程序）", 30, Unit.CALENDAR, "立案受理之日", MEASURES),
+    Rule("extension", "延长审理期限（最多一次）", 1, Unit.MONTHS, "原结案期限届满之日", MEASURES),
+    Rule("right_to_sue", "当事人起诉期限", 15, Unit.CALENDAR, "当事人收到裁决书之日", PATENT_LAW_65, Party.PARTY),
 )
 
 
 # The kinds `compute_deadlines` produces; other features (mediation) store
-# deadlines of their own kinds beside them.
+# deadlines of their own kinds beside them. Each respondent's answer period is
+# its own deadline, `answer:<party id>` (SPEC §3: per respondent).
 ADJUDICATION_KINDS = ("acceptance", "service", "answer", "forward_answer", "closing", "right_to_sue")
+ANSWER_PREFIX = "answer:"
+SUE_PREFIX = "right_to_sue:"  # SPEC §3: counted per party from its own receipt of the ruling
+
+
+def is_adjudication_kind(kind: str) -> bool:
+    return kind in ADJUDICATION_KINDS or kind.startswith((ANSWER_PREFIX, SUE_PREFIX))
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """One respondent's service of the request copy and answer (SPEC §3)."""
+    key: str
+    name: str
+    served_on: date | None = None
+    answer_received_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +99,8 @@ class DeadlineFacts:
     closed_on: date | None = None
     not_accepted: bool = False
     stops: tuple[ClockStop, ...] = ()
+    respondents: tuple[Respondent, ...] = ()  # empty: one respondent, the case's own dates
+    ruling_receipts: tuple[tuple[str, str, date], ...] = ()  # (party key, name, received on)
 
 
 @dataclass(frozen=True)
@@ -121,12 +144,18 @@ def compute_deadlines(facts: DeadlineFacts, rules: dict[str, Rule], calendar: Wo
     if facts.accepted_on is None:
         return b.items
     b.add("service", "service", facts.accepted_on, facts.served_on)
-    if facts.served_on:
-        answer_rule = ("answer_simplified" if facts.procedure == Procedure.SIMPLIFIED and facts.short_answer_agreed
-                       else "answer")
-        b.add("answer", answer_rule, facts.served_on, facts.answer_received_on)
+    # SPEC §3: the answer period runs per respondent, from its own receipt.
+    for respondent in facts.respondents:
+        if respondent.served_on:
+            b.add(ANSWER_PREFIX + respondent.key, answer_rule_key(facts), respondent.served_on,
+                  respondent.answer_received_on,
+                  label=f"{rules[answer_rule_key(facts)].label}（{respondent.name}）")
+    if not facts.respondents and facts.served_on:
+        b.add("answer", answer_rule_key(facts), facts.served_on, facts.answer_received_on)
     if facts.answer_received_on:
-        b.add("forward_answer", "forward_answer", facts.answer_received_on, facts.answer_forwarded_on)
+        forwarded = facts.answer_forwarded_on
+        b.add("forward_answer", "forward_answer", facts.answer_received_on,
+              forwarded if forwarded and forwarded >= facts.answer_received_on else None)
     # SPEC §4: on conversion the ordinary limit runs from the original acceptance.
     closing_rule = "closing_simplified" if facts.procedure == Procedure.SIMPLIFIED else "closing_ordinary"
     stopped = sum(stop.days(today) for stop in facts.stops)
@@ -135,9 +164,17 @@ def compute_deadlines(facts: DeadlineFacts, rules: dict[str, Rule], calendar: Wo
           label="结案期限", extra_days=stopped, paused=paused,
           extra_months=rules["extension"].amount if facts.extended else 0,
           note=" 期限中止中，恢复后顺延。" if paused else "")
-    if facts.decision_served_on:
+    for key, name, received_on in facts.ruling_receipts:
+        b.add(SUE_PREFIX + key, "right_to_sue", received_on, None, label=f"{rules['right_to_sue'].label}（{name}）")
+    if facts.decision_served_on and not facts.ruling_receipts:
         b.add("right_to_sue", "right_to_sue", facts.decision_served_on, None)
     return b.items
+
+
+def answer_rule_key(facts: DeadlineFacts) -> str:
+    """SPEC §4: the shortened answer period applies in the simplified procedure if the parties agreed."""
+    return ("answer_simplified" if facts.procedure == Procedure.SIMPLIFIED and facts.short_answer_agreed
+            else "answer")
 
 
 def rules_by_key(rules=DEFAULT_RULES) -> dict[str, Rule]:

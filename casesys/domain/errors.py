@@ -3,4 +3,9 @@ the page. Services raise them; views show them and roll back."""
 
 
 class Refused(Exception):
-    """An action refused by a rule; `str(error)` is the message for the user."""
+    """An action refused by a rule; `str(error)` is the message for the user,
+    `field` the form field it belongs to, if any (shown there)."""
+
+    def __init__(self, message: str = "", *, field: str | None = None):
+        super().__init__(message)
+        self.field = field

@@ -87,7 +87,7 @@ class Step:
 STEPS: dict[Action, Step] = {
     Action.ACCEPT: Step((S.RECEIVED,), S.ACCEPTED, approval=True),
     Action.REJECT: Step((S.RECEIVED,), S.NOT_ACCEPTED, approval=True),
-    Action.SERVE: Step((S.ACCEPTED,), S.ANSWER_PERIOD),
+    Action.SERVE: Step((S.ACCEPTED, S.ANSWER_PERIOD), S.ANSWER_PERIOD),  # per respondent
     Action.RECORD_ANSWER: Step((S.ANSWER_PERIOD, S.HEARING), None),
     Action.FORWARD_ANSWER: Step((S.ANSWER_PERIOD, S.HEARING, S.DELIBERATION), None),
     Action.SET_PANEL: Step((S.ACCEPTED, S.ANSWER_PERIOD, S.HEARING, S.DELIBERATION, S.SUSPENDED), None),
@@ -141,6 +141,8 @@ class CaseFacts:
     conditions: dict = field(default_factory=dict)
     next_hearing_on: date | None = None  # the scheduled hearing not yet held
     today: date | None = None
+    unserved_respondents: int = 0    # SPEC §3: service and answer per respondent
+    unanswered_respondents: int = 0  # served, no answer recorded
 
 
 class ActionRefused(Refused):
@@ -283,7 +285,9 @@ def available_actions(facts: CaseFacts) -> list[Action]:
                 rule(facts, 1)
             except ActionRefused:
                 continue
-        if action == Action.RECORD_ANSWER and facts.answer_received_on:
+        if action == Action.SERVE and facts.state == S.ANSWER_PERIOD and not facts.unserved_respondents:
+            continue
+        if action == Action.RECORD_ANSWER and facts.answer_received_on and not facts.unanswered_respondents:
             continue
         if action == Action.FORWARD_ANSWER and not facts.answer_received_on:
             continue

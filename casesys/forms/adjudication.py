@@ -3,6 +3,7 @@ its action records (and, for steps needing approval, waits with)."""
 from __future__ import annotations
 
 
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField,
     StringField, TextAreaField,
@@ -56,11 +57,20 @@ for _key, _label in {**ACCEPTANCE_CONDITIONS, **SIMPLIFIED_CONDITIONS}.items():
 
 
 class ServeForm(ActionForm):
+    """SPEC §3: service of the request copy is recorded per respondent."""
+    party_id = SelectField("被请求人", coerce=int, validate_choice=False)
     served_on = today_date_field("被请求人收到请求书副本日期")
 
 
 class AnswerForm(ActionForm):
+    party_id = SelectField("被请求人", coerce=int, validate_choice=False)
     answer_received_on = today_date_field("收到答辩书日期")
+    answer_file = FileField("答辩书（PDF/JPEG/PNG，可选）")
+
+    def payload(self) -> dict:
+        values = super().payload()
+        values.pop("answer_file", None)  # the view stores the file and passes what was stored
+        return values
 
 
 class ForwardAnswerForm(ActionForm):
@@ -76,7 +86,9 @@ class HearingForm(ActionForm):
     scheduled_at = DateTimeLocalField("口头审理时间", format="%Y-%m-%dT%H:%M",
                                       validators=[InputRequired("请输入口头审理时间")])
     place = StringField("地点", filters=F, validators=[DataRequired(REQUIRED), Length(max=200)])
-    notice_served_on = today_date_field("口头审理通知送达日期")
+    # Issue 16.11: may stay empty; the notice's receipt is then recorded in its service ledger.
+    notice_served_on = DateField("口头审理通知送达日期（通知书尚未送达的可不填，送达后在通知书的送达记录中登记）",
+                                 format="%Y-%m-%d", validators=[Optional()])
 
 
 class HoldHearingForm(ActionForm):
@@ -139,6 +151,8 @@ class CalendarYearForm(PageForm):
 class DeadlineRuleForm(PageForm):
     amount = IntegerField("期间", validators=[InputRequired("请输入期间"), NumberRange(min=0, max=365, message="期间应为0至365")])
     unit = enum_select("单位", Unit)
+    basis = StringField("依据（法律出处）", filters=F, validators=[
+        DataRequired("请填写法律依据"), Length(max=200, message="依据不超过200字")])
 
 
 class AssignForm(PageForm):

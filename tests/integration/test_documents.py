@@ -11,7 +11,7 @@ from casesys.documents.services import (
     approve_document, correct, create_draft, document_pdf, publication_pdf, record_service, service_receipt_pdf,
     submit, update_texts,
 )
-from casesys.domain.enums import CaseState
+from casesys.domain.enums import CaseState, PartyRole
 from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, Action
 
 A4 = (595.3, 841.9)
@@ -133,7 +133,20 @@ def test_receipt_of_the_ruling_starts_the_right_to_sue_and_prints_a_service_rece
                             note="EMS", actor=team["officer"])
     db.session.commit()
     assert decided_case.state == CaseState.SERVED_DECISION and decided_case.decision_served_on == date.today()
-    assert any(d.kind == "right_to_sue" for d in decided_case.deadlines)
+    # Issue 9.13: the period to sue runs per party, from its own receipt.
+    sue = {d.kind: d for d in decided_case.deadlines if d.kind.startswith("right_to_sue")}
+    assert list(sue) == [f"right_to_sue:{requester.id}"]
+    later = date.today()
+    respondent = decided_case.parties_in(PartyRole.RESPONDENT)[0]
+    record_service(document, recipient=respondent.name, party_id=respondent.id, method="post",
+                   address=respondent.address, sent_on=later, received_on=later + timedelta(days=3),
+                   note="EMS", actor=team["officer"], today=later + timedelta(days=4))
+    db.session.commit()
+    sue = {d.kind: d for d in decided_case.deadlines if d.kind.startswith("right_to_sue")}
+    assert set(sue) == {f"right_to_sue:{requester.id}", f"right_to_sue:{respondent.id}"}
+    assert sue[f"right_to_sue:{respondent.id}"].due_on >= later + timedelta(days=18)
+    assert respondent.name in sue[f"right_to_sue:{respondent.id}"].label
+    assert "《中华人民共和国专利法》第六十五条" in sue[f"right_to_sue:{respondent.id}"].explanation
     text = text_of(service_receipt_pdf(record))
     assert "送达回证" in text and requester.name in text and "邮寄送达" in text and document.number in text
 

@@ -37,7 +37,7 @@ def _accepted(factory, db, people, procedure=Procedure.ORDINARY, received=date(2
 
 
 def _deadline(case, kind):
-    return next(d for d in case.deadlines if d.kind == kind)
+    return next(d for d in case.deadlines if d.kind == kind or d.kind.startswith(kind + ":"))
 
 
 def test_acceptance_waits_for_the_supervisor_and_starts_the_clocks(db, factory, people):
@@ -171,15 +171,16 @@ def test_requester_absent_means_deemed_withdrawn_with_approval(db, factory, peop
     case = _accepted(factory, db, people, received=date(2026, 3, 2), today=date(2026, 3, 3))
     _with_panel(case, people)
     request_action(case, Action.SERVE, {"served_on": "2026-03-04"}, actor=people["officer"], today=date(2026, 3, 4))
-    request_action(case, Action.SCHEDULE_HEARING, {"scheduled_at": "2026-03-16T09:00", "place": "审理庭",
+    # the answer period runs to 3-19 (issue 9.5): the hearing comes after it
+    request_action(case, Action.SCHEDULE_HEARING, {"scheduled_at": "2026-03-23T09:00", "place": "审理庭",
                                                    "notice_served_on": "2026-03-05"}, actor=people["officer"],
                    today=date(2026, 3, 5))
     with pytest.raises(ActionRefused, match="缺席"):
-        request_action(case, Action.DEEM_WITHDRAWN, {"reason": "缺席"}, actor=people["officer"], today=date(2026, 3, 16))
+        request_action(case, Action.DEEM_WITHDRAWN, {"reason": "缺席"}, actor=people["officer"], today=date(2026, 3, 23))
     request_action(case, Action.HOLD_HEARING, {"requester_attended": False, "respondent_attended": True},
-                   actor=people["officer"], today=date(2026, 3, 16))
+                   actor=people["officer"], today=date(2026, 3, 23))
     assert case.state == CaseState.HEARING
-    _approved(case, Action.DEEM_WITHDRAWN, {"reason": "请求人经合法通知无正当理由拒不参加口头审理"}, people, date(2026, 3, 17))
+    _approved(case, Action.DEEM_WITHDRAWN, {"reason": "请求人经合法通知无正当理由拒不参加口头审理"}, people, date(2026, 3, 24))
     assert case.state == CaseState.CLOSED and case.closing_type == "deemed_withdrawn"
 
 
@@ -187,11 +188,12 @@ def test_respondent_absent_means_default_hearing(db, factory, people):
     case = _accepted(factory, db, people, received=date(2026, 3, 2), today=date(2026, 3, 3))
     _with_panel(case, people)
     request_action(case, Action.SERVE, {"served_on": "2026-03-04"}, actor=people["officer"], today=date(2026, 3, 4))
-    request_action(case, Action.SCHEDULE_HEARING, {"scheduled_at": "2026-03-16T09:00", "place": "审理庭",
+    # the answer period runs to 3-19 (issue 9.5): the hearing comes after it
+    request_action(case, Action.SCHEDULE_HEARING, {"scheduled_at": "2026-03-23T09:00", "place": "审理庭",
                                                    "notice_served_on": "2026-03-05"}, actor=people["officer"],
                    today=date(2026, 3, 5))
     request_action(case, Action.HOLD_HEARING, {"requester_attended": True, "respondent_attended": False},
-                   actor=people["officer"], today=date(2026, 3, 16))
+                   actor=people["officer"], today=date(2026, 3, 23))
     assert case.state == CaseState.DELIBERATION and "缺席审理" in case.events[-1].summary
 
 

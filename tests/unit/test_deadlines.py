@@ -103,8 +103,15 @@ def test_deadline_in_a_year_without_a_schedule_is_provisional():
 def test_explanation_names_trigger_rule_and_skipped_days():
     item = due(DeadlineFacts(Procedure.ORDINARY, date(2026, 9, 30)), "acceptance")
     assert item.due == date(2026, 10, 13)
-    for part in ("决定是否受理", "2026-09-30", "国庆节", "2026-10-13", "SPEC §3"):
+    for part in ("决定是否受理", "2026-09-30", "国庆节", "2026-10-13", "依据：《专利纠纷行政裁决和调解办法》"):
         assert part in item.explanation
+    assert "SPEC" not in item.explanation
+
+
+def test_every_rule_cites_the_law_not_the_specification():
+    # Issue 9.4: users see the legal source; the right to sue is 专利法第六十五条.
+    assert all(rule.basis.startswith("《") and "SPEC" not in rule.basis for rule in RULES.values())
+    assert RULES["right_to_sue"].basis == "《中华人民共和国专利法》第六十五条"
 
 
 @pytest.mark.parametrize("due_on, today, owner, expected", [

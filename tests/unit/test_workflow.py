@@ -13,7 +13,7 @@ from casesys.domain.workflow import (
 ALL_MET = dict.fromkeys({**ACCEPTANCE_CONDITIONS, **SIMPLIFIED_CONDITIONS}, True)
 # The transitions SPEC §3 draws, and the ones this system adds around them.
 EXPECTED_SOURCES = {
-    Action.ACCEPT: {S.RECEIVED}, Action.REJECT: {S.RECEIVED}, Action.SERVE: {S.ACCEPTED},
+    Action.ACCEPT: {S.RECEIVED}, Action.REJECT: {S.RECEIVED}, Action.SERVE: {S.ACCEPTED, S.ANSWER_PERIOD},
     Action.SCHEDULE_HEARING: {S.ANSWER_PERIOD, S.HEARING}, Action.HOLD_HEARING: {S.HEARING},
     Action.DELIBERATE: {S.ANSWER_PERIOD}, Action.DECIDE: {S.DELIBERATION},
     Action.SERVE_DECISION: {S.DECIDED}, Action.CLOSE: {S.SERVED_DECISION}, Action.RESUME: {S.SUSPENDED},

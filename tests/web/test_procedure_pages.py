@@ -1,5 +1,6 @@
 """Procedure pages: steps, approvals, to-do, calculator, calendar and rules
 administration (SPEC §3, §4, §9, §10)."""
+import io
 import re
 from datetime import date, timedelta
 
@@ -184,12 +185,35 @@ def test_changing_a_rule_recomputes_open_cases(client, db, factory, login_as, te
     officer, _ = team
     case = factory.case(officer, received_on=date(2026, 3, 2))
     login_as(factory.user(Role.ADMIN))
-    assert client.post("/admin/deadline-rules", data={"key": "acceptance", "amount": "7", "unit": "working"}).status_code == 302
+    basis = "《专利纠纷行政裁决和调解办法》"
+    assert client.post("/admin/deadline-rules", data={"key": "acceptance", "amount": "7", "unit": "working",
+                                                      "basis": basis}).status_code == 302
     db.session.expire_all()
     deadline = db.session.scalar(sa.select(CaseDeadline).where(CaseDeadline.case_id == case.id))
     assert deadline.due_on == date(2026, 3, 11)
-    page = client.post("/admin/deadline-rules", data={"key": "acceptance", "amount": "-3", "unit": "working"}).get_data(as_text=True)
+    page = client.post("/admin/deadline-rules", data={"key": "acceptance", "amount": "-3", "unit": "working",
+                                                      "basis": basis}).get_data(as_text=True)
     assert "期间应为0至365" in page
+
+
+def test_the_rule_cites_the_law_and_an_administrator_corrects_it(client, db, factory, login_as, team):
+    # Issue 9.4: the explanation users see cites the rule row's legal source, not "SPEC".
+    officer, _ = team
+    case = factory.case(officer, received_on=date(2026, 3, 2))
+    login_as(officer)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "依据：《专利纠纷行政裁决和调解办法》" in page and "SPEC" not in page
+    client.post("/logout")
+    login_as(factory.user(Role.ADMIN))
+    corrected = "《专利纠纷行政裁决和调解办法》第十二条"
+    assert client.post("/admin/deadline-rules", data={"key": "acceptance", "amount": "5", "unit": "working",
+                                                      "basis": corrected}).status_code == 302
+    db.session.expire_all()
+    deadline = db.session.scalar(sa.select(CaseDeadline).where(CaseDeadline.case_id == case.id))
+    assert f"依据：{corrected}" in deadline.explanation
+    page = client.post("/admin/deadline-rules", data={"key": "acceptance", "amount": "5", "unit": "working",
+                                                      "basis": ""}).get_data(as_text=True)
+    assert "请填写法律依据" in page
 
 
 def test_workload_and_bulk_reassignment(client, db, factory, login_as, team):
@@ -203,3 +227,69 @@ def test_workload_and_bulk_reassignment(client, db, factory, login_as, team):
                                                           "case_ids": [str(c.id) for c in cases[:2]]})
     db.session.expire_all()
     assert [c.handler_id for c in cases] == [other.id, other.id, officer.id]
+
+
+def _accepted_with_two_respondents(db, factory, officer, chief):
+    from casesys.adjudication.services import approve, request_action
+    from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, Action
+
+    case = factory.case(officer, received_on=date.today() - timedelta(days=3),
+                        respondents=("长沙湘江机械制造有限公司", "南昌赣江贸易有限公司"))
+    approve(request_action(case, Action.ACCEPT, {"procedure": "ordinary",
+                                                 "conditions": dict.fromkeys(ACCEPTANCE_CONDITIONS, True)},
+                           actor=officer), actor=chief)
+    db.session.commit()
+    return case
+
+
+def test_service_and_answer_pages_per_respondent_with_the_answer_document(client, db, factory, login_as, team):
+    # Issue 16.10: each respondent's service and answer on its own, the answer document uploaded.
+    officer, chief = team
+    case = _accepted_with_two_respondents(db, factory, officer, chief)
+    first, second = [p for p in case.parties if p.role.value == "respondent"]
+    login_as(officer)
+    page = client.get(f"/cases/{case.id}/steps/serve").get_data(as_text=True)
+    assert first.name in page and second.name in page and "未送达" in page
+    today = date.today().isoformat()
+    assert client.post(f"/cases/{case.id}/steps/serve", data={"party_id": first.id, "served_on": today}).status_code == 302
+    page = client.post(f"/cases/{case.id}/steps/serve", data={"party_id": first.id, "served_on": today}).get_data(
+        as_text=True)
+    assert "已记录被请求人长沙湘江机械制造有限公司收到请求书副本" in page and "invalid-feedback" in page
+    page = client.post(f"/cases/{case.id}/steps/record_answer", data={
+        "party_id": first.id, "answer_received_on": today,
+        "answer_file": (io.BytesIO(b"not a pdf at all"), "answer.pdf")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert "invalid-feedback" in page and f'value="{today}"' in page  # refused at the field, input kept
+    db.session.expire_all()
+    assert db.session.get(type(first), first.id).answer_received_on is None
+    response = client.post(f"/cases/{case.id}/steps/record_answer", data={
+        "party_id": first.id, "answer_received_on": today,
+        "answer_file": (io.BytesIO(b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"), "answer.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    db.session.expire_all()
+    party = db.session.get(type(first), first.id)
+    assert party.answer_received_on == date.today()
+    filed = [e for e in party.case.evidence if e.party_id == first.id]
+    assert len(filed) == 1 and filed[0].description.startswith("答辩书（长沙湘江机械制造有限公司")
+
+
+def test_a_hearing_inside_the_answer_period_is_refused_at_the_field(client, db, factory, login_as, team):
+    # Issue 9.5: refused with a Chinese message naming the date, the input kept, nothing saved.
+    from casesys.adjudication.services import request_action
+    from casesys.domain.workflow import Action
+
+    officer, chief = team
+    case = _accepted_with_two_respondents(db, factory, officer, chief)
+    for party in [p for p in case.parties if p.role.value == "respondent"]:
+        request_action(case, Action.SERVE, {"party_id": party.id, "served_on": date.today().isoformat()}, actor=officer)
+    members = [officer.id] + [factory.user(Role.OFFICER, office=officer.office).id for _ in range(2)]
+    request_action(case, Action.SET_PANEL, {"members": members, "presiding": officer.id}, actor=officer)
+    db.session.commit()
+    login_as(officer)
+    when = (date.today() + timedelta(days=3)).isoformat() + "T09:30"
+    page = client.post(f"/cases/{case.id}/steps/schedule_hearing", data={
+        "scheduled_at": when, "place": "第一审理庭"}).get_data(as_text=True)
+    assert "答辩期至" in page and "届满" in page and f'value="{when}"' in page
+    db.session.expire_all()
+    assert db.session.get(type(case), case.id).hearings == []

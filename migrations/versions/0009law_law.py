@@ -1,0 +1,53 @@
+"""law: service and answer per respondent, receipt of the ruling per party;
+a hearing notice served after scheduling; deadline rules cite the law (issue 9)
+
+Revision ID: 0009law
+Revises: 0005
+Create Date: 2026-11-29 23:45:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "0009law"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('parties', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('request_served_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('answer_received_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('decision_received_on', sa.Date(), nullable=True))
+
+    with op.batch_alter_table('hearings', schema=None) as batch_op:
+        batch_op.alter_column('notice_served_on', existing_type=sa.Date(), nullable=True)
+
+    with op.batch_alter_table('deadline_rules', schema=None) as batch_op:
+        batch_op.alter_column('basis', existing_type=sa.String(length=100), type_=sa.String(length=200),
+                              existing_nullable=False)
+
+    # Rules still citing the specification get the legal source users should see.
+    from casesys.domain.deadlines import DEFAULT_RULES
+
+    rules = sa.table('deadline_rules', sa.column('key', sa.String), sa.column('basis', sa.String))
+    for rule in DEFAULT_RULES:
+        op.execute(rules.update().where(rules.c.key == rule.key, rules.c.basis.like('SPEC%'))
+                   .values(basis=rule.basis))
+
+
+def downgrade():
+    with op.batch_alter_table('deadline_rules', schema=None) as batch_op:
+        batch_op.alter_column('basis', existing_type=sa.String(length=200), type_=sa.String(length=100),
+                              existing_nullable=False)
+
+    with op.batch_alter_table('hearings', schema=None) as batch_op:
+        batch_op.alter_column('notice_served_on', existing_type=sa.Date(), nullable=False)
+
+    with op.batch_alter_table('parties', schema=None) as batch_op:
+        batch_op.drop_column('decision_received_on')
+        batch_op.drop_column('answer_received_on')
+        batch_op.drop_column('request_served_on')
