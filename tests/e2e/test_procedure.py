@@ -291,6 +291,8 @@ def test_hearing_on_too_short_notice_is_refused_and_input_kept(browser_page: Pag
                                                       "short_answer_agreed": False, "reason": ""}, actor=officer)
     approve(acceptance, actor=chief)
     request_action(case, Action.SERVE, {"served_on": date.today().isoformat()}, actor=officer)
+    # answered at once: the answer period (issue 9.5) does not stand in the way of the hearing
+    request_action(case, Action.RECORD_ANSWER, {"answer_received_on": date.today().isoformat()}, actor=officer)
     db.session.commit()
     case_id = case.id
     db.session.rollback()
@@ -306,7 +308,8 @@ def test_hearing_on_too_short_notice_is_refused_and_input_kept(browser_page: Pag
     page.fill('[name="notice_served_on"]', date.today().isoformat())
     submit_step(page)
 
-    expect(flash(page, "danger")).to_contain_text("口头审理通知应至少提前")
+    # refused at the field, the input kept
+    expect(page.locator("#step-form .invalid-feedback")).to_contain_text("口头审理通知应至少提前")
     expect(page).to_have_url(re.compile(rf"/cases/{case_id}/steps/schedule_hearing$"))
     expect(page.locator('[name="place"]')).to_have_value(place)
     expect(page.locator('[name="scheduled_at"]')).to_have_value(tomorrow)
