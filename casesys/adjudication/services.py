@@ -434,6 +434,18 @@ def _hold_hearing(case: Case, payload, today):
     return "；".join(notes) or "双方到庭"
 
 
+def _deliberate(case: Case, payload, today):
+    """SPEC §3 (issue 9.6): an oral hearing is held when the case needs one; the
+    panel may decide on the papers (书面审理), with the reason recorded."""
+    reason = (payload.get("reason") or "").strip()
+    if case.procedure == Procedure.ORDINARY and not any(h.held for h in case.hearings):
+        if not reason:
+            raise ActionRefused("普通程序不经口头审理而书面审理的，请填写书面审理的理由", field="reason")
+        case.paper_review_reason = reason
+        return f"书面审理：{reason}"
+    return reason
+
+
 def _decide(case: Case, payload, today):
     case.decision_outcome = payload["outcome"]
     case.decision_text = payload.get("decision_text", "")
@@ -508,6 +520,7 @@ APPLIERS = {
     Action.ACCEPT: _accept, Action.SERVE: _serve, Action.RECORD_ANSWER: _record_answer,
     Action.FORWARD_ANSWER: _forward_answer, Action.SET_PANEL: _set_panel,
     Action.SCHEDULE_HEARING: _schedule_hearing, Action.HOLD_HEARING: _hold_hearing, Action.DECIDE: _decide,
+    Action.DELIBERATE: _deliberate,
     Action.SERVE_DECISION: _serve_decision, Action.CLOSE: _close, Action.SUSPEND: _suspend,
     Action.RESUME: _resume, Action.CONVERT: _convert, Action.EXTEND: _extend,
 }

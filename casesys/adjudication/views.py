@@ -41,7 +41,7 @@ ACTION_FORMS = {
     Action.SERVE: forms.ServeForm, Action.RECORD_ANSWER: forms.AnswerForm,
     Action.FORWARD_ANSWER: forms.ForwardAnswerForm, Action.SET_PANEL: forms.PanelForm,
     Action.SCHEDULE_HEARING: forms.HearingForm, Action.HOLD_HEARING: forms.HoldHearingForm,
-    Action.DECIDE: forms.DecideForm, Action.SERVE_DECISION: forms.ServeDecisionForm,
+    Action.DECIDE: forms.DecideForm, Action.DELIBERATE: forms.DeliberateForm, Action.SERVE_DECISION: forms.ServeDecisionForm,
     Action.SUSPEND: forms.SuspendForm, Action.RESUME: forms.ResumeForm,
     Action.CONVERT: forms.ReasonForm, Action.EXTEND: forms.ReasonForm, Action.WITHDRAW: forms.ReasonForm,
     Action.DEEM_WITHDRAWN: forms.ReasonForm, Action.REVOKE: forms.ReasonForm,

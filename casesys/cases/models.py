@@ -64,6 +64,8 @@ class Case(db.Model):
     decision_outcome: Mapped[str | None] = mapped_column(sa.String(32))
     decision_text: Mapped[str] = mapped_column(sa.Text, default="")
     decision_served_on: Mapped[date | None]
+    # SPEC §3 (issue 9.6): the ordinary procedure decided on the papers, and why
+    paper_review_reason: Mapped[str] = mapped_column(sa.Text, default="")
     closing_type: Mapped[str | None] = mapped_column(sa.String(32))
     # Optimistic locking: a save based on an older version is refused.
     version: Mapped[int] = mapped_column(default=1)

@@ -22,6 +22,26 @@ class SettingDef:
         return type(self.default)
 
 
+LEGAL_TEXTS = (
+    SettingDef("basis_ruling_infringement",
+               "依照《中华人民共和国专利法》第十一条、第六十五条和《专利纠纷行政裁决和调解办法》的规定",
+               "法律依据：行政裁决书（侵权成立）", "印在裁决主文之前；办案人员可在每份文书中修改。"),
+    SettingDef("basis_ruling_dismissed", "依照《中华人民共和国专利法》第六十五条和《专利纠纷行政裁决和调解办法》的规定",
+               "法律依据：行政裁决书（驳回请求）"),
+    SettingDef("remedy_ruling",
+               "当事人对本裁决不服的，可以自收到本裁决书之日起{days}日内，依照《中华人民共和国行政诉讼法》向人民法院起诉"
+               "（《中华人民共和国专利法》第六十五条）。",
+               "救济途径：行政裁决书", "{days} 为起诉期限规则中的天数。"),
+    SettingDef("enforcement_ruling", "被请求人期满不起诉又不停止侵权行为的，本机关可以申请人民法院强制执行。",
+               "强制执行告知：行政裁决书（仅责令停止侵权行为时印出）"),
+    SettingDef("basis_answer_notice", "根据《专利纠纷行政裁决和调解办法》的规定", "法律依据：答辩通知书"),
+    SettingDef("basis_rejection_notice", "根据《专利纠纷行政裁决和调解办法》的规定", "法律依据：不予受理通知书"),
+    SettingDef("remedy_rejection_notice",
+               "如不服本决定，可以自收到本通知书之日起六十日内依照《中华人民共和国行政复议法》申请行政复议，"
+               "或者自收到本通知书之日起六个月内依照《中华人民共和国行政诉讼法》第四十六条的规定向人民法院提起行政诉讼。",
+               "救济途径：不予受理通知书"),
+)
+
 SETTINGS: dict[str, SettingDef] = {
     s.key: s
     for s in (
@@ -47,6 +67,9 @@ SETTINGS: dict[str, SettingDef] = {
         SettingDef("credit_objection_working_days", 15, "信用记录异议期限（工作日）",
                    "SPEC §7：当事人收到信用记录告知书后提出异议的期限，期满无异议的予以公示。"),
         SettingDef("credit_publish_months", 36, "失信记录默认公示期限（月）", "SPEC §7：负责人认定时可以调整。"),
+        # The legal basis and remedies printed in documents (issue 9.15): today's texts
+        # as defaults; an administrator corrects them when the law changes.
+        *LEGAL_TEXTS,
     )
 }
 

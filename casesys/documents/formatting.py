@@ -9,6 +9,26 @@ from __future__ import annotations
 from datetime import date, datetime
 
 
+DIGITS = "〇一二三四五六七八九"
+
+
+def _number(n: int) -> str:
+    if n < 10:
+        return DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else DIGITS[tens]) + "十" + (DIGITS[ones] if ones else "")
+
+
+def chinese_number(n: int) -> str:
+    """0–999 in Chinese numerals as periods are written: 15 → 十五, 60 → 六十, 120 → 一百二十."""
+    if n < 100:
+        return _number(n)
+    hundreds, rest = divmod(n, 100)
+    if rest == 0:
+        return DIGITS[hundreds] + "百"
+    return DIGITS[hundreds] + "百" + ("零" + DIGITS[rest] if rest < 10 else ("一" if rest < 20 else "") + _number(rest))
+
+
 def doc_date(day: date | None) -> str:
     """2026-12-08 → 2026年12月8日; no date → blanks to fill in by hand."""
     if day is None:

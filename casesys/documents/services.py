@@ -89,7 +89,7 @@ def _context(document: Document, *, draft: bool, anonymous: bool = False) -> dic
     if document.verify_code and not draft:
         verify_url = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/") + f"/verify/{document.verify_code}"
     display = (lambda name: mask_person_name(name) if anonymous and name in names else name)
-    return {
+    context = {
         "title": kind.title, "font": require_cjk_font(), "draft": draft, "case": case, "office": case.office,
         "texts": texts, "paragraphs": _paragraphs, "number": document.number, "corrects": document.corrects,
         "issued": chinese_date(document.issued_on or (None if draft else date.today())),
@@ -103,6 +103,15 @@ def _context(document: Document, *, draft: bool, anonymous: bool = False) -> dic
         "verify_url": verify_url, "qr": qr_data_uri(verify_url) if verify_url else None,
         **kind.context(case),
     }
+    if document.doc_type == "ruling":
+        from casesys.adjudication.rules import current_rules
+        from casesys.documents.ruling import ruling_context
+
+        context.update(ruling_context(case, current_rules()["right_to_sue"].amount))
+        context["docno"] = document.number  # the document's own number, kept beside the case number
+    if document.doc_type == "rejection_notice":  # SPEC §3: the remedies, always stated
+        context["remedies"] = get_setting("remedy_rejection_notice")
+    return context
 
 
 def person_names(case: Case) -> set[str]:

@@ -9,6 +9,7 @@ from datetime import date
 
 from casesys.core.timefmt import local_datetime
 from casesys.documents.formatting import doc_date, doc_datetime
+from casesys.documents import ruling
 from casesys.domain.enums import CaseState, CaseType, PartyRole
 from casesys.domain.workflow import ClosingType
 
@@ -39,6 +40,25 @@ def _names(case, role: PartyRole) -> str:
 
 def _patents(case) -> str:
     return "、".join(f"{cp.patent.number}号“{cp.patent.title}”{cp.patent.patent_type.label}专利" for cp in case.case_patents)
+
+
+def _setting(key: str) -> str:
+    from casesys.core.settings import get_setting
+
+    return get_setting(key)
+
+
+def _answer_period(case) -> str:
+    """Issue 9.3: the period actually applied to this case (15 days, or 10 if
+    shortened in the simplified procedure), from the rule row."""
+    from casesys.adjudication.rules import current_rules
+    from casesys.adjudication.services import deadline_facts
+    from casesys.domain.deadlines import answer_rule_key
+
+    from casesys.documents.formatting import chinese_number
+
+    rule = current_rules()[answer_rule_key(deadline_facts(case))]
+    return chinese_number(rule.amount) + ("个工作日" if rule.unit.value == "working" else rule.unit.label)
 
 
 def _needs(condition: Callable[[object], bool], message: str) -> Callable[[object], str | None]:
@@ -183,14 +203,16 @@ DOC_TYPES: dict[str, DocType] = {t.key: t for t in (
     DocType("rejection_notice", "不予受理通知书", "不受", "notice.html",
             _needs(lambda c: c.state == CaseState.NOT_ACCEPTED, "案件未作出不予受理决定"),
             (("body", "正文（不予受理的理由）"),),
-            lambda c: {"body": f"你（单位）与{_names(c, PartyRole.RESPONDENT)}专利侵权纠纷一案的处理请求收悉。"
-                               "经审查，该请求不符合受理条件，本机关决定不予受理。\n\n理由："}),
+            lambda c: {"body": f"你（单位）与{_names(c, PartyRole.RESPONDENT)}{c.dispute_kind.label}一案的处理请求收悉。"
+                               f"经审查，该请求不符合受理条件，{_setting('basis_rejection_notice')}，本机关决定不予受理。"
+                               "\n\n理由："}),
     DocType("answer_notice", "答辩通知书", "答", "notice.html",
             _needs(_accepted, "案件尚未受理，不能制作答辩通知书"),
             (("body", "正文"),),
-            lambda c: {"body": f"{_names(c, PartyRole.REQUESTER)}请求处理与你（单位）之间的专利侵权纠纷一案，本机关已立案受理。"
-                               "现将请求书副本及有关证据材料送达你（单位），请在收到之日起十五日内提交答辩书一式两份及有关证据。"
-                               "逾期不提交答辩书的，不影响本机关审理。"}),
+            lambda c: {"body": f"{_names(c, PartyRole.REQUESTER)}请求处理与你（单位）之间的{c.dispute_kind.label}一案，"
+                               "本机关已立案受理。现将请求书副本及有关证据材料送达你（单位），"
+                               f"{_setting('basis_answer_notice')}，请在收到之日起{_answer_period(c)}内"
+                               "提交答辩书一式两份及有关证据。逾期不提交答辩书的，不影响本机关审理。"}),
     DocType("hearing_notice", "口头审理通知书", "审", "hearing_notice.html",
             _needs(lambda c: bool(c.hearings), "尚未安排口头审理"),
             (("body", "正文"),),
@@ -214,14 +236,17 @@ DOC_TYPES: dict[str, DocType] = {t.key: t for t in (
             lambda c: {"body": f"本机关受理的{c.title}，经审查，决定撤销该案件。"}),
     DocType("ruling", "行政裁决书", "决", "ruling.html",
             _needs(lambda c: bool(c.decision_outcome), "案件尚未作出裁决，不能制作行政裁决书"),
-            (("claims", "请求人请求及理由"), ("answer", "被请求人答辩意见"), ("facts", "经审理查明"),
-             ("reasons", "本机关认为"), ("legal_basis", "法律依据"), ("decision", "裁决主文")),
+            (("claims", "请求人请求及理由"), ("answer", "被请求人答辩意见"),
+             ("evidence", "证据和质证（各方证据及对方质证意见）"), ("evidence_admitted", "证据认定"),
+             ("facts", "经审理查明"), ("reasons", "本机关认为"), ("legal_basis", "法律依据"), ("decision", "裁决主文")),
             lambda c: {
                 "claims": f"请求人称：{c.facts_and_reasons or ''}请求：{c.requests}",
-                "answer": "被请求人辩称：",
+                "answer": ruling.answer_text(c),
+                "evidence": ruling.evidence_text(c),
+                "evidence_admitted": "本机关对上述证据认证如下：",
                 "facts": f"请求人系{_patents(c)}的专利权人，该专利权合法有效。",
                 "reasons": "",
-                "legal_basis": "依照《中华人民共和国专利法》第十一条、第六十五条，《专利行政执法办法》相关规定",
+                "legal_basis": ruling.legal_basis_default(c),
                 "decision": c.decision_text or "",
             },
             required=("claims", "answer", "facts", "reasons", "decision")),

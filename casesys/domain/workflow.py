@@ -31,7 +31,7 @@ class Action(Labelled):
     SET_PANEL = "set_panel", "组成合议组"
     SCHEDULE_HEARING = "schedule_hearing", "安排口头审理"
     HOLD_HEARING = "hold_hearing", "记录口头审理"
-    DELIBERATE = "deliberate", "进入合议"
+    DELIBERATE = "deliberate", "进入合议"  # ordinary procedure without a hearing: 书面审理, with a reason
     DECIDE = "decide", "作出裁决"
     SERVE_DECISION = "serve_decision", "送达裁决书"
     CLOSE = "close", "结案"
@@ -218,11 +218,6 @@ def _check_deem_withdrawn(facts: CaseFacts, _max) -> None:
         raise ActionRefused("只有请求人无正当理由缺席口头审理时，才能按撤回处理")
 
 
-def _check_deliberate(facts: CaseFacts, _max) -> None:
-    if facts.procedure == Procedure.ORDINARY:
-        raise ActionRefused("普通程序案件应当进行口头审理后再合议")
-
-
 def _check_hold_hearing(facts: CaseFacts, _max) -> None:
     if facts.next_hearing_on and facts.today and facts.today < facts.next_hearing_on:
         raise ActionRefused(f"口头审理定于{facts.next_hearing_on.isoformat()}，届时方可记录口头审理")
@@ -236,7 +231,7 @@ def _check_serve_decision(facts: CaseFacts, _max) -> None:
 _EXTRA_CHECKS = {
     Action.ACCEPT: _check_accept, Action.REJECT: _check_reject, Action.CONVERT: _check_convert,
     Action.EXTEND: _check_extend,
-    Action.DEEM_WITHDRAWN: _check_deem_withdrawn, Action.DELIBERATE: _check_deliberate,
+    Action.DEEM_WITHDRAWN: _check_deem_withdrawn,
     Action.SERVE_DECISION: _check_serve_decision, Action.HOLD_HEARING: _check_hold_hearing,
 }
 

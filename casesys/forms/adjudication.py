@@ -98,6 +98,10 @@ class HoldHearingForm(ActionForm):
     notes = TextAreaField("审理笔录摘要", filters=F)
 
 
+class DeliberateForm(ActionForm):
+    reason = TextAreaField("书面审理的理由（普通程序不经口头审理时必填）", filters=F, validators=[Length(max=500)])
+
+
 class DecideForm(ActionForm):
     outcome = SelectField("裁决结果", choices=[(ClosingType.INFRINGEMENT.value, ClosingType.INFRINGEMENT.label),
                                             (ClosingType.DISMISSED.value, ClosingType.DISMISSED.label)])

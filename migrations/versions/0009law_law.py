@@ -26,6 +26,9 @@ def upgrade():
     with op.batch_alter_table('hearings', schema=None) as batch_op:
         batch_op.alter_column('notice_served_on', existing_type=sa.Date(), nullable=True)
 
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('paper_review_reason', sa.Text(), nullable=False, server_default=''))
+
     with op.batch_alter_table('deadline_rules', schema=None) as batch_op:
         batch_op.alter_column('basis', existing_type=sa.String(length=100), type_=sa.String(length=200),
                               existing_nullable=False)
@@ -43,6 +46,9 @@ def downgrade():
     with op.batch_alter_table('deadline_rules', schema=None) as batch_op:
         batch_op.alter_column('basis', existing_type=sa.String(length=200), type_=sa.String(length=100),
                               existing_nullable=False)
+
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_column('paper_review_reason')
 
     with op.batch_alter_table('hearings', schema=None) as batch_op:
         batch_op.alter_column('notice_served_on', existing_type=sa.Date(), nullable=False)

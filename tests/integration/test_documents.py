@@ -48,7 +48,7 @@ def test_draft_ruling_has_every_part_and_the_draft_watermark(db, decided_case, t
     text = text_of(data)
     for part in ("武汉市知识产权局", "行政裁决书", "请求人", "被请求人", "武汉光谷激光科技有限公司",
                  "长沙湘江机械制造有限公司", "张三丰", "经审理查明", "本机关认为", "裁决如下",
-                 "被请求人立即停止销售", "十五日内", "人民法院起诉", "编号待签发时生成"):
+                 "被请求人立即停止销售", "十五日内", "人民法院起诉", decided_case.number):
         assert part in text, part
 
 

@@ -118,8 +118,10 @@ def test_ordinary_panel_is_odd_at_least_three_with_a_presiding_member(size, pres
 
 def test_simplified_case_needs_no_panel_and_may_skip_the_hearing():
     check_action(Action.DELIBERATE, facts(S.ANSWER_PERIOD, Procedure.SIMPLIFIED, panel_size=1))
-    with pytest.raises(ActionRefused, match="口头审理"):
-        check_action(Action.DELIBERATE, facts(S.ANSWER_PERIOD, Procedure.ORDINARY))
+    # Issue 9.6: the ordinary procedure's panel may decide on the papers too (the reason is checked by the service)
+    check_action(Action.DELIBERATE, facts(S.ANSWER_PERIOD, Procedure.ORDINARY, panel_size=3, has_presiding=True))
+    with pytest.raises(ActionRefused, match="合议组"):
+        check_action(Action.DELIBERATE, facts(S.ANSWER_PERIOD, Procedure.ORDINARY, panel_size=2))
 
 
 def test_extension_once_and_only_in_the_ordinary_procedure():
