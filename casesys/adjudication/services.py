@@ -184,6 +184,7 @@ def approve(approval: Approval, *, actor: User, comment: str = "", today: date |
     approval.comment = comment
     apply_action(case, action, dict(approval.payload), actor=actor, today=today or date.today(),
                  approved=True)
+    _after_decision(case, approval.requested_by, today or date.today())
 
 
 def send_back(approval: Approval, *, actor: User, comment: str) -> None:
@@ -198,6 +199,7 @@ def send_back(approval: Approval, *, actor: User, comment: str) -> None:
     record_event(approval.case, EventKind.APPROVAL_RETURNED,
                  f"负责人退回：{Action(approval.action).label}。{comment}", actor=actor)
     db.session.flush()
+    _after_decision(approval.case, approval.requested_by, date.today())
 
 
 def withdraw_request(approval: Approval, *, actor: User) -> None:
@@ -208,6 +210,7 @@ def withdraw_request(approval: Approval, *, actor: User) -> None:
     approval.status, approval.decided_at = "withdrawn", utcnow()
     record_event(approval.case, EventKind.APPROVAL_RETURNED, f"申请人撤回：{Action(approval.action).label}", actor=actor)
     db.session.flush()
+    _after_decision(approval.case, actor, date.today())
 
 
 def _check_answer_protected(case: Case, action: Action, today: date) -> None:
@@ -267,6 +270,16 @@ def apply_action(case: Case, action: Action, payload: dict[str, Any], *, actor: 
                  actor=actor, action=action.value, payload=payload)
     refresh_deadlines(case, today)
     db.session.flush()
+    if not approved:  # after an approval, in the requester's name (see approve)
+        _after_decision(case, actor, today)
+
+
+def _after_decision(case: Case, actor: User, today: date) -> None:
+    """Issue 9.11: a mediated closing queued behind another approval is asked for now."""
+    from casesys.mediation.services import request_queued_closing
+
+    if case.state not in (CaseState.CLOSED, CaseState.NOT_ACCEPTED):
+        request_queued_closing(case, actor=actor, today=today)
 
 
 def _no_details(case, payload, today):

@@ -61,6 +61,13 @@ def _answer_period(case) -> str:
     return chinese_number(rule.amount) + ("个工作日" if rule.unit.value == "working" else rule.unit.label)
 
 
+def _confirmation_days() -> str:
+    """Issue 9.3: the window for 司法确认 as the setting says (default 30 days)."""
+    from casesys.documents.formatting import chinese_number
+
+    return chinese_number(int(_setting("judicial_confirmation_days"))) + "日"
+
+
 def _needs(condition: Callable[[object], bool], message: str) -> Callable[[object], str | None]:
     return lambda case: None if condition(case) else message
 
@@ -258,7 +265,8 @@ DOC_TYPES: dict[str, DocType] = {t.key: t for t in (
     DocType("confirmation_application", "司法确认申请书", "司", "notice.html",
             _needs(_mediated, "案件尚未达成调解协议"),
             (("body", "申请内容"),),
-            lambda c: {"body": "申请人于调解协议生效之日起三十日内，共同向人民法院申请司法确认该调解协议。\n\n请求事项：确认调解协议有效。"}),
+            lambda c: {"body": f"申请人于调解协议生效之日起{_confirmation_days()}内，共同向人民法院申请司法确认该调解协议。"
+                               "\n\n请求事项：确认调解协议有效。"}),
     DocType("credit_notice", "信用记录告知书", "信告", "notice.html",
             _needs(lambda c: bool(_credit_records(c)), "本案没有待告知的信用记录"),
             (("body", "正文"),), lambda c: {"body": _credit_notice_text(c)},

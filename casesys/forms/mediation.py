@@ -6,7 +6,7 @@ from wtforms import (
     BooleanField, DateField, DateTimeLocalField, FieldList, FormField, IntegerField, SelectField,
     SelectMultipleField, StringField, TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import Optional, DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from casesys.domain.mediation import Consent, OrganisationKind, TermKind, parse_amount
 from casesys.forms.fields import REQUIRED, PageForm, today_date_field, SubForm, enum_select, strip_filter
@@ -16,8 +16,15 @@ F = [strip_filter]
 
 
 class StartMediationForm(PageForm):
+    request_served_on = DateField("对方收到调解申请书副本日期（尚未送达的可不填，送达后登记）", format="%Y-%m-%d",
+                                  validators=[Optional()])
     court_name = StringField("委派法院（法院委派调解时填写）", filters=F, validators=[Length(max=100)])
     court_reference = StringField("委派文号", filters=F, validators=[Length(max=100)])
+
+
+class RequestServiceForm(PageForm):
+    served_on = DateField("对方收到调解申请书副本日期", format="%Y-%m-%d",
+                          validators=[InputRequired("请输入有效日期，格式为 年-月-日")])
 
 
 class ConsentForm(PageForm):
@@ -91,8 +98,10 @@ class ConfirmationForm(PageForm):
 
 
 class ConfirmationResultForm(PageForm):
-    result = SelectField("法院结果", choices=[("confirmed", "裁定确认有效"), ("rejected", "裁定驳回申请")])
-    on = today_date_field("裁定日期")
+    result = SelectField("法院结果", choices=[("accepted", "已受理，尚未裁定"), ("confirmed", "裁定确认有效"),
+                                          ("rejected", "裁定驳回申请")])
+    on = today_date_field("日期（受理或裁定）")
+    extended = BooleanField("法院决定延长审查期限")
 
 
 class PerformanceForm(PageForm):
@@ -106,6 +115,7 @@ class MediationOrganisationForm(PageForm):
     region = StringField("地区", filters=F, validators=[Length(max=50)])
     contact = StringField("联系方式", filters=F, validators=[Length(max=200)])
     is_active = BooleanField("启用", default=True)
+    may_seek_confirmation = BooleanField("依法设立的调解组织：其主持达成的调解协议可以申请司法确认（人民调解委员会、行业协会调解组织等）")
 
 
 class MediatorForm(PageForm):

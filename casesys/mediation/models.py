@@ -14,6 +14,12 @@ from casesys.domain.mediation import Consent, MediationStatus, OrganisationKind,
 from casesys.extensions import db
 
 
+def _qualifies_by_kind(context) -> bool:
+    """Default for a new organisation: 人民调解委员会 and 行业协会 are 依法设立的调解组织."""
+    kind = context.get_current_parameters().get("kind")
+    return str(getattr(kind, "value", kind)) in ("committee", "association")
+
+
 class MediationOrganisation(db.Model):
     __tablename__ = "mediation_organisations"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -22,6 +28,9 @@ class MediationOrganisation(db.Model):
     region: Mapped[str] = mapped_column(sa.String(50), default="")
     contact: Mapped[str] = mapped_column(sa.String(200), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
+    # SPEC §5 (issue 9.10): a mediation organisation whose agreements the
+    # parties may take to court for 司法确认 (人民调解委员会, 行业协会调解组织 …)
+    may_seek_confirmation: Mapped[bool] = mapped_column(default=lambda ctx: _qualifies_by_kind(ctx))
 
     mediators: Mapped[list[Mediator]] = relationship(back_populates="organisation", order_by="Mediator.name")
 
@@ -64,7 +73,10 @@ class Mediation(db.Model):
     status: Mapped[MediationStatus] = mapped_column(
         enum_column(MediationStatus, "mediation_status"), default=MediationStatus.CONSENT_PENDING)
     requested_on: Mapped[date]
-    consent_due_on: Mapped[date]
+    # SPEC §5 (issue 9.9): the other side's consent period runs from its receipt
+    # of the request copy; unknown until that service is recorded.
+    request_served_on: Mapped[date | None]
+    consent_due_on: Mapped[date | None]
     started_on: Mapped[date | None]           # all parties agreed: the limit runs from here
     limit_days: Mapped[int] = mapped_column(default=30)
     extension_days: Mapped[int] = mapped_column(default=0)
@@ -178,6 +190,9 @@ class Agreement(db.Model):
     confirmation_court: Mapped[str] = mapped_column(sa.String(100), default="")
     confirmation_result: Mapped[str] = mapped_column(sa.String(16), default="")  # "" | confirmed | rejected
     confirmation_result_on: Mapped[date | None]
+    # SPEC §5: the court decides whether to accept within 3 days, then within 15 days (extendable by 10)
+    confirmation_accepted_on: Mapped[date | None]
+    confirmation_extended: Mapped[bool] = mapped_column(default=False)
 
     mediation: Mapped[Mediation] = relationship(back_populates="agreements")
     terms: Mapped[list[AgreementTerm]] = relationship(back_populates="agreement", cascade="all, delete-orphan",

@@ -67,7 +67,7 @@ def _require(mediation: Mediation, *statuses: MediationStatus, doing: str) -> No
 
 
 def start_mediation(case: Case, *, actor: User, today: date | None = None, court_name: str = "",
-                    court_reference: str = "") -> Mediation:
+                    court_reference: str = "", request_served_on: date | None = None) -> Mediation:
     """Standalone (a mediation case just received) or inside an adjudication
     (an accepted case not yet decided). The requesting side has consented
     by asking; the others are asked (SPEC §5)."""
@@ -85,9 +85,6 @@ def start_mediation(case: Case, *, actor: User, today: date | None = None, court
         raise MediationError("法院委派调解须同时填写委派法院和委派文号")
     limit = int(get_setting("court_mediation_limit_days" if court_reference else "mediation_limit_days"))
     mediation = Mediation(case_id=case.id, within_adjudication=within, requested_on=today,
-                          # SPEC §5, §9: a period of days ending on a non-working day ends on the next working day
-                          consent_due_on=current_calendar().add(
-                              today, int(get_setting("mediation_consent_days")), Unit.CALENDAR).date,
                           limit_days=limit, court_name=court_name, court_reference=court_reference)
     mediation.case = case
     for party in case.parties:
@@ -98,11 +95,31 @@ def start_mediation(case: Case, *, actor: User, today: date | None = None, court
     if not within:
         case.state = CaseState.CONSENT_PENDING
     record_event(case, EventKind.CONSENT_REQUESTED,
-                 f"征询各方调解意愿，{mediation.consent_due_on.isoformat()} 前答复"
+                 "征询各方调解意愿，答复期限自对方收到调解申请书副本之日起计算"
                  + (f"（{court_name}委派调解，{court_reference}）" if court_reference else ""), actor=actor)
     db.session.flush()
+    if request_served_on is not None:
+        record_request_service(mediation, request_served_on, actor=actor, today=today)
     refresh_mediation_deadlines(mediation, today)
     return mediation
+
+
+def record_request_service(mediation: Mediation, served_on: date, *, actor: User, today: date | None = None) -> None:
+    """SPEC §5 (issue 9.9): the consent period runs from the other side's receipt
+    of the request copy, not from the day the mediation was opened."""
+    today = today or date.today()
+    _require(mediation, MediationStatus.CONSENT_PENDING, doing="登记调解申请书副本的送达")
+    if served_on is None or served_on < mediation.requested_on or served_on > today:
+        raise MediationError(f"送达日期应在征询之日（{mediation.requested_on.isoformat()}）与今天之间")
+    days = int(get_setting("mediation_consent_days"))
+    mediation.request_served_on = served_on
+    # SPEC §5, §9: a period of days ending on a non-working day ends on the next working day
+    mediation.consent_due_on = current_calendar().add(served_on, days, Unit.CALENDAR).date
+    record_event(mediation.case, EventKind.MEDIATION_PROGRESS,
+                 f"对方于 {served_on.isoformat()} 收到调解申请书副本，{mediation.consent_due_on.isoformat()} 前答复",
+                 actor=actor)
+    db.session.flush()
+    refresh_mediation_deadlines(mediation, today)
 
 
 def record_consent(mediation: Mediation, party_id: int, consent: Consent, *, on: date, actor: User,
@@ -115,7 +132,8 @@ def record_consent(mediation: Mediation, party_id: int, consent: Consent, *, on:
     if member is None:
         raise MediationError("该当事人不是本次调解的当事人")
     member.consent, member.consent_on = consent, on
-    outcome = consent_outcome([p.consent for p in mediation.parties], due=mediation.consent_due_on, today=on)
+    outcome = consent_outcome([p.consent for p in mediation.parties], due=mediation.consent_due_on or date.max,
+                              today=on)
     if outcome == MediationStatus.MEDIATING:
         mediation.status = MediationStatus.MEDIATING
         mediation.started_on = on
@@ -132,7 +150,8 @@ def expire_consents(today: date | None = None) -> int:
     """SPEC §5: silence past the consent period ends the mediation (a job)."""
     today = today or date.today()
     expired = db.session.scalars(sa.select(Mediation).where(
-        Mediation.status == MediationStatus.CONSENT_PENDING, Mediation.consent_due_on < today)).all()
+        Mediation.status == MediationStatus.CONSENT_PENDING, Mediation.consent_due_on.is_not(None),
+        Mediation.consent_due_on < today)).all()
     for mediation in expired:
         fail_mediation(mediation, reason="对方逾期未答复，视为不同意调解", actor=None, on=today)
     return len(expired)
@@ -339,12 +358,39 @@ def _take_effect(agreement: Agreement, *, actor: User, today: date) -> None:
     if not mediation.within_adjudication:
         case.state = CaseState.AGREED
     elif not agreement.partial:
-        # SPEC §5: success closes the adjudication, as mediated (supervisor approves the closing).
+        # SPEC §5: success closes the adjudication, as mediated (supervisor approves the
+        # closing). The agreement stays in effect whatever follows (issue 9.11): when
+        # the closing cannot be asked for now, it waits for the case to be free again.
         try:
             request_action(case, Action.CLOSE_MEDIATED, {"reason": "当事人达成调解协议"}, actor=actor, today=today)
         except ActionRefused as refused:
-            raise MediationError(f"协议已生效，但不能提请调解结案：{refused}") from refused
+            record_event(case, EventKind.MEDIATION_PROGRESS,
+                         f"调解协议已生效；调解结案暂不能提请（{refused}），待其处理后自动提请", actor=actor)
     db.session.flush()
+
+
+def request_queued_closing(case: Case, *, actor: User, today: date) -> bool:
+    """Ask for the mediated closing an effective agreement is waiting for, once
+    the case allows it (no other approval pending, an active state)."""
+    from casesys.adjudication.services import pending_approval, request_action
+    from casesys.domain.workflow import ACTIVE, Action
+
+    if case.case_type != CaseType.ADJUDICATION or case.state not in ACTIVE or pending_approval(case) is not None:
+        return False
+    waiting = db.session.scalar(sa.select(Mediation).where(
+        Mediation.case_id == case.id, Mediation.within_adjudication.is_(True),
+        Mediation.status == MediationStatus.AGREED).limit(1))
+    if waiting is None:
+        return False
+    from casesys.adjudication.models import Approval
+
+    asked = db.session.scalar(sa.select(sa.func.count(Approval.id)).where(
+        Approval.case_id == case.id, Approval.action == Action.CLOSE_MEDIATED.value,
+        Approval.requested_at >= datetime.combine(waiting.ended_on, datetime.min.time())))
+    if asked:  # asked for once already (then returned or withdrawn): the officer decides
+        return False
+    request_action(case, Action.CLOSE_MEDIATED, {"reason": "当事人达成调解协议"}, actor=actor, today=today)
+    return True
 
 
 def extend_limit(mediation: Mediation, *, days: int, consenting: set[int], actor: User) -> None:
@@ -366,6 +412,9 @@ def apply_for_confirmation(agreement: Agreement, *, applied_on: date, court: str
     today = today or date.today()
     if agreement.effective_on is None:
         raise MediationError("调解协议尚未生效")
+    if not may_seek_confirmation(agreement.mediation):
+        raise MediationError("只有依法设立的调解组织（如人民调解委员会、行业协会调解组织）主持达成的调解协议可以申请司法确认；"
+                             "行政裁决中由本机关主持达成的调解协议不适用")
     window_end = current_calendar().add(agreement.effective_on, int(get_setting("judicial_confirmation_days")),
                                         Unit.CALENDAR).date
     if applied_on > today or applied_on < agreement.effective_on:
@@ -380,17 +429,38 @@ def apply_for_confirmation(agreement: Agreement, *, applied_on: date, court: str
     refresh_mediation_deadlines(agreement.mediation, today)
 
 
-def record_confirmation_result(agreement: Agreement, *, result: str, on: date, actor: User) -> None:
+def may_seek_confirmation(mediation: Mediation) -> bool:
+    """SPEC §5 (issue 9.10): an agreement reached by a qualifying mediation
+    organisation, not one reached inside the office's own adjudication."""
+    return not mediation.within_adjudication and any(o.may_seek_confirmation for o in mediation.organisations)
+
+
+def record_confirmation_result(agreement: Agreement, *, result: str, on: date, actor: User,
+                               extended: bool = False) -> None:
+    """The court's steps, each with its own date: acceptance (decided within 3
+    days), the decision (within 15 days of acceptance, extendable by 10)."""
     if agreement.confirmation_applied_on is None:
         raise MediationError("尚未申请司法确认")
-    if result not in ("confirmed", "rejected"):
+    if result not in ("accepted", "confirmed", "rejected"):
         raise MediationError("请选择法院的确认结果")
     if on < agreement.confirmation_applied_on:
-        raise MediationError("裁定日期不能早于申请日期")
-    agreement.confirmation_result, agreement.confirmation_result_on = result, on
-    label = "裁定确认调解协议有效" if result == "confirmed" else "裁定驳回申请"
-    record_event(agreement.mediation.case, EventKind.MEDIATION_PROGRESS, f"人民法院{label}", actor=actor)
+        raise MediationError("日期不能早于申请日期")
+    if result == "accepted" or agreement.confirmation_accepted_on is None:
+        agreement.confirmation_accepted_on = on if result == "accepted" else agreement.confirmation_applied_on
+    if extended and not agreement.confirmation_extended:
+        agreement.confirmation_extended = True
+        record_event(agreement.mediation.case, EventKind.MEDIATION_PROGRESS, "人民法院决定延长司法确认审查期限", actor=actor)
+    if result == "accepted":
+        record_event(agreement.mediation.case, EventKind.MEDIATION_PROGRESS,
+                     f"{on.isoformat()} 人民法院受理司法确认申请", actor=actor)
+    else:
+        if on < agreement.confirmation_accepted_on:
+            raise MediationError("裁定日期不能早于受理日期")
+        agreement.confirmation_result, agreement.confirmation_result_on = result, on
+        label = "裁定确认调解协议有效" if result == "confirmed" else "裁定驳回申请"
+        record_event(agreement.mediation.case, EventKind.MEDIATION_PROGRESS, f"人民法院{label}", actor=actor)
     db.session.flush()
+    refresh_mediation_deadlines(agreement.mediation, on)
 
 
 def record_performance(term: AgreementTerm, *, done_on: date, proof: str, actor: User,
@@ -409,6 +479,23 @@ def record_performance(term: AgreementTerm, *, done_on: date, proof: str, actor:
     refresh_mediation_deadlines(term.agreement.mediation, today)
 
 
+def _court_deadlines(prefix: str, agreement: Agreement, calendar) -> dict:
+    """SPEC §5: the court decides whether to accept within 3 days of the
+    application, and decides within 15 days of accepting (extendable by 10)."""
+    wanted = {}
+    if agreement.confirmation_applied_on:
+        accept = calendar.add(agreement.confirmation_applied_on, 3, Unit.CALENDAR)
+        wanted[f"{prefix}court_accept{agreement.id}"] = ("法院决定是否受理司法确认申请", accept.date,
+                                                         agreement.confirmation_accepted_on, accept.explain())
+    if agreement.confirmation_accepted_on:
+        days = 15 + (10 if agreement.confirmation_extended else 0)
+        decide = calendar.add(agreement.confirmation_accepted_on, days, Unit.CALENDAR)
+        wanted[f"{prefix}court_decide{agreement.id}"] = ("法院作出司法确认裁定", decide.date,
+                                                         agreement.confirmation_result_on, decide.explain()
+                                                         + ("（已决定延长 10 日）" if agreement.confirmation_extended else ""))
+    return wanted
+
+
 def _term_text(term: AgreementTerm) -> str:
     if term.kind == TermKind.MONEY:
         return f"向{term.creditor.name}支付 {term.amount} 元"
@@ -425,9 +512,14 @@ def refresh_mediation_deadlines(mediation: Mediation, today: date | None = None)
     prefix = f"mediation{mediation.id}_"
     wanted: dict[str, tuple[str, date, date | None, str]] = {}
     closed = None if mediation.open else (mediation.ended_on or date.today())
-    wanted[prefix + "consent"] = ("调解意愿答复期限", mediation.consent_due_on,
-                                  mediation.started_on or (closed if mediation.status == MediationStatus.FAILED else None),
-                                  f"自 {mediation.requested_on} 起 {int((mediation.consent_due_on - mediation.requested_on).days)} 日（SPEC §5）")
+    if mediation.consent_due_on:
+        consent = calendar.add(mediation.request_served_on, int(get_setting("mediation_consent_days")), Unit.CALENDAR)
+        wanted[prefix + "consent"] = ("调解意愿答复期限", mediation.consent_due_on,
+                                      mediation.started_on or (closed if mediation.status == MediationStatus.FAILED
+                                                               else None),
+                                      f"自对方收到调解申请书副本之日（{consent.start}）"
+                                      + consent.explain()[len(f"自 {consent.start} "):]
+                                      + "（依据：《专利纠纷行政裁决和调解办法》）")
     if mediation.started_on:
         days = mediation.limit_days + mediation.extension_days
         due = calendar.add(mediation.started_on, days, Unit.CALENDAR)
@@ -436,8 +528,10 @@ def refresh_mediation_deadlines(mediation: Mediation, today: date | None = None)
     for agreement in mediation.agreements:
         if agreement.effective_on:
             window = calendar.add(agreement.effective_on, int(get_setting("judicial_confirmation_days")), Unit.CALENDAR)
-            wanted[f"{prefix}confirm{agreement.id}"] = ("申请司法确认期限", window.date, agreement.confirmation_applied_on,
-                                                        window.explain())
+            if may_seek_confirmation(mediation):
+                wanted[f"{prefix}confirm{agreement.id}"] = ("申请司法确认期限", window.date,
+                                                            agreement.confirmation_applied_on, window.explain())
+            wanted.update(_court_deadlines(prefix, agreement, calendar))
             for term in agreement.terms:
                 wanted[f"{prefix}term{term.id}"] = (f"履行：{term.debtor.name}{_term_text(term)}", term.due_on,
                                                     term.done_on, f"调解协议约定的履行期限（{term.due_on}）")

@@ -77,7 +77,8 @@ def _forms(mediation: Mediation) -> dict:
     extend = forms.ExtendForm()
     extend.consenting.choices = parties
     return {"consent_form": consent, "assign_form": assign, "organisation_form": organisation,
-            "session_form": forms.SessionForm(), "record_form": record, "fail_form": forms.FailForm(),
+            "session_form": forms.SessionForm(), "service_form": forms.RequestServiceForm(),
+            "may_confirm": services.may_seek_confirmation(mediation), "record_form": record, "fail_form": forms.FailForm(),
             "extend_form": extend, "confirmation_form": forms.ConfirmationForm(),
             "result_form": forms.ConfirmationResultForm(), "performance_form": forms.PerformanceForm(),
             "Position": Position, "TermKind": TermKind}
@@ -89,8 +90,18 @@ def start(case_id: int):
     case = get_case_or_abort(case_id, can_mediate)
     form = forms.StartMediationForm()
     return _run(case.id, form, lambda: (services.start_mediation(
-        case, actor=current_user, court_name=form.court_name.data, court_reference=form.court_reference.data)
+        case, actor=current_user, court_name=form.court_name.data, court_reference=form.court_reference.data,
+        request_served_on=form.request_served_on.data)
         and "已启动调解，正在征询各方意愿。"))
+
+
+@bp.post("/mediations/<int:mediation_id>/request-service")
+@require_roles(*CASE_ROLES)
+def request_service(mediation_id: int):
+    mediation = _mediation_or_abort(mediation_id)
+    form = forms.RequestServiceForm()
+    return _run(mediation.case_id, form, lambda: services.record_request_service(
+        mediation, form.served_on.data, actor=current_user) or "已登记送达，意愿答复期限已计算。", "consent")
 
 
 @bp.post("/mediations/<int:mediation_id>/consent")
@@ -246,7 +257,8 @@ def confirmation_result(agreement_id: int):
     mediation = _mediation_or_abort(agreement.mediation_id)
     form = forms.ConfirmationResultForm()
     return _run(mediation.case_id, form, lambda: (services.record_confirmation_result(
-        agreement, result=form.result.data, on=form.on.data, actor=current_user) or "已登记法院结果。"), "agreement")
+        agreement, result=form.result.data, on=form.on.data, extended=form.extended.data, actor=current_user)
+        or "已登记法院结果。"), "agreement")
 
 
 @bp.post("/terms/<int:term_id>/performance")

@@ -33,6 +33,25 @@ def upgrade():
         batch_op.alter_column('basis', existing_type=sa.String(length=100), type_=sa.String(length=200),
                               existing_nullable=False)
 
+    with op.batch_alter_table('mediations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('request_served_on', sa.Date(), nullable=True))
+        batch_op.alter_column('consent_due_on', existing_type=sa.Date(), nullable=True)
+    with op.batch_alter_table('mediation_organisations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('may_seek_confirmation', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+    with op.batch_alter_table('mediation_agreements', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('confirmation_accepted_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('confirmation_extended', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+    # 人民调解委员会 and 行业协会 qualify; an administrator marks others.
+    organisations = sa.table('mediation_organisations', sa.column('kind', sa.String),
+                             sa.column('may_seek_confirmation', sa.Boolean))
+    op.execute(organisations.update().where(organisations.c.kind.in_(('committee', 'association')))
+               .values(may_seek_confirmation=True))
+    # Mediations opened before: their consent period ran from the opening day.
+    mediations = sa.table('mediations', sa.column('requested_on', sa.Date), sa.column('request_served_on', sa.Date))
+    op.execute(mediations.update().values(request_served_on=mediations.c.requested_on))
+
     # Rules still citing the specification get the legal source users should see.
     from casesys.domain.deadlines import DEFAULT_RULES
 
@@ -43,6 +62,16 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('mediation_agreements', schema=None) as batch_op:
+        batch_op.drop_column('confirmation_extended')
+        batch_op.drop_column('confirmation_accepted_on')
+    with op.batch_alter_table('mediation_organisations', schema=None) as batch_op:
+        batch_op.drop_column('may_seek_confirmation')
+
+    with op.batch_alter_table('mediations', schema=None) as batch_op:
+        batch_op.alter_column('consent_due_on', existing_type=sa.Date(), nullable=False)
+        batch_op.drop_column('request_served_on')
+
     with op.batch_alter_table('deadline_rules', schema=None) as batch_op:
         batch_op.alter_column('basis', existing_type=sa.String(length=200), type_=sa.String(length=100),
                               existing_nullable=False)

@@ -13,8 +13,9 @@ from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, Action
 from casesys.mediation.models import MediationOrganisation, Mediator
 from casesys.mediation.services import (
     MediationError, ProposalData, TermData, apply_for_confirmation, assign_mediator, conclude_agreement,
-    expire_consents, extend_limit, fail_mediation, record_consent, record_performance, record_session,
-    schedule_session, sign_agreement, start_mediation,
+    expire_consents, extend_limit, fail_mediation, record_confirmation_result, record_consent, record_performance,
+    record_session,
+    record_request_service, schedule_session, sign_agreement, start_mediation,
 )
 
 TODAY = date.today()
@@ -45,7 +46,8 @@ def three_party_case(db, factory):
 
 def _consented(case, user, on=None):
     on = on or TODAY - timedelta(days=15)
-    mediation = start_mediation(case, actor=user, today=TODAY - timedelta(days=18))
+    mediation = start_mediation(case, actor=user, today=TODAY - timedelta(days=18),
+                                request_served_on=TODAY - timedelta(days=18))
     for member in mediation.parties:
         if member.consent == Consent.PENDING:
             record_consent(mediation, member.party_id, Consent.AGREED, on=on, actor=user)
@@ -54,7 +56,8 @@ def _consented(case, user, on=None):
 
 def test_every_party_must_consent_before_mediating(db, three_party_case):
     case, user = three_party_case
-    mediation = start_mediation(case, actor=user, today=TODAY - timedelta(days=3))
+    mediation = start_mediation(case, actor=user, today=TODAY - timedelta(days=3),
+                                request_served_on=TODAY - timedelta(days=3))
     assert case.state == CaseState.CONSENT_PENDING and len(mediation.parties) == 3
     assert mediation.consent_due_on >= TODAY - timedelta(days=3) + timedelta(days=15)
     pending = [m for m in mediation.parties if m.consent == Consent.PENDING]
@@ -76,7 +79,7 @@ def test_refusal_ends_a_standalone_mediation_as_failed(db, three_party_case):
 
 def test_silence_past_the_consent_period_fails(db, three_party_case):
     case, user = three_party_case
-    mediation = start_mediation(case, actor=user, today=date(2026, 3, 2))
+    mediation = start_mediation(case, actor=user, today=date(2026, 3, 2), request_served_on=date(2026, 3, 2))
     assert mediation.consent_due_on == date(2026, 3, 17)  # 15 days, a Tuesday
     assert expire_consents(date(2026, 3, 17)) == 0  # the last day still counts
     assert expire_consents(date(2026, 3, 18)) == 1
@@ -85,9 +88,29 @@ def test_silence_past_the_consent_period_fails(db, three_party_case):
 
 def test_consent_period_ending_on_a_holiday_ends_on_the_next_working_day(db, three_party_case):
     case, user = three_party_case
-    mediation = start_mediation(case, actor=user, today=date(2026, 9, 20))
+    mediation = start_mediation(case, actor=user, today=date(2026, 9, 20), request_served_on=date(2026, 9, 20))
     assert mediation.consent_due_on == date(2026, 10, 8)  # 10-05 falls in 国庆节 (SPEC §9)
     assert expire_consents(date(2026, 10, 8)) == 0
+
+
+# Issue 9.9 (SPEC §5): the consent period runs from the other side's receipt of
+# the request copy, not from the day the office opened the mediation.
+@pytest.mark.parametrize("opened, served, due", [
+    (date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 24)),     # old: 03-17, from the opening
+    (date(2026, 9, 10), date(2026, 9, 14), date(2026, 9, 29)),
+    (date(2026, 9, 15), date(2026, 9, 18), date(2026, 10, 8)),   # 10-03 in 国庆节 → 10-08
+])
+def test_consent_period_runs_from_the_recorded_service(db, three_party_case, opened, served, due):
+    case, user = three_party_case
+    mediation = start_mediation(case, actor=user, today=opened)
+    assert mediation.consent_due_on is None and expire_consents(opened + timedelta(days=60)) == 0
+    with pytest.raises(MediationError, match="送达日期应在征询之日"):
+        record_request_service(mediation, opened - timedelta(days=1), actor=user, today=served)
+    record_request_service(mediation, served, actor=user, today=served)
+    assert mediation.request_served_on == served and mediation.consent_due_on == due
+    consent = next(d for d in case.deadlines if d.kind.endswith("_consent"))
+    assert consent.due_on == due and "收到调解申请书副本" in consent.explanation and "SPEC" not in consent.explanation
+    assert expire_consents(due) == 0 and expire_consents(due + timedelta(days=1)) == 1
 
 
 def test_court_entrusted_mediation_carries_its_reference(db, three_party_case):
@@ -244,6 +267,110 @@ def test_mediation_inside_an_adjudication(db, factory, registry):
     assert approval.action == "close_mediated"
     approve(approval, actor=chief)
     assert case.state == CaseState.CLOSED and case.closing_type == "mediated"
+
+
+def _adjudication_with_agreement_signed_but_one(db, factory, registry):
+    office = factory.office()
+    officer, chief = factory.user(Role.OFFICER, office=office), factory.user(Role.SUPERVISOR, office=office)
+    case = factory.case(officer, received_on=TODAY - timedelta(days=20))
+    approve(request_action(case, Action.ACCEPT, {"procedure": "ordinary",
+                                                 "conditions": dict.fromkeys(ACCEPTANCE_CONDITIONS, True)},
+                           actor=officer), actor=chief)
+    mediation = start_mediation(case, actor=officer, today=TODAY, request_served_on=TODAY)
+    for member in mediation.parties:
+        if member.consent == Consent.PENDING:
+            record_consent(mediation, member.party_id, Consent.AGREED, on=TODAY, actor=officer)
+    assign_mediator(mediation, registry["zhou"], actor=officer)
+    ids = [m.party_id for m in mediation.parties]
+    agreement = conclude_agreement(mediation, text="协议", partial=False, concluded_on=TODAY, actor=officer,
+                                   terms=[TermData(ids[1], ids[0], TermKind.STOP, None, "停止销售",
+                                                   TODAY + timedelta(days=5))])
+    for member in mediation.parties:
+        sign_agreement(agreement, party_id=member.party_id, actor=officer)
+    return case, mediation, agreement, officer, chief
+
+
+def test_an_agreement_in_effect_stays_so_and_its_closing_waits_for_a_pending_approval(db, factory, registry):
+    # Issue 9.11: another approval pending: the agreement takes effect anyway, the closing is queued.
+    case, mediation, agreement, officer, chief = _adjudication_with_agreement_signed_but_one(db, factory, registry)
+    extension = request_action(case, Action.EXTEND, {"reason": "案情复杂"}, actor=officer)
+    sign_agreement(agreement, mediator_id=registry["zhou"].id, actor=officer)  # not refused, nothing rolled back
+    db.session.commit()
+    assert agreement.effective_on == TODAY and mediation.status == MediationStatus.AGREED
+    assert pending_approval(case).id == extension.id and "待其处理后自动提请" in case.events[-1].summary
+    approve(extension, actor=chief)  # the case is free again: the closing is asked for
+    queued = pending_approval(case)
+    assert queued is not None and queued.action == "close_mediated"
+    approve(queued, actor=chief)
+    assert case.state == CaseState.CLOSED and case.closing_type == "mediated"
+
+
+def test_judicial_confirmation_only_for_a_qualifying_organisations_agreement(db, factory, three_party_case, registry):
+    # Issue 9.10: not for an agreement reached inside the office's own adjudication ...
+    case, mediation, agreement, officer, chief = _adjudication_with_agreement_signed_but_one(db, factory, registry)
+    sign_agreement(agreement, mediator_id=registry["zhou"].id, actor=officer)
+    assert not any(d.label == "申请司法确认期限" for d in case.deadlines)
+    with pytest.raises(MediationError, match="依法设立的调解组织"):
+        apply_for_confirmation(agreement, applied_on=TODAY, court="武汉知识产权法庭", actor=officer)
+    # ... nor for one reached by a lawyer mediator (no qualifying organisation) ...
+    standalone, user = three_party_case
+    lawyer_led = _consented(standalone, user)
+    assign_mediator(lawyer_led, registry["luo"], actor=user)
+    ids = [m.party_id for m in lawyer_led.parties]
+    second = conclude_agreement(lawyer_led, text="协议", partial=False, concluded_on=TODAY, actor=user,
+                                terms=[TermData(ids[1], ids[0], TermKind.STOP, None, "停止销售", TODAY)])
+    for member in lawyer_led.parties:
+        sign_agreement(second, party_id=member.party_id, actor=user)
+    sign_agreement(second, mediator_id=registry["luo"].id, actor=user)
+    with pytest.raises(MediationError, match="依法设立的调解组织"):
+        apply_for_confirmation(second, applied_on=TODAY, court="武汉知识产权法庭", actor=user)
+    registry["luo"].organisation.may_seek_confirmation = True  # an administrator marks the organisation
+    apply_for_confirmation(second, applied_on=TODAY, court="武汉知识产权法庭", actor=user)
+    assert second.confirmation_applied_on == TODAY
+
+
+@pytest.mark.parametrize("accepted_after, extended, decide_within", [(2, False, 15), (3, True, 25)])
+def test_the_courts_steps_are_tracked_with_their_own_dates(db, three_party_case, registry, accepted_after, extended,
+                                                           decide_within):
+    # SPEC §5 corrected: the court decides whether to accept in 3 days, decides within 15 (+10).
+    case, user = three_party_case
+    mediation = _consented(case, user)
+    assign_mediator(mediation, registry["zhou"], actor=user)  # 人民调解委员会: qualifies
+    ids = [m.party_id for m in mediation.parties]
+    concluded, applied = TODAY - timedelta(days=14), TODAY - timedelta(days=13)
+    agreement = conclude_agreement(mediation, text="协议", partial=False, concluded_on=concluded, actor=user,
+                                   terms=[TermData(ids[1], ids[0], TermKind.STOP, None, "停止销售", TODAY)])
+    for member in mediation.parties:
+        sign_agreement(agreement, party_id=member.party_id, actor=user, today=concluded)
+    sign_agreement(agreement, mediator_id=registry["zhou"].id, actor=user, today=concluded)
+    apply_for_confirmation(agreement, applied_on=applied, court="武汉知识产权法庭", actor=user, today=applied)
+    accept = next(d for d in case.deadlines if d.label == "法院决定是否受理司法确认申请")
+    assert accept.due_on == calendar_due(applied, 3) and accept.met_on is None
+    accepted = applied + timedelta(days=accepted_after)
+    record_confirmation_result(agreement, result="accepted", on=accepted, actor=user, extended=extended)
+    assert agreement.confirmation_accepted_on == accepted and agreement.confirmation_result == ""
+    decide = next(d for d in case.deadlines if d.label == "法院作出司法确认裁定")
+    assert decide.due_on == calendar_due(accepted, decide_within) and accept.met_on == accepted
+    record_confirmation_result(agreement, result="confirmed", on=accepted + timedelta(days=9), actor=user)
+    assert agreement.confirmation_result == "confirmed" and decide.met_on == accepted + timedelta(days=9)
+
+
+def test_mediation_documents_take_the_confirmation_window_from_the_setting(db, three_party_case, registry):
+    # Issue 9.3: the 调解 texts state the period the setting holds, not a constant.
+    from casesys.core.settings import set_setting
+    from casesys.documents.types import DOC_TYPES
+
+    case, user = three_party_case
+    assert "三十日内" in DOC_TYPES["confirmation_application"].defaults(case)["body"]
+    set_setting("judicial_confirmation_days", 20, actor_id=None)
+    assert "二十日内" in DOC_TYPES["confirmation_application"].defaults(case)["body"]
+
+
+def calendar_due(start, days):
+    from casesys.adjudication.calendars import current_calendar
+    from casesys.domain.calendar import Unit
+
+    return current_calendar().add(start, days, Unit.CALENDAR).date
 
 
 def test_agreement_document_lists_the_terms(app, db, three_party_case, registry):

@@ -93,6 +93,7 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "mediation.page": [("GET", "/cases/{case}/mediation", CASE_READERS)],
     "mediation.start": [("POST", "/cases/{case}/mediation/start", MEDIATORS_REDIRECTED)],
     "mediation.consent": [("POST", "/mediations/{mediation}/consent", MEDIATORS_REDIRECTED)],
+    "mediation.request_service": [("POST", "/mediations/{mediation}/request-service", MEDIATORS_REDIRECTED)],
     "mediation.assign": [("POST", "/mediations/{mediation}/mediators", MEDIATORS_REDIRECTED)],
     "mediation.add_organisation": [("POST", "/mediations/{mediation}/organisations", MEDIATORS_REDIRECTED)],
     "mediation.schedule": [("POST", "/mediations/{mediation}/sessions", MEDIATORS_REDIRECTED)],
