@@ -91,6 +91,7 @@ class ClockStop(db.Model):
     reason: Mapped[str] = mapped_column(sa.String(500), default="")
     # For suspension on an invalidation request: CNIPA's acceptance notice.
     reference: Mapped[str] = mapped_column(sa.String(100), default="")
+    reference_date: Mapped[date | None]
 
     @property
     def audit_case_id(self) -> int:

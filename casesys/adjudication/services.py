@@ -234,6 +234,15 @@ def _validate_payload(case: Case, action: Action, payload: dict[str, Any], today
     if action in (Action.SUSPEND,):
         started = date.fromisoformat(payload["started_on"])
         _check_date(started, case, "中止日期", not_before=case.accepted_on, not_before_label="受理日期", today=today)
+        if payload.get("on_invalidation"):
+            # SPEC §3 (issue 9.8): the CNIPA acceptance notice of the invalidation request, number and date
+            if not (payload.get("reference") or "").strip():
+                raise ActionRefused("因无效宣告请求中止的，请填写国家知识产权局受理通知书编号", field="reference")
+            notice_on = _as_date(payload, "reference_date")
+            if notice_on is None:
+                raise ActionRefused("请填写受理通知书日期", field="reference_date")
+            if notice_on > today:
+                raise ActionRefused("受理通知书日期不能晚于今天", field="reference_date")
     if action in (Action.REJECT, Action.WITHDRAW, Action.REVOKE, Action.SUSPEND, Action.CONVERT,
                   Action.EXTEND, Action.DEEM_WITHDRAWN) and not (payload.get("reason") or "").strip():
         raise ActionRefused("请填写理由")
@@ -502,10 +511,12 @@ def _close(case: Case, payload, today):
 
 def _suspend(case: Case, payload, today):
     started = _as_date(payload, "started_on") or today
+    notice_on = _as_date(payload, "reference_date")
     case.clock_stops.append(ClockStop(kind="suspension", started_on=started, reason=payload.get("reason", ""),
-                                      reference=payload.get("reference", "")))
+                                      reference=payload.get("reference", ""), reference_date=notice_on))
     reference = payload.get("reference")
-    return payload.get("reason", "") + (f"（国家知识产权局受理通知书：{reference}）" if reference else "")
+    dated = f"，{notice_on.isoformat()}" if notice_on else ""
+    return payload.get("reason", "") + (f"（国家知识产权局受理通知书：{reference}{dated}）" if reference else "")
 
 
 def _resume(case: Case, payload, today):

@@ -115,7 +115,10 @@ class ServeDecisionForm(ActionForm):
 
 class SuspendForm(ReasonForm):
     started_on = today_date_field("中止日期")
+    # SPEC §3 (issue 9.8): suspension on an invalidation request needs CNIPA's acceptance notice
+    on_invalidation = BooleanField("因被请求人请求宣告涉案专利权无效而中止")
     reference = StringField("国家知识产权局无效宣告请求受理通知书编号", filters=F, validators=[Length(max=100)])
+    reference_date = DateField("受理通知书日期", format="%Y-%m-%d", validators=[Optional()])
 
 
 class ResumeForm(ActionForm):

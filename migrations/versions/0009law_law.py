@@ -29,6 +29,9 @@ def upgrade():
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.add_column(sa.Column('paper_review_reason', sa.Text(), nullable=False, server_default=''))
 
+    with op.batch_alter_table('clock_stops', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('reference_date', sa.Date(), nullable=True))
+
     with op.batch_alter_table('deadline_rules', schema=None) as batch_op:
         batch_op.alter_column('basis', existing_type=sa.String(length=100), type_=sa.String(length=200),
                               existing_nullable=False)
@@ -75,6 +78,9 @@ def downgrade():
     with op.batch_alter_table('deadline_rules', schema=None) as batch_op:
         batch_op.alter_column('basis', existing_type=sa.String(length=200), type_=sa.String(length=100),
                               existing_nullable=False)
+
+    with op.batch_alter_table('clock_stops', schema=None) as batch_op:
+        batch_op.drop_column('reference_date')
 
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_column('paper_review_reason')
