@@ -24,7 +24,9 @@ class Factory:
         n = next(_counter)
         office = Office(code=code or f"T{n}", name=kwargs.pop("name", f"测试知识产权局{n}"),
                         case_prefix=prefix, province=kwargs.pop("province", "湖北"),
-                        level=kwargs.pop("level", OfficeLevel.CITY), **kwargs)
+                        level=kwargs.pop("level", OfficeLevel.CITY),
+                        # test offices may handle patent disputes unless a test says otherwise (SPEC §3)
+                        handles_patent_disputes=kwargs.pop("handles_patent_disputes", True), **kwargs)
         self.db.session.add(office)
         self.db.session.flush()
         return office

@@ -24,7 +24,7 @@ from casesys.domain.deadlines import (
 from casesys.domain.enums import CaseState, EvidenceKind, PartyRole, Procedure
 from casesys.domain.events import EventKind
 from casesys.domain.workflow import (
-    CLOSING_OF, STEPS, Action, ActionRefused, CaseFacts, ClosingType, PatentFacts, check_action,
+    CLOSING_OF, STEPS, Action, ActionRefused, CaseFacts, ClosingType, PatentFacts, check_action, competence_problem,
     target_state,
 )
 from casesys.extensions import db
@@ -218,6 +218,14 @@ def _check_answer_protected(case: Case, action: Action, today: date) -> None:
     wait for every respondent's answer or the end of its period."""
     if action in (Action.DELIBERATE, Action.DECIDE):
         check_answer_period(case, action.label, on=today)
+    if action == Action.ACCEPT:
+        office = case.office
+        entrusting = office.entrusted_by
+        problem = competence_problem(office.level.value, office.handles_patent_disputes,
+                                     (entrusting.level.value, entrusting.handles_patent_disputes) if entrusting else None,
+                                     office.entrustment_reference)
+        if problem:
+            raise ActionRefused(problem)
 
 
 def _prepare(case: Case, action: Action, payload: dict[str, Any]) -> None:

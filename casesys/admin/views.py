@@ -73,6 +73,11 @@ def office_form(office_id: int | None):
     if office_id and office is None:
         abort(404)
     form = OfficeForm(obj=office if request.method == "GET" else None)
+    form.entrusted_by_id.choices = [(0, "（无）")] + [
+        (o.id, o.name) for o in db.session.scalars(sa.select(Office).where(Office.is_partner.is_(False))
+                                                     .order_by(Office.id)) if o is not office]
+    if request.method == "GET" and office is not None:
+        form.entrusted_by_id.data = office.entrusted_by_id or 0
     if form.validate_on_submit():
         clash = db.session.scalar(sa.select(Office).where(Office.code == form.code.data))
         prefix_clash = db.session.scalar(sa.select(Office).where(Office.case_prefix == form.case_prefix.data))
@@ -84,6 +89,7 @@ def office_form(office_id: int | None):
         else:
             office = office or Office()
             form.populate_obj(office)
+            office.entrusted_by_id = form.entrusted_by_id.data or None
             db.session.add(office)
             db.session.commit()
             flash(f"{office.name} 已保存。", "success")

@@ -36,6 +36,13 @@ class Office(db.Model):
     contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
     public_key: Mapped[str] = mapped_column(sa.String(100), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
+    # SPEC §3 (issue 9.7): who may handle patent disputes — the provincial office,
+    # a city office marked here, a county office under a recorded 委托 from one that may.
+    handles_patent_disputes: Mapped[bool] = mapped_column(default=False)
+    entrusted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("offices.id"))
+    entrustment_reference: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    entrusted_by: Mapped[Office | None] = relationship(remote_side=[id])
 
     def __str__(self) -> str:
         return self.name

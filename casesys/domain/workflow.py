@@ -149,6 +149,23 @@ class ActionRefused(Refused):
     """The message says why, in Chinese, for the user."""
 
 
+def competence_problem(level: str, qualified: bool, entrusting: tuple[str, bool] | None,
+                       entrustment_reference: str) -> str | None:
+    """SPEC §3 (issue 9.7): only an office competent for patent disputes may
+    accept — the provincial office, a qualified city office, or a county office
+    under a recorded 委托 (`entrusting`: the entrusting office's level and flag)."""
+    def competent(lvl: str, flag: bool) -> bool:
+        return lvl == "province" or (lvl == "city" and flag)
+
+    if competent(level, qualified):
+        return None
+    if level == "county" and entrusting is not None and competent(*entrusting) and entrustment_reference.strip():
+        return None
+    if level == "county":
+        return "县级机关须经有权处理专利纠纷的机关委托（已登记委托文件）方可受理专利纠纷案件"
+    return "本机关未登记为有权处理专利纠纷的机关，不能受理（请管理员在机关名录中登记）"
+
+
 def simplified_patent_problem(patents: tuple[PatentFacts, ...]) -> str | None:
     """SPEC §4: patent valid and undisputed; utility models and designs need an
     evaluation report that does not deny patentability."""

@@ -18,6 +18,20 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('offices', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('handles_patent_disputes', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+        batch_op.add_column(sa.Column('entrusted_by_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('entrustment_reference', sa.String(length=200), nullable=False,
+                                      server_default=''))
+        batch_op.create_foreign_key(batch_op.f('fk_offices_entrusted_by_id_offices'), 'offices',
+                                    ['entrusted_by_id'], ['id'])
+    # Offices already registered handle patent disputes today; an administrator
+    # unmarks a city office that is not designated (SPEC §3).
+    offices = sa.table('offices', sa.column('level', sa.String), sa.column('handles_patent_disputes', sa.Boolean))
+    op.execute(offices.update().where(offices.c.level.in_(('province', 'city')))
+               .values(handles_patent_disputes=True))
+
     with op.batch_alter_table('parties', schema=None) as batch_op:
         batch_op.add_column(sa.Column('request_served_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('answer_received_on', sa.Date(), nullable=True))
@@ -65,6 +79,12 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('offices', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_offices_entrusted_by_id_offices'), type_='foreignkey')
+        batch_op.drop_column('entrustment_reference')
+        batch_op.drop_column('entrusted_by_id')
+        batch_op.drop_column('handles_patent_disputes')
+
     with op.batch_alter_table('mediation_agreements', schema=None) as batch_op:
         batch_op.drop_column('confirmation_extended')
         batch_op.drop_column('confirmation_accepted_on')

@@ -49,3 +49,42 @@ def test_suspension_records_the_notice_number_and_date_or_is_refused_as_unfounde
     assert case.state == CaseState.SUSPENDED
     assert (stop.reference, stop.reference_date) == ("4W112233", D("2026-03-09"))
     assert "4W112233，2026-03-09" in case.events[-1].summary
+
+
+# Issue 9.7 (SPEC §3): only an office competent for patent disputes accepts.
+@pytest.mark.parametrize("level, qualified, entrusting, reference, competent", [
+    ("province", False, None, "", True),
+    ("city", True, None, "", True),
+    ("city", False, None, "", False),
+    ("county", False, None, "", False),
+    ("county", False, ("city", True), "鄂知委〔2026〕3号", True),
+    ("county", False, ("city", True), "", False),               # the 委托 must be recorded
+    ("county", False, ("city", False), "鄂知委〔2026〕3号", False),  # from an office that may
+    ("county", False, ("province", False), "鄂知委〔2026〕4号", True),
+])
+def test_competence_rule(level, qualified, entrusting, reference, competent):
+    from casesys.domain.workflow import competence_problem
+
+    assert (competence_problem(level, qualified, entrusting, reference) is None) == competent
+
+
+def test_acceptance_by_an_office_without_competence_is_refused(db, factory):
+    from casesys.domain.enums import OfficeLevel
+
+    city = factory.office(handles_patent_disputes=False)
+    county = factory.office(prefix="县知保", level=OfficeLevel.COUNTY, handles_patent_disputes=False)
+    for office in (city, county):
+        officer = factory.user(Role.OFFICER, office=office)
+        case = factory.case(officer, received_on=D("2026-03-02"))
+        with pytest.raises(ActionRefused, match="专利纠纷"):
+            request_action(case, Action.ACCEPT, {"procedure": "ordinary",
+                                                 "conditions": dict.fromkeys(ACCEPTANCE_CONDITIONS, True)},
+                           actor=officer, today=D("2026-03-03"))
+        assert case.state == CaseState.RECEIVED
+    county.entrusted_by = factory.office(prefix="市知保")  # a qualified city office entrusts the county
+    county.entrustment_reference = "市知委〔2026〕1号"
+    officer = factory.user(Role.OFFICER, office=county)
+    case = factory.case(officer, received_on=D("2026-03-02"))
+    assert request_action(case, Action.ACCEPT, {"procedure": "ordinary",
+                                                "conditions": dict.fromkeys(ACCEPTANCE_CONDITIONS, True)},
+                          actor=officer, today=D("2026-03-03")) is not None
