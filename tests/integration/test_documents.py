@@ -164,8 +164,12 @@ def test_public_announcement_service_stops_the_clock(db, factory, team):
     record_service(notice, recipient="长沙湘江机械制造有限公司", party_id=None, method="announcement", address="",
                    sent_on=date.today() - timedelta(days=30), received_on=date.today(), note="", actor=officer)
     db.session.commit()
-    after = next(d for d in case.deadlines if d.kind == "closing").due_on
-    assert (after - before).days >= 30
+    closing = next(d for d in case.deadlines if d.kind == "closing")
+    # issue 9.1: the 30 days not counted lengthen the period before its last day moves to a working day
+    from casesys.adjudication.calendars import current_calendar
+
+    expected = current_calendar().add(case.accepted_on, 3, "months", stopped_days=30)
+    assert closing.due_on == expected.date and closing.due_on > before and "不计入的 30 日" in closing.explanation
     assert case.served_on == date.today() and case.state == CaseState.ANSWER_PERIOD
 
 
