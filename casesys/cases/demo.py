@@ -186,7 +186,8 @@ def _ensure_offices() -> dict[str, Office]:
     for code, name, prefix, city, _region, level in names.HUBEI_OFFICES:
         if code not in existing:
             existing[code] = Office(code=code, name=name, case_prefix=prefix, province="湖北", city=city,
-                                    level=OfficeLevel(level), is_partner=False, contact="027-87654321")
+                                    level=OfficeLevel(level), is_partner=False, contact="027-87654321",
+                                    handles_patent_disputes=True)  # SPEC §3: the demo's offices are designated
             db.session.add(existing[code])
     for code, name, prefix, province, city, _region, level in names.PARTNER_OFFICES:
         if code not in existing:

@@ -122,7 +122,7 @@ class ProcedureRows:
         refuser = next((p for p in sketch.parties if p["role"] != PartyRole.REQUESTER.value), None)
         mediation_id = self._add(
             Mediation, case_id=sketch.case_id, within_adjudication=False, status=status.value, requested_on=requested,
-            consent_due_on=consent_due, started_on=started, limit_days=30, extension_days=0, court_name="",
+            request_served_on=requested, consent_due_on=consent_due, started_on=started, limit_days=30, extension_days=0, court_name="",
             court_reference="", ended_on=agreed_on or failed_on,
             failure_reason=f"{refuser['name']}拒绝调解" if failed_on else "",
             created_at=datetime.combine(requested, time(2)), version=1)
