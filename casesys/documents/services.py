@@ -107,7 +107,16 @@ def _context(document: Document, *, draft: bool, anonymous: bool = False) -> dic
         from casesys.adjudication.rules import current_rules
         from casesys.documents.ruling import ruling_context
 
-        context.update(ruling_context(case, current_rules()["right_to_sue"].amount))
+        extra = ruling_context(case, current_rules()["right_to_sue"].amount)
+        if anonymous:  # SPEC §7: the paragraphs built from the parties are masked like the texts
+            extra["hearing_paragraphs"] = [anonymise(p, person_names=names, addresses=addresses)
+                                           for p in extra["hearing_paragraphs"]]
+            extra["third_parties"] = anonymise(extra["third_parties"], person_names=names, addresses=addresses)
+            # the officials are natural persons too: masked in the published copy
+            officials = {name for _, name in extra["panel_lines"]}
+            extra["panel_sentence"] = anonymise(extra["panel_sentence"], person_names=officials, addresses=[])
+            extra["panel_lines"] = [(role, mask_person_name(name)) for role, name in extra["panel_lines"]]
+        context.update(extra)
         context["docno"] = document.number  # the document's own number, kept beside the case number
     if document.doc_type == "rejection_notice":  # SPEC §3: the remedies, always stated
         context["remedies"] = get_setting("remedy_rejection_notice")
