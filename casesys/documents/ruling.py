@@ -90,14 +90,18 @@ def evidence_text(case) -> str:
 
 
 def answer_text(case) -> str:
-    """被请求人辩称 or the note that no answer was filed, per respondent."""
-    parts = []
-    for party in case.parties_in(PartyRole.RESPONDENT):
-        if party.answer_received_on or (case.answer_received_on and len(case.parties_in(PartyRole.RESPONDENT)) == 1):
-            parts.append(f"被请求人{party.name}辩称：")
-        else:
-            parts.append(f"被请求人{party.name}在答辩期内未提交答辩书。")
-    return "\n".join(parts)
+    """被请求人辩称 (a lead-in the drafter completes), or per respondent the note
+    that no answer was filed."""
+    respondents = case.parties_in(PartyRole.RESPONDENT)
+    single = len(respondents) == 1 and case.answer_received_on
+
+    def answered(party) -> bool:
+        return bool(party.answer_received_on or single)
+
+    if all(answered(p) for p in respondents):
+        return "被请求人辩称："
+    return "\n".join(f"被请求人{p.name}辩称：" if answered(p) else f"被请求人{p.name}未在答辩期内提交答辩书。"
+                     for p in respondents)
 
 
 def legal_basis_default(case) -> str:

@@ -169,6 +169,11 @@ AGREEMENT_PERFORMANCE = (
     "一方拒绝履行或者未全部履行的，对方当事人可以向人民法院申请强制执行。")
 
 
+def _performance_text() -> str:
+    """Issue 9.3: the window for 司法确认 as the setting says, not a constant."""
+    return AGREEMENT_PERFORMANCE.replace("三十日内", _confirmation_days() + "内")
+
+
 def _hearing_text(case) -> str:
     """SPEC §3: time, place, the panel (or the one handler), and what absence means."""
     if not case.hearings:
@@ -260,7 +265,7 @@ DOC_TYPES: dict[str, DocType] = {t.key: t for t in (
     DocType("mediation_agreement", "调解协议书", "调协", "mediation_agreement.html",
             _needs(_mediated, "案件尚未达成调解协议"),
             (("dispute", "纠纷事项"), ("body", "协议内容"), ("performance", "履行与司法确认")),
-            lambda c: {"dispute": _dispute_text(c), "body": _agreement_text(c), "performance": AGREEMENT_PERFORMANCE},
+            lambda c: {"dispute": _dispute_text(c), "body": _agreement_text(c), "performance": _performance_text()},
             context=_agreement_context),
     DocType("confirmation_application", "司法确认申请书", "司", "notice.html",
             _needs(_mediated, "案件尚未达成调解协议"),

@@ -364,6 +364,7 @@ def test_mediation_documents_take_the_confirmation_window_from_the_setting(db, t
     assert "三十日内" in DOC_TYPES["confirmation_application"].defaults(case)["body"]
     set_setting("judicial_confirmation_days", 20, actor_id=None)
     assert "二十日内" in DOC_TYPES["confirmation_application"].defaults(case)["body"]
+    assert "自本协议生效之日起二十日内" in DOC_TYPES["mediation_agreement"].defaults(case)["performance"]
 
 
 def calendar_due(start, days):
