@@ -56,7 +56,7 @@ def test_no_hearing_record_before_the_hearing_day_and_rescheduling_prefills(clie
     for member in team:
         case.panel.append(PanelMember(user_id=member.id, presiding=member is team[0]))
     request_action(case, Action.SERVE, {"served_on": date.today().isoformat()}, actor=team[0])
-    day = date.today() + timedelta(days=10)
+    day = date.today() + timedelta(days=30)  # after the 15-day answer period (issue 9.5)
     request_action(case, Action.SCHEDULE_HEARING, {"scheduled_at": f"{day.isoformat()}T09:30", "place": "第二审理庭",
                                                    "notice_served_on": date.today().isoformat()}, actor=team[0])
     db.session.commit()
