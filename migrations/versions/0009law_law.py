@@ -2,7 +2,7 @@
 a hearing notice served after scheduling; deadline rules cite the law (issue 9)
 
 Revision ID: 0009law
-Revises: 0013over
+Revises: 0015ref
 Create Date: 2026-11-29 23:45:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0009law"
-down_revision = "0013over"
+down_revision = "0015ref"
 branch_labels = None
 depends_on = None
 
