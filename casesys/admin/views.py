@@ -165,7 +165,9 @@ def deadline_rules():
     form = DeadlineRuleForm()
     if key and form.validate_on_submit():
         rule = db.session.get(DeadlineRule, key) or abort(404)
-        rule.amount, rule.unit, rule.basis = form.amount.data, form.unit.data, form.basis.data
+        rule.amount, rule.unit = form.amount.data, form.unit.data
+        if form.basis.raw_data:  # issue 9.4: the legal source users see, corrected here
+            rule.basis = form.basis.data
         db.session.flush()
         if rule.key.startswith("ref_"):  # SPEC §6: a referral limit
             from casesys.referrals.services import recompute_referral_deadlines

@@ -155,11 +155,19 @@ class CalendarYearForm(PageForm):
     source = StringField("依据", filters=F, default="国务院办公厅关于放假安排的通知", validators=[Length(max=200)])
 
 
+def _basis_given(field) -> None:
+    """The legal source may be left out of a post (kept as it is), not emptied."""
+    from wtforms.validators import StopValidation
+
+    if field.raw_data and not (field.data or "").strip():
+        raise StopValidation("请填写法律依据")
+
+
 class DeadlineRuleForm(PageForm):
     amount = IntegerField("期间", validators=[InputRequired("请输入期间"), NumberRange(min=0, max=365, message="期间应为0至365")])
     unit = enum_select("单位", Unit)
     basis = StringField("依据（法律出处）", filters=F, validators=[
-        DataRequired("请填写法律依据"), Length(max=200, message="依据不超过200字")])
+        lambda form, field: _basis_given(field), Length(max=200, message="依据不超过200字")])
 
 
 class AssignForm(PageForm):
