@@ -47,6 +47,8 @@ class Samples:
     case_number: str
     number_query: str  # the case number typed with [] instead of 〔〕
     party_query: str  # a substring of a respondent's name
+    party_query_short: str  # two characters of it: the trade word (e.g. "东湖"), as Chinese users search
+    many_parties_case_id: int  # the officer's office's case with the most parties
     todo_username: str  # the handler whose open cases are nearest TODO_OPEN_CASES
     todo_open_cases: int  # their open cases as handler
 
@@ -238,6 +240,18 @@ SAMPLE_QUERY = sa.text("""
 """)
 
 
+MANY_PARTIES_QUERY = sa.text("""
+    SELECT c.id
+    FROM cases c
+    JOIN offices o ON o.id = c.office_id
+    JOIN parties p ON p.case_id = c.id
+    WHERE o.code = :office
+    GROUP BY c.id
+    ORDER BY count(*) DESC, c.id
+    LIMIT 1
+""")
+
+
 HANDLER_LOAD_QUERY = sa.text("""
     SELECT u.id, u.username, count(*) AS open_cases
     FROM cases c
@@ -265,11 +279,14 @@ def pick_samples(url: str, party_query: str | None = None) -> Samples:
     """The first case of the officer's office that has a company as respondent:
     its page, its number (with [] brackets) and, unless `party_query` is
     given, the first four characters of the company's name (city and trade
-    word, e.g. "武汉光谷"); and the user whose to-do page is measured."""
+    word, e.g. "武汉光谷") and the last two of those (the trade word, the
+    short search); the office's case with the most parties; and the user
+    whose to-do page is measured."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
             row = conn.execute(SAMPLE_QUERY, {"office": OFFICER_OFFICE}).first()
+            many_parties = conn.execute(MANY_PARTIES_QUERY, {"office": OFFICER_OFFICE}).scalar()
             todo_username, todo_open_cases = pick_todo_user(conn)
     finally:
         engine.dispose()
@@ -278,5 +295,6 @@ def pick_samples(url: str, party_query: str | None = None) -> Samples:
     case_id, number, respondent = row
     number_query = number.replace("〔", "[").replace("〕", "]")
     return Samples(case_id=case_id, case_number=number, number_query=number_query,
-                   party_query=party_query or respondent[:4],
+                   party_query=party_query or respondent[:4], party_query_short=(party_query or respondent[:4])[2:4],
+                   many_parties_case_id=many_parties,
                    todo_username=todo_username, todo_open_cases=todo_open_cases)

@@ -1,7 +1,7 @@
 """Targets, the printed table and `bench/out/latest.json`.
 
 Targets (from the issues):
-* throughput: every page's requests/s >= 0.25 x /healthz's in the same run;
+* throughput: every page's requests/s >= 0.15 x /healthz's in the same run (issue 12);
 * scaling: a page's p95 at the largest size <= 1.5 x its p95 at the smallest;
 * recompute (issue 4): `calendar recompute` of the largest SQLite database < 60 s
   (PostgreSQL's time is reported, without a target);
@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-PAGES = ["case_list", "party_search", "number_search", "case_page", "todo", "dashboard"]
+PAGES = ["case_list", "party_search", "party_search_short", "number_search", "case_page", "case_page_many_parties",
+         "todo", "approvals", "workload", "mediation_dashboard", "dashboard"]
 BASELINE = "healthz"
-THROUGHPUT_TARGET = 0.25
+THROUGHPUT_TARGET = 0.15  # issue 12 (issue 3 asked 0.25)
 SCALING_TARGET = 1.5
 RECOMPUTE_TARGET_S = 60.0
 RECOMPUTE_TARGET_DATABASES = ("sqlite",)

@@ -7,14 +7,19 @@ only), serves the app with gunicorn, logs in as the demo `officer` (and, for
 the to-do page, as the handler with open cases nearest 500) and runs 8
 concurrent clients against each page in turn:
 
-    healthz        /healthz (no login, one SELECT 1)        the baseline
-    case_list      /cases                                   default filters
-    party_search   /cases?q=<4 characters of a company>     substring search (same at every size)
-    number_search  /cases?q=<case number with [] brackets>  exact-number search
-    case_page      /cases/<id>
-    todo           /todo                                    as the handler with ~500 open cases
-    dashboard      /dashboard                               as the province-wide `supervisor` (figures cached)
-    healthz        again, last: the baseline is the mean of both runs
+    healthz             /healthz (no login, one SELECT 1)        the baseline
+    case_list           /cases                                   default filters
+    party_search        /cases?q=<4 characters of a company>     substring search (same at every size)
+    party_search_short  /cases?q=<2 of those 4: the trade word>  two-character search (same at every size)
+    number_search       /cases?q=<case number with [] brackets>  exact-number search
+    case_page           /cases/<id>
+    case_page_many_parties  /cases/<id of the case with the most parties>
+    todo                /todo                                    as the handler with ~500 open cases
+    approvals           /approvals                               as `supervisor` (province-wide)
+    workload            /workload                                as `supervisor`
+    mediation_dashboard /mediation/dashboard                     as `supervisor`
+    dashboard           /dashboard                               as `supervisor` (figures cached)
+    healthz             again, last: the baseline is the mean of both runs
 
 Then, once, the documents (bench/documents.py): a 10-page ruling's PDF against
 WeasyPrint's layout alone, and a batch print of 100 approved documents.
@@ -88,25 +93,43 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+# As the province-wide demo `supervisor`:
+SUPERVISOR_PAGES = ("approvals", "workload", "mediation_dashboard", DASHBOARD_PAGE)
+
+
 def page_paths(samples: Samples) -> dict[str, str]:
     """The measured pages, by name, in the order they are measured."""
     return {
         "case_list": "/cases",
         "party_search": "/cases?q=" + quote(samples.party_query),
+        "party_search_short": "/cases?q=" + quote(samples.party_query_short),
         "number_search": "/cases?q=" + quote(samples.number_query),
         "case_page": f"/cases/{samples.case_id}",
+        "case_page_many_parties": f"/cases/{samples.many_parties_case_id}",
         TODO_PAGE: "/todo",
+        "approvals": "/approvals",
+        "workload": "/workload",
+        "mediation_dashboard": "/mediation/dashboard",
         DASHBOARD_PAGE: "/dashboard",
     }
 
 
+def user_for_page(page: str, samples: Samples) -> str:
+    if page == TODO_PAGE:
+        return samples.todo_username
+    return SUPERVISOR if page in SUPERVISOR_PAGES else USERNAME
+
+
 def log_in_users(port: int, samples: Samples) -> dict[str, Session]:
-    """A session per page (and the baseline): the to-do page as its user, the
-    others as `officer`. One login per user (failed logins count towards the throttle)."""
-    officer = login(port, USERNAME, PASSWORD)
-    todo = officer if samples.todo_username == USERNAME else login(port, samples.todo_username, PASSWORD)
-    supervisor = login(port, SUPERVISOR, PASSWORD)
-    return {page: todo if page == TODO_PAGE else supervisor if page == DASHBOARD_PAGE else officer
+    """A session per page (and the baseline), each page as its user (the
+    to-do page as the to-do user, the supervisor's pages as `supervisor`, the
+    others as `officer`). One login per user (failed logins count towards the throttle)."""
+    sessions: dict[str, Session] = {}
+    for page in [BASELINE, *page_paths(samples)]:
+        user = USERNAME if page == BASELINE else user_for_page(page, samples)
+        if user not in sessions:
+            sessions[user] = login(port, user, PASSWORD)
+    return {page: sessions[USERNAME if page == BASELINE else user_for_page(page, samples)]
             for page in [BASELINE, *page_paths(samples)]}
 
 
@@ -123,7 +146,7 @@ def verify_pages(sessions: dict[str, Session], paths: dict[str, str], samples: S
             raise RuntimeError(f"{name}: GET {path} answered {page.status}")
         if name in ("number_search", "case_page") and samples.case_number not in page.body:
             raise RuntimeError(f"{name}: GET {path} does not show case {samples.case_number}")
-        if name in ("case_list", "party_search", "number_search", TODO_PAGE):
+        if name in ("case_list", "party_search", "party_search_short", "number_search", TODO_PAGE):
             match = (TODO_TOTAL if name == TODO_PAGE else TOTAL).search(page.body)
             totals[name] = int(match.group(1)) if match else -1
             if totals[name] < 1:
@@ -134,7 +157,7 @@ def verify_pages(sessions: dict[str, Session], paths: dict[str, str], samples: S
 
 def measure(port: int, path: str, cookie: str, args: argparse.Namespace, label: str) -> dict:
     """One page under load; prints a progress line."""
-    print(f"    {label:<14}", end="", flush=True)
+    print(f"    {label:<24}", end="", flush=True)
     result = run_load(port, path, cookie=cookie, clients=args.clients,
                       seconds=args.seconds, warmup=args.warmup).as_dict()
     errors = f", {result['errors']} ERRORS" if result["errors"] else ""

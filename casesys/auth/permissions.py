@@ -87,14 +87,21 @@ def visible_cases_clause(user):
     """The SQL form of `can_view_case`, for lists and search. Without shares
     it is a plain equality, so the (office, received_on) index also gives the
     order — SQLite cannot use it through an OR."""
+    return visible_cases(user)[0]
+
+
+def visible_cases(user):
+    """`visible_cases_clause`, and the office whose cases are all the user
+    sees (None: province-wide, or cases shared with the office) — the search
+    index can filter by that office itself."""
     from casesys.cases.models import Case, CaseShare
 
     if user.province_wide:
-        return sa.true()
+        return sa.true(), None
     shared = sa.select(CaseShare.case_id).where(CaseShare.office_id == user.office_id)
     if db.session.scalar(shared.limit(1)) is None:
-        return Case.office_id == user.office_id
-    return sa.or_(Case.office_id == user.office_id, Case.id.in_(shared))
+        return Case.office_id == user.office_id, user.office_id
+    return sa.or_(Case.office_id == user.office_id, Case.id.in_(shared)), None
 
 
 def get_case_or_abort(case_id: int, predicate=can_view_case):

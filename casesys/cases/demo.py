@@ -30,7 +30,7 @@ from casesys.domain.enums import (
 from casesys.domain.events import EventKind
 from casesys.domain.workflow import ACCEPTANCE_CONDITIONS
 from casesys.domain.numbering import format_number
-from casesys.domain.search import build_search_text
+from casesys.domain.search import build_search_text, search_grams
 from casesys.extensions import db
 
 DEMO_PASSWORD = "casesys-demo"
@@ -369,6 +369,10 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
                                         "reason": "被请求人已就涉案专利提出无效宣告请求",
                                         "reference": f"无效宣告请求受理通知书 4W{rng.randint(100000, 999999)}"})
                 ids[ClockStop] += 1
+            search_text = build_search_text(
+                number, [(p["name"], p["credit_code"] or p["id_number"]) for p in parties], [p["number"] for p in patents],
+                agents=[(a["name"], a["firm"]) for a in rows[Agent][first_agent:]],
+                patent_titles=[p["title"] for p in patents])
             rows[Case].append({
                 "id": case_id, "number": number, "office_id": office.id, "case_type": case_type.value,
                 "procedure": procedure.value if procedure else None, "state": state.value, "dispute_kind": dispute.value,
@@ -392,8 +396,7 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
                 "closing_type": (outcome if state == CaseState.CLOSED and outcome else
                                  "not_accepted" if state == CaseState.NOT_ACCEPTED else
                                  "mediated" if state == CaseState.CLOSED else None),
-                "search_text": build_search_text(number, [(p["name"], p["credit_code"] or p["id_number"]) for p in parties],
-                                                 [p["number"] for p in patents]),
+                "search_text": search_text, "search_grams": search_grams(search_text),
             })
             rows[Party].extend(parties)
             sketches.append(CaseSketch(

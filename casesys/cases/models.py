@@ -25,6 +25,9 @@ class Case(db.Model):
         sa.Index("ix_cases_received_on_id", "received_on", "id"),
         sa.Index("ix_cases_handler_id_state", "handler_id", "state"),
         sa.Index("ix_cases_state_office_id", "state", "office_id"),
+        # The to-do list and the workload read cases by their next open deadline.
+        sa.Index("ix_cases_handler_id_next_due_on", "handler_id", "next_due_on"),
+        sa.Index("ix_cases_office_id_handler_id_next_due_on", "office_id", "handler_id", "next_due_on"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -69,9 +72,16 @@ class Case(db.Model):
     closing_type: Mapped[str | None] = mapped_column(sa.String(32))
     # Optimistic locking: a save based on an older version is refused.
     version: Mapped[int] = mapped_column(default=1)
-    # Number, party names and codes, patent numbers: what the search box finds
-    # (FTS5 trigram on SQLite, pg_trgm on PostgreSQL; see the migration).
+    # Number, party names and codes, patent numbers, title, agents, patent
+    # titles: what the search box finds (casesys.cases.search).
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    # Its pairs of adjacent characters, space-separated (casesys.domain.search.search_grams):
+    # indexed by SQLite FTS5 / a PostgreSQL GIN index made by migration 0012speed.
+    search_grams: Mapped[str] = mapped_column(sa.Text, default="")
+    # The case's most urgent open deadline, kept by casesys.adjudication.next_deadline
+    # wherever deadlines are stored: the to-do list and the workload read it.
+    next_due_on: Mapped[date | None]
+    next_due_kind: Mapped[str | None] = mapped_column(sa.String(32))
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -1,10 +1,14 @@
 """Finding cases (SPEC §2, §11): number in any bracket variant, party name
 substring, credit code, patent number; filters, sorting, pagination.
 
-Substring search uses an index on both databases: SQLite's FTS5 trigram
-table `case_search` and PostgreSQL's pg_trgm GIN index on
-`cases.search_text` (both made by the migration). Queries shorter than three
-characters have no trigram and fall back to a scan of `search_text`.
+Substring search goes through an index on both databases, the way Lucene's
+CJK analyzer does it: every pair of adjacent characters of a case's search
+text is indexed (`cases.search_grams`: SQLite FTS5 table `case_grams`,
+PostgreSQL GIN index over its words; migration 0012speed). A query of two or
+more characters must hold all its pairs, then the exact substring is
+checked; the visibility filter, sort and page are in the same statement.
+A one-character query has no pair: it is a scan of the newest visible cases,
+limited to ONE_CHARACTER_LIMIT, and the page says so.
 """
 from __future__ import annotations
 
@@ -13,14 +17,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
-from casesys.auth.permissions import visible_cases_clause
+from casesys.auth.permissions import visible_cases
 from casesys.auth.models import Office, User
 from casesys.cases.models import Case, Party
 from casesys.core.database import dialect_name
 from casesys.domain.codes import normalize_case_number_query, parse_patent_number
 from casesys.domain.enums import OPEN_STATES, CaseState, CaseType, EnterpriseType, PartyRole, Procedure
-from casesys.domain.search import normalize_text
+from casesys.domain.search import folds_beyond_ascii, normalize_text, phrases_decide, query_phrases
 from casesys.extensions import db
 
 FULL_CASE_NUMBER = re.compile(r"^\S+〔\d{4}〕\d+号$")
@@ -131,30 +136,74 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def text_match(text: str):
-    """Cases whose search text contains `text` (case-insensitive)."""
+ONE_CHARACTER_LIMIT = 200
+
+
+@dataclass
+class TextMatch:
+    """How a typed text is matched: the WHERE clause, and (SQLite, when the
+    index alone decides) the FTS5 expression whose count is the total."""
+    clause: sa.ColumnElement
+    fts_expression: str | None = None
+
+
+def _fts_expression(phrases: list[list[str]], office_id: int | None) -> str:
+    parts = ['search_grams : "' + " ".join(pairs) + '"' for pairs in phrases]
+    if office_id is not None:  # the visibility filter inside the index
+        parts.append(f'office_id : "{int(office_id)}"')
+    return " AND ".join(parts)
+
+
+def text_match(text: str, office_id: int | None = None) -> TextMatch:
+    """Cases whose search text contains `text` (case-insensitive, as LIKE on
+    SQLite and ILIKE on PostgreSQL): its pairs through the index, then the
+    substring itself unless the pairs decide. `office_id`: the user sees that
+    office's cases only, so the index can filter by it too."""
     pattern = f"%{_escape_like(text)}%"
-    if len(text) >= 3 and dialect_name() == "sqlite":
-        phrase = '"' + text.replace('"', '""') + '"'
-        matches = sa.text("SELECT rowid FROM case_search WHERE case_search MATCH :phrase")
-        return Case.id.in_(matches.bindparams(phrase=phrase).columns(sa.column("rowid")))
+    phrases = query_phrases(text)
     if dialect_name() == "postgresql":
-        return Case.search_text.ilike(pattern, escape="\\")
-    return Case.search_text.like(pattern, escape="\\")
+        exact = Case.search_text.ilike(pattern, escape="\\")
+        if not phrases or folds_beyond_ascii(text):
+            return TextMatch(exact)
+        # The same expressions as the index (a literal ' '), so the planner uses it.
+        grams = sorted({pair for pairs in phrases for pair in pairs})
+        indexed = sa.text("string_to_array(cases.search_grams, ' ') @> CAST(:grams AS text[])").bindparams(
+            sa.bindparam("grams", grams, type_=ARRAY(sa.Text)))
+        return TextMatch(sa.and_(indexed, exact))
+    exact = Case.search_text.like(pattern, escape="\\")
+    if not phrases:
+        return TextMatch(exact)
+    expression = _fts_expression(phrases, office_id)
+    matches = sa.text("SELECT rowid FROM case_grams WHERE case_grams MATCH :expression").bindparams(
+        expression=expression).columns(sa.column("rowid"))
+    if phrases_decide(text):
+        return TextMatch(Case.id.in_(matches), expression)
+    return TextMatch(sa.and_(Case.id.in_(matches), exact))
+
+
+def is_one_character(raw: str) -> bool:
+    """A query the pair index cannot serve: no two characters side by side."""
+    text = normalize_text(raw)
+    return bool(text) and not query_phrases(text) and not FULL_CASE_NUMBER.match(normalize_case_number_query(text))
+
+
+def query_match(raw: str, office_id: int | None = None) -> TextMatch:
+    """How to find what the user typed in the search box."""
+    text = normalize_text(raw)
+    as_number = normalize_case_number_query(text)
+    if FULL_CASE_NUMBER.match(as_number):
+        return TextMatch(Case.number == as_number)
+    patent = parse_patent_number(text)
+    if patent is not None:
+        return text_match(patent.compact, office_id)
+    if "〔" in as_number:
+        return text_match(as_number, office_id)
+    return text_match(text, office_id)
 
 
 def query_condition(raw: str):
     """The WHERE clause for what the user typed in the search box."""
-    text = normalize_text(raw)
-    as_number = normalize_case_number_query(text)
-    if FULL_CASE_NUMBER.match(as_number):
-        return Case.number == as_number
-    patent = parse_patent_number(text)
-    if patent is not None:
-        return text_match(patent.compact)
-    if "〔" in as_number:
-        return text_match(as_number)
-    return text_match(text)
+    return query_match(raw).clause
 
 
 NO_PROCEDURE = "none"  # an adjudication whose procedure is not chosen yet
@@ -210,26 +259,44 @@ def terms_condition(which: str, today: date):
     return sa.and_(Case.id.in_(terms), Case.id.not_in(open_terms))
 
 
-def filtered_cases(user, filters: CaseFilters, today: date | None = None) -> sa.Select:
-    stmt = sa.select(Case).where(visible_cases_clause(user))
-    if filters.q.strip():
-        stmt = stmt.where(query_condition(filters.q))
+def _other_filters(filters: CaseFilters, today: date | None = None) -> list:
+    """Every filter but the search box."""
+    conditions = []
     for column, value in (
         (Case.case_type, filters.case_type),
         (Case.state, filters.state), (Case.office_id, filters.office_id),
         (Case.handler_id, filters.handler_id),
     ):
         if value:
-            stmt = stmt.where(column == value)
+            conditions.append(column == value)
     if filters.procedure == NO_PROCEDURE:
-        stmt = stmt.where(Case.case_type == CaseType.ADJUDICATION, Case.procedure.is_(None))
+        conditions += [Case.case_type == CaseType.ADJUDICATION, Case.procedure.is_(None)]
     elif filters.procedure:
-        stmt = stmt.where(Case.procedure == filters.procedure)
+        conditions.append(Case.procedure == filters.procedure)
     if filters.date_from:
-        stmt = stmt.where(Case.received_on >= filters.date_from)
+        conditions.append(Case.received_on >= filters.date_from)
     if filters.date_to:
-        stmt = stmt.where(Case.received_on <= filters.date_to)
-    return stmt.where(*drill_down_conditions(filters, today))
+        conditions.append(Case.received_on <= filters.date_to)
+    return conditions + drill_down_conditions(filters, today)
+
+
+def filtered_cases(user, filters: CaseFilters, today: date | None = None) -> sa.Select:
+    return _filtered(user, filters, today)[0]
+
+
+def _filtered(user, filters: CaseFilters, today: date | None = None) -> tuple[sa.Select, str | None]:
+    """The cases' statement, and the FTS5 expression that counts them alone
+    (SQLite, a search the index decides, no other filter), if any."""
+    visibility, office_id = visible_cases(user)
+    stmt = sa.select(Case).where(visibility)
+    others = _other_filters(filters, today)
+    count_expression = None
+    if filters.q.strip():
+        match = query_match(filters.q, office_id)
+        stmt = stmt.where(match.clause)
+        if match.fts_expression and not others and (office_id is not None or user.province_wide):
+            count_expression = match.fts_expression
+    return stmt.where(*others), count_expression
 
 
 def drill_down_conditions(filters: CaseFilters, today: date | None = None) -> list:
@@ -277,6 +344,7 @@ class CasePage:
     total: int
     page: int
     per_page: int
+    limited: bool = False  # a one-character query: only the newest ONE_CHARACTER_LIMIT matches
 
     @property
     def pages(self) -> int:
@@ -290,15 +358,25 @@ LIST_COLUMNS = (Case.id, Case.number, Case.title, Case.case_type, Case.procedure
 def search_cases(user, filters: CaseFilters, per_page: int) -> CasePage:
     """A count, a page of rows and the page's party names: three statements
     whatever the page size, and plain rows, as a list page is read often."""
-    stmt = filtered_cases(user, filters)
-    total = db.session.scalar(stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None))
+    stmt, count_expression = _filtered(user, filters)
     page = max(1, filters.page)
     order = SORTS.get(filters.sort, SORTS["received_desc"])[1]
+    offset, limit = (page - 1) * per_page, per_page
+    limited = is_one_character(filters.q)
+    if limited:  # the newest ONE_CHARACTER_LIMIT matches: the scan stops there
+        first = stmt.with_only_columns(Case.id).order_by(*order).limit(ONE_CHARACTER_LIMIT).subquery()
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(first))
+        limit = max(0, min(per_page, ONE_CHARACTER_LIMIT - offset))
+    elif count_expression:  # counted inside the index, no row read
+        total = db.session.scalar(sa.text("SELECT count(*) FROM case_grams WHERE case_grams MATCH :expression"),
+                                  {"expression": count_expression})
+    else:
+        total = db.session.scalar(stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None))
     rows = db.session.execute(
         stmt.with_only_columns(*LIST_COLUMNS).join(Office, Case.office_id == Office.id)
         .outerjoin(User, Case.handler_id == User.id).order_by(*order)
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
+        .limit(limit).offset(offset)
+    ).all() if limit else []
     items = {row[0]: CaseRow(*row) for row in rows}
     if items:
         for case_id, role, name in db.session.execute(
@@ -309,4 +387,5 @@ def search_cases(user, filters: CaseFilters, per_page: int) -> CasePage:
                 items[case_id].requesters.append(name)
             elif role == PartyRole.RESPONDENT:
                 items[case_id].respondents.append(name)
-    return CasePage(items=list(items.values()), total=total, page=page, per_page=per_page)
+    return CasePage(items=list(items.values()), total=total, page=page, per_page=per_page,
+                    limited=limited and total >= ONE_CHARACTER_LIMIT)

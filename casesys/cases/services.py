@@ -20,7 +20,7 @@ from casesys.domain.codes import parse_patent_number
 from casesys.domain.enums import AgentAuthority, CaseState, CaseType, PartyKind, PartyRole, Procedure
 from casesys.domain.events import EventKind
 from casesys.domain.numbering import format_number
-from casesys.domain.search import build_search_text
+from casesys.domain.search import build_search_text, search_grams
 from casesys.extensions import db
 
 CASE_FIELDS = ("title", "requests", "accused_products", "infringing_acts", "places",
@@ -76,11 +76,15 @@ def assign_case_number(office: Office, case_type: CaseType, year: int) -> str:
 
 
 def refresh_search_text(case: Case) -> None:
+    """The text the search box matches, and its pairs of characters for the index."""
     case.search_text = build_search_text(
         case.number,
         [(p.name, p.credit_code or p.id_number) for p in case.parties],
         [cp.patent.number for cp in case.case_patents],
+        agents=[(a.name, a.firm) for p in case.parties for a in p.agents],
+        patent_titles=[cp.patent.title for cp in case.case_patents],
     )
+    case.search_grams = search_grams(case.search_text)
 
 
 def _add_party(case: Case, data: PartyData, position: int) -> Party:

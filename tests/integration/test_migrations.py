@@ -19,13 +19,13 @@ def test_models_and_migrations_agree(app, db):
 def test_search_index_exists_for_the_dialect(app, db):
     with db.engine.connect() as conn:
         if db.engine.dialect.name == "sqlite":
-            names = conn.execute(sa.text("SELECT name FROM sqlite_master WHERE name = 'case_search'")).scalars().all()
+            names = conn.execute(sa.text("SELECT name FROM sqlite_master WHERE name = 'case_grams'")).scalars().all()
             # Later migrations must not recreate `cases` and lose the triggers that fill the index.
             triggers = conn.execute(sa.text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
-            assert sorted(triggers) == ["case_search_ad", "case_search_ai", "case_search_au"]
+            assert sorted(triggers) == ["case_grams_ad", "case_grams_ai", "case_grams_au"]
         else:
             names = conn.execute(sa.text(
-                "SELECT indexname FROM pg_indexes WHERE indexname = 'ix_cases_search_text_trgm'")).scalars().all()
+                "SELECT indexname FROM pg_indexes WHERE indexname = 'ix_cases_search_grams'")).scalars().all()
     assert names
 
 

@@ -1,0 +1,79 @@
+"""In-process cost of each page (Flask test client, one request at a time):
+`python bench/inprocess.py DATABASE_URL [--runs N]`.
+
+What `make bench` measures under load includes the server and the clients
+sharing two cores; this is the cost of the page itself: median and p90 of N
+requests after a warm-up, and the SQL statements of one request.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+PASSWORD = "casesys-demo"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("url")
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args(argv)
+    os.environ.update(DATABASE_URL=args.url, SECRET_KEY="bench-secret-bench-secret-bench-secret",
+                      CASESYS_ENV="development")
+    import sqlalchemy as sa
+
+    from casesys import create_app
+    from casesys.extensions import db
+    from dataset import pick_samples
+
+    samples = pick_samples(args.url)
+    app = create_app("development", SQLALCHEMY_DATABASE_URI=args.url, WTF_CSRF_ENABLED=False)
+    counted: list[str] = []
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *a: counted.append(a[2]))
+    pages = page_list(samples)
+    clients = {}
+    print(f"{'page':<20}{'user':<16}{'median ms':>10}{'p90 ms':>9}{'stmts':>7}")
+    for name, (user, path) in pages.items():
+        if user not in clients:
+            client = app.test_client()
+            if user:
+                response = client.post("/login", data={"username": user, "password": PASSWORD})
+                assert response.status_code == 302, (user, response.status_code)
+            clients[user] = client
+        client = clients[user]
+        response = client.get(path)
+        if response.status_code != 200:
+            print(f"{name:<20}{user or '-':<16} answered {response.status_code}")
+            continue
+        counted.clear()
+        client.get(path)
+        statements = len(counted)
+        times = []
+        for _ in range(args.runs):
+            began = time.perf_counter()
+            client.get(path)
+            times.append((time.perf_counter() - began) * 1000)
+        times.sort()
+        print(f"{name:<20}{user or '-':<16}{statistics.median(times):10.2f}{times[int(len(times) * 0.9)]:9.2f}"
+              f"{statements:7d}", flush=True)
+    return 0
+
+
+def page_list(samples) -> dict[str, tuple[str | None, str]]:
+    from run import page_paths, USERNAME, user_for_page
+
+    return {name: (None if name == "healthz" else user_for_page(name, samples), path)
+            for name, path in {"healthz": "/healthz", **page_paths(samples)}.items()}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""The pair index finds exactly what a plain substring scan finds (SPEC §2):
+random names and agents, random queries, on each database."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from casesys.cases.models import Case
+from casesys.cases.search import ONE_CHARACTER_LIMIT, CaseFilters, search_cases
+from casesys.core.database import dialect_name
+from casesys.domain.enums import PartyRole, Role
+from casesys.domain.search import normalize_text, query_phrases, search_grams
+
+# Few characters, so that random queries often hit: Chinese, both cases of
+# ASCII letters, digits, punctuation LIKE treats specially, spaces.
+ALPHABET = "长江华为格力科技公司AaZz01.-_%（） |"
+NAMES = st.text(alphabet=ALPHABET, min_size=2, max_size=14).map(str.strip).filter(lambda s: len(s) >= 2)
+_offices = itertools.count(1)
+
+
+def _scan(user, typed: str) -> set[int]:
+    """The plain substring scan the index must agree with (the search before the index)."""
+    text = normalize_text(typed)
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    column = Case.search_text.ilike if dialect_name() == "postgresql" else Case.search_text.like
+    where = [column(pattern, escape="\\")]
+    if not user.province_wide:
+        where.append(Case.office_id == user.office_id)
+    from casesys.extensions import db
+
+    return set(db.session.scalars(sa.select(Case.id).where(*where)))
+
+
+def _found(user, typed: str) -> set[int]:
+    page = search_cases(user, CaseFilters(q=typed), per_page=10_000)
+    assert page.total == len(page.items)
+    return {row.id for row in page.items}
+
+
+def _variant(text: str, how: str) -> str:
+    middle = len(text) // 2
+    return {"same": text, "swapcase": text.swapcase(), "drop_middle": text[:middle] + text[middle + 1:],
+            "space_in_middle": text[:middle] + " " + text[middle:]}[how]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cases=st.lists(st.tuples(NAMES, st.lists(NAMES, min_size=1, max_size=2), st.none() | NAMES),
+                      min_size=1, max_size=5),
+       queries=st.lists(st.text(alphabet=ALPHABET, min_size=2, max_size=5), max_size=3),
+       data=st.data())
+def test_index_finds_what_a_scan_finds(app, db, factory, cases, queries, data):
+    office = factory.office(prefix=f"鄂知保{next(_offices)}")
+    officer = factory.user(Role.OFFICER, office=office)
+    chief = factory.user(Role.SUPERVISOR, office=office, province_wide=True)
+    texts = []
+    for requester, respondents, agent in cases:
+        case = factory.case(officer, requester=requester, respondents=tuple(respondents), commit=False)
+        if agent:  # an agent of the requester, stored as the register would
+            from casesys.cases.models import Agent
+            from casesys.cases.services import refresh_search_text
+
+            case.parties[0].agents.append(Agent(case=case, name=agent, firm="长江律师事务所"))
+            refresh_search_text(case)
+        db.session.commit()
+        texts.append(case.search_text)
+    # Pieces of what is stored (as typed, in the other case, a character
+    # left out, a space put in), so that queries hit and nearly hit.
+    stored = " ".join(texts)
+    for _ in range(6):
+        start = data.draw(st.integers(0, len(stored) - 2))
+        piece = stored[start:start + data.draw(st.integers(2, 6))]
+        queries.append(_variant(piece, data.draw(st.sampled_from(["same", "swapcase", "drop_middle",
+                                                                  "space_in_middle"]))))
+    for typed in queries:
+        if not query_phrases(normalize_text(typed)):
+            continue  # a one-character query is limited, tested below
+        for user in (officer, chief):
+            assert _found(user, typed) == _scan(user, typed), (typed, texts)
+
+
+def test_index_and_stored_pairs_follow_edits(db, factory):
+    from casesys.cases.services import update_party
+
+    officer = factory.user(Role.OFFICER)
+    case = factory.case(officer, respondents=("格力电器有限公司",))
+    assert case.search_grams == search_grams(case.search_text)
+    assert _found(officer, "格力") == {case.id}
+    party = case.parties_in(PartyRole.RESPONDENT)[0]
+    values = {k: getattr(party, k) for k in ("kind", "name", "id_number", "credit_code", "address", "phone",
+                                             "legal_representative", "enterprise_type")}
+    update_party(party, expected_version=case.version, values={**values, "name": "华为技术有限公司"}, actor=officer)
+    db.session.commit()
+    assert _found(officer, "华为") == {case.id}
+    assert _found(officer, "格力") == set()
+
+
+def test_agents_and_patent_titles_are_found(factory):
+    officer = factory.user(Role.OFFICER)
+    case = factory.case(officer)
+    other = factory.case(officer, requester="宜昌三峡机械制造有限公司")
+    assert _found(officer, "切割头") == {case.id, other.id}  # the factory's patent title
+    with_agent = factory.case(officer, requester="恩施硒谷茶业有限公司")
+    from casesys.cases.models import Agent
+    from casesys.cases.services import refresh_search_text
+    from casesys.extensions import db
+
+    with_agent.parties[0].agents.append(Agent(case=with_agent, name="欧阳明远", firm="楚天律师事务所"))
+    refresh_search_text(with_agent)
+    db.session.commit()
+    assert _found(officer, "欧阳") == {with_agent.id}
+    assert _found(officer, "楚天律师") == {with_agent.id}
+
+
+def test_one_character_is_limited_to_the_newest_and_says_so(app, client, factory, login_as, monkeypatch):
+    from casesys.cases import search
+
+    monkeypatch.setattr(search, "ONE_CHARACTER_LIMIT", 3)
+    officer = factory.user(Role.OFFICER)
+    cases = [factory.case(officer, requester=f"格力电器分公司{n}") for n in range(5)]
+    newest_first = sorted(cases, key=lambda c: (c.received_on, c.id), reverse=True)
+    page = search_cases(officer, CaseFilters(q="格"), per_page=2)
+    assert (page.total, page.limited, [r.id for r in page.items]) == (3, True, [c.id for c in newest_first[:2]])
+    assert [r.id for r in search_cases(officer, CaseFilters(q="格", page=2), per_page=2).items] == [newest_first[2].id]
+    assert search_cases(officer, CaseFilters(q="格", page=3), per_page=2).items == []
+    assert search_cases(officer, CaseFilters(q="格力"), per_page=10).total == 5  # two characters: all of them
+    login_as(officer)
+    body = client.get("/cases?q=格").get_data(as_text=True)
+    assert "单字检索只列出最近的 3 件案件" in body and "请再输入一个字" in body
+    assert "单字检索" not in client.get("/cases?q=格力").get_data(as_text=True)
+
+
+def test_one_character_below_the_limit_finds_all(factory):
+    officer = factory.user(Role.OFFICER)
+    hit = factory.case(officer, requester="格力电器有限公司")
+    factory.case(officer, requester="宜昌三峡机械制造有限公司")
+    page = search_cases(officer, CaseFilters(q="格"), per_page=20)
+    assert ([r.id for r in page.items], page.limited) == ([hit.id], False)
+    assert ONE_CHARACTER_LIMIT >= 100
+
+
+@pytest.mark.parametrize("typed", ["长江 华为", "a b", "Zl", "ZL20"])
+def test_queries_with_spaces_or_letters_match_like_the_scan(factory, typed):
+    officer = factory.user(Role.OFFICER)
+    factory.case(officer, requester="长江 华为技术有限公司")
+    factory.case(officer, requester="A B 有限公司", patent_number="ZL202310123456.6")
+    factory.case(officer, requester="长江华为有限公司")
+    assert _found(officer, typed) == _scan(officer, typed)
