@@ -41,6 +41,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 def register_extensions(app: Flask) -> None:
     from casesys import models  # noqa: F401  (every model is known to Alembic)
     from casesys.extensions import csrf, db, login_manager, migrate
+    from casesys.adjudication.next_deadline import install_next_deadline_hook
     from casesys.core.audit import install_audit_hook
     from casesys.core.database import configure_engine_events
     from sqlalchemy.orm import Session
@@ -50,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     install_audit_hook(Session)
+    install_next_deadline_hook(Session)  # each case's next open deadline, wherever deadlines are stored
     with app.app_context():
         configure_engine_events(db.engine)
 

@@ -117,9 +117,13 @@ def app(_app):
     _empty_tables(_app)
     with _app.app_context():
         yield _app
+        from casesys.adjudication.next_deadline import stale_next_deadlines
         from casesys.extensions import db
 
         db.session.remove()
+        # Every test that stores deadlines also checks each case's next deadline was kept.
+        with db.engine.connect() as conn:
+            assert stale_next_deadlines(conn) == [], "cases.next_due_on not kept where deadlines were stored"
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from casesys.adjudication.calendars import current_calendar
 from casesys.adjudication.models import CaseDeadline, ClockStop
+from casesys.adjudication.next_deadline import refresh_next_deadlines
 from casesys.adjudication.rules import current_rules
 from casesys.cases.models import Case
 from casesys.cases.models import Party
@@ -80,6 +81,7 @@ def recompute_deadlines(*, only_case_ids: sa.Select | None = None, today: date |
             table.c.kind.startswith(SUE_PREFIX))))
         if values:
             db.session.execute(sa.insert(table), values)
+        refresh_next_deadlines(db.session.connection(), chunk)  # stored beside the deadlines
         if progress:
             progress(len(chunk))
     return len(ids)

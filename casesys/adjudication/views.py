@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -170,19 +171,21 @@ def end_stop(case_id: int, stop_id: int):
 def approvals():
     stmt = (sa.select(Approval).join(Case, Approval.case_id == Case.id)
             .where(Approval.status == "pending", visible_cases_clause(current_user))
-            .order_by(Approval.requested_at))
+            .order_by(Approval.requested_at)
+            .options(selectinload(Approval.case).selectinload(Case.deadlines)))  # no statement per row
     if not current_user.province_wide:
         stmt = stmt.where(Case.office_id == current_user.office_id)
     pending = db.session.scalars(stmt).all()
     recent = db.session.scalars(
         sa.select(Approval).join(Case, Approval.case_id == Case.id)
         .where(Approval.status != "pending", Approval.decided_by_id == current_user.id)
-        .order_by(Approval.decided_at.desc()).limit(20)).all()
+        .order_by(Approval.decided_at.desc()).limit(20).options(selectinload(Approval.case))).all()
     from casesys.documents.models import Document
     from casesys.documents.types import DOC_TYPES
 
     documents_stmt = (sa.select(Document).join(Case, Document.case_id == Case.id)
-                      .where(Document.status == "pending").order_by(Document.updated_at))
+                      .where(Document.status == "pending").order_by(Document.updated_at)
+                      .options(selectinload(Document.case)))
     if not current_user.province_wide:
         documents_stmt = documents_stmt.where(Case.office_id == current_user.office_id)
     return render_template("adjudication/approvals.html", pending=pending, recent=recent,
@@ -228,19 +231,23 @@ def decide_approval(approval_id: int, decision: str):
 
 # --- to-do, workload -------------------------------------------------------------
 
+TODO_PAGE_SIZE = 50
+
+
 @bp.get("/todo")
 @require_roles(*CASE_ROLES)
 def todo():
     page = max(1, request.args.get("page", 1, type=int) or 1)
+    today = clock.today()
     if fmt := export_format():
         # A user's open limits: hundreds at most, so one read.
-        return export_todo(todo_items(current_user, page=1, per_page=100_000)[0], clock.today(), fmt)
-    items, total = todo_items(current_user, page=page, per_page=50)
+        return export_todo(todo_items(current_user, page=1, per_page=100_000, today=today)[0], today, fmt)
+    items, counts = todo_items(current_user, page=page, per_page=TODO_PAGE_SIZE, today=today)
     from casesys.referrals.queries import referral_todo  # SPEC §6, §10: referral limits on the same list
 
-    return render_template("adjudication/todo.html", items=items, total=total, page=page, per_page=50,
-                           reminders=unread_reminders(current_user), today=date.today(),
-                           referral_items=referral_todo(current_user, date.today()))
+    return render_template("adjudication/todo.html", items=items, counts=counts, total=counts.total, page=page,
+                           per_page=TODO_PAGE_SIZE, reminders=unread_reminders(current_user), today=today,
+                           referral_items=referral_todo(current_user, today))
 
 
 @bp.post("/todo/reminders/read")

@@ -10,6 +10,7 @@ from casesys.adjudication.models import CaseDeadline, PanelMember, Reminder
 from casesys.auth.models import User
 from casesys.cases.models import Case
 from casesys.cases.services import record_event
+from casesys.core import clock
 from casesys.domain.enums import OPEN_STATES
 from casesys.domain.events import EventKind
 from casesys.extensions import db
@@ -22,7 +23,8 @@ def my_cases_clause(user):
 
     # Closed cases drop out early (the (handler_id, state) index), except those
     # closed by mediation, whose agreement terms are still followed up.
-    handled = sa.select(Case.id).where(Case.handler_id == user.id,
+    # Only cases with an open deadline: a range of the (handler_id, next_due_on) index.
+    handled = sa.select(Case.id).where(Case.handler_id == user.id, Case.next_due_on.is_not(None),
                                        sa.or_(Case.state.in_(OPEN_STATES), Case.closing_type == "mediated"))
     on_panel = sa.select(PanelMember.case_id).where(PanelMember.user_id == user.id)
     mediating = (sa.select(Mediation.case_id)
@@ -41,20 +43,48 @@ class TodoItem:
     state: str
 
 
-def todo_items(user, *, page: int, per_page: int) -> tuple[list[TodoItem], int]:
-    """Open deadlines of the user's open cases, most urgent (overdue) first."""
+URGENCIES = ("overdue", "due_today", "open")  # casesys.domain.deadlines.urgency of what the list shows
+
+
+@dataclass
+class TodoCounts:
+    overdue: int = 0
+    due_today: int = 0
+    open: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.due_today + self.open
+
+
+def _todo_where(user, today: date) -> tuple:
     # A party's period that has run out needs nothing more from the office.
-    where = (my_cases_clause(user), CaseDeadline.met_on.is_(None),
-             sa.or_(Case.state.in_(OPEN_STATES), CaseDeadline.kind.like("mediation%")),
-             sa.or_(CaseDeadline.owner == "office", CaseDeadline.due_on >= date.today()))
-    base = sa.select(CaseDeadline).join(Case, CaseDeadline.case_id == Case.id).where(*where)
-    total = db.session.scalar(base.with_only_columns(sa.func.count(), maintain_column_froms=True))
+    return (my_cases_clause(user), CaseDeadline.met_on.is_(None),
+            sa.or_(Case.state.in_(OPEN_STATES), CaseDeadline.kind.like("mediation%")),
+            sa.or_(CaseDeadline.owner == "office", CaseDeadline.due_on >= today))
+
+
+def todo_counts(user, today: date) -> TodoCounts:
+    """The user's open deadlines by urgency, in one grouped statement."""
+    office = CaseDeadline.owner == "office"
+    level = sa.case((sa.and_(office, CaseDeadline.due_on < today), "overdue"),
+                    (sa.and_(office, CaseDeadline.due_on == today), "due_today"), else_="open")
+    rows = db.session.execute(sa.select(level, sa.func.count()).select_from(CaseDeadline)
+                              .join(Case, CaseDeadline.case_id == Case.id)
+                              .where(*_todo_where(user, today)).group_by(level)).all()
+    return TodoCounts(**{name: count for name, count in rows})
+
+
+def todo_items(user, *, page: int, per_page: int, today: date | None = None) -> tuple[list[TodoItem], TodoCounts]:
+    """Open deadlines of the user's open cases, most urgent (overdue) first, a page of them."""
+    today = today or clock.today()
+    counts = todo_counts(user, today)
     rows = db.session.execute(
         sa.select(CaseDeadline, Case.id, Case.number, Case.title, Case.state)
-        .join(Case, CaseDeadline.case_id == Case.id).where(*where)
+        .join(Case, CaseDeadline.case_id == Case.id).where(*_todo_where(user, today))
         .order_by(CaseDeadline.due_on, CaseDeadline.id).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return [TodoItem(d, cid, number, title, state) for d, cid, number, title, state in rows], total
+    ).all() if counts.total > (page - 1) * per_page else []
+    return [TodoItem(d, cid, number, title, state) for d, cid, number, title, state in rows], counts
 
 
 def unread_reminders(user, limit: int = 20) -> list[Reminder]:
@@ -72,25 +102,38 @@ class WorkloadRow:
     overdue: int
 
 
+def _epoch_days(column):
+    """Whole days since 1970-01-01 of a date column, as an integer on both databases."""
+    if db.engine.dialect.name == "postgresql":
+        return column - sa.literal(date(1970, 1, 1))
+    return sa.cast(sa.func.strftime("%s", column), sa.Integer) / 86400
+
+
 def workload_rows(office_id: int, today: date) -> list[WorkloadRow]:
-    """Open cases per handler with their ages, and overdue deadlines."""
+    """Open cases per handler with their ages, and overdue deadlines: one
+    grouped statement over the (office_id, handler_id, next_due_on) index;
+    only cases whose next open deadline has passed have their deadlines counted."""
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.office_id == office_id))}
-    ages: dict[int, list[int]] = {}
-    for handler_id, received in db.session.execute(
-        sa.select(Case.handler_id, Case.received_on)
+    overdue_deadlines = (sa.select(sa.func.count()).select_from(CaseDeadline)
+                         .where(CaseDeadline.case_id == Case.id, CaseDeadline.met_on.is_(None),
+                                CaseDeadline.due_on < today).scalar_subquery())
+    overdue = sa.func.sum(sa.case((Case.next_due_on < today, overdue_deadlines), else_=0))
+    rows = db.session.execute(
+        sa.select(Case.handler_id, sa.func.count(), sa.func.sum(_epoch_days(Case.received_on)),
+                  sa.func.min(Case.received_on), overdue)
         .where(Case.office_id == office_id, Case.state.in_(OPEN_STATES), Case.handler_id.is_not(None))
-    ):
-        ages.setdefault(handler_id, []).append((today - received).days)
-    overdue = dict(db.session.execute(
-        sa.select(Case.handler_id, sa.func.count(CaseDeadline.id)).join(Case, CaseDeadline.case_id == Case.id)
-        .where(Case.office_id == office_id, Case.state.in_(OPEN_STATES), CaseDeadline.met_on.is_(None),
-               CaseDeadline.due_on < today).group_by(Case.handler_id)).all())
-    rows = []
-    for handler_id, days in ages.items():
+        .group_by(Case.handler_id).order_by(sa.func.count().desc(), Case.handler_id)).all()
+    epoch = (today - date(1970, 1, 1)).days
+    result = []
+    for handler_id, count, received_days, oldest, overdue_count in rows:
         if handler_id in users:
-            rows.append(WorkloadRow(users[handler_id], len(days), sum(days) / len(days), max(days),
-                                    overdue.get(handler_id, 0)))
-    return sorted(rows, key=lambda r: -r.open_cases)
+            result.append(WorkloadRow(users[handler_id], count, (count * epoch - int(received_days)) / count,
+                                      (today - _as_date(oldest)).days, int(overdue_count or 0)))
+    return result
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def reassign_cases(case_ids: list[int], handler: User, *, office_id: int, actor: User) -> int:

@@ -159,8 +159,9 @@ class Party(db.Model):
     decision_received_on: Mapped[date | None]
 
     case: Mapped[Case] = relationship(back_populates="parties")
+    # Loaded for all parties in one statement: the case page shows every party's agents.
     agents: Mapped[list[Agent]] = relationship(
-        back_populates="party", cascade="all, delete-orphan", order_by="Agent.id",
+        back_populates="party", cascade="all, delete-orphan", order_by="Agent.id", lazy="selectin",
     )
 
     @property

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from casesys.auth.permissions import (
@@ -224,7 +225,8 @@ def batch():
 
     stmt = (sa.select(Document).join(Case, Document.case_id == Case.id)
             .where(Document.status == "approved", Document.approved_at >= start,
-                   Document.approved_at < start + timedelta(days=1)).order_by(Document.approved_at))
+                   Document.approved_at < start + timedelta(days=1)).order_by(Document.approved_at)
+            .options(selectinload(Document.case)))  # no statement per row
     if not current_user.province_wide:
         stmt = stmt.where(Case.office_id == current_user.office_id)
     documents = db.session.scalars(stmt).all()

@@ -61,6 +61,8 @@ mediation_mediators = sa.Table(
     "mediation_mediators", db.metadata,
     sa.Column("mediation_id", sa.ForeignKey("mediations.id"), primary_key=True),
     sa.Column("mediator_id", sa.ForeignKey("mediators.id"), primary_key=True),
+    # A mediator's mediations (the to-do list) without reading them all.
+    sa.Index("ix_mediation_mediators_mediator_id", "mediator_id"),
 )
 
 

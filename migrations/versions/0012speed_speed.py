@@ -9,7 +9,8 @@ They replace the trigram structures of 0002, which cannot serve the
 two-character queries Chinese users type.
 
 To-do and workload (SPEC §10): `cases.next_due_on` / `next_due_kind`, the
-most urgent open deadline of the case, with indexes by handler.
+most urgent open deadline of the case, with indexes by handler; a covering
+index of deadlines by case; mediations by mediator.
 
 Revision ID: 0012speed
 Revises: 0005
@@ -153,6 +154,11 @@ def upgrade():
         batch_op.create_index("ix_cases_handler_id_next_due_on", ["handler_id", "next_due_on"], unique=False)
         batch_op.create_index("ix_cases_office_id_handler_id_next_due_on",
                               ["office_id", "handler_id", "next_due_on"], unique=False)
+    with op.batch_alter_table("case_deadlines", schema=None) as batch_op:
+        batch_op.create_index("ix_case_deadlines_case_id_met_on_due_on",
+                              ["case_id", "met_on", "due_on", "owner", "kind"], unique=False)
+    with op.batch_alter_table("mediation_mediators", schema=None) as batch_op:
+        batch_op.create_index("ix_mediation_mediators_mediator_id", ["mediator_id"], unique=False)
     for statement in SQLITE_DROP_TRIGRAMS if dialect == "sqlite" else POSTGRES_DROP_TRIGRAMS:
         op.execute(statement)
     _fill_search_columns(conn)  # before the index exists: one build instead of 100,000 updates
@@ -165,6 +171,10 @@ def downgrade():
     dialect = op.get_bind().dialect.name
     for statement in SQLITE_DOWN if dialect == "sqlite" else POSTGRES_DOWN:
         op.execute(statement)
+    with op.batch_alter_table("mediation_mediators", schema=None) as batch_op:
+        batch_op.drop_index("ix_mediation_mediators_mediator_id")
+    with op.batch_alter_table("case_deadlines", schema=None) as batch_op:
+        batch_op.drop_index("ix_case_deadlines_case_id_met_on_due_on")
     with op.batch_alter_table("cases", schema=None, recreate="never") as batch_op:
         batch_op.drop_index("ix_cases_office_id_handler_id_next_due_on")
         batch_op.drop_index("ix_cases_handler_id_next_due_on")

@@ -1,0 +1,132 @@
+"""To-do list and workload from each case's next open deadline (SPEC §10):
+the same rows and figures as reading every deadline of every case."""
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from casesys.adjudication.models import CaseDeadline, PanelMember
+from casesys.adjudication.next_deadline import refresh_next_deadlines
+from casesys.adjudication.worklists import todo_items, workload_rows
+from casesys.cases.models import Case
+from casesys.core import clock
+from casesys.domain.deadlines import Party as Owner
+from casesys.domain.enums import OPEN_STATES, CaseState, Role
+
+
+def _scan_todo(db, user, today):
+    """Every open deadline of every case of the user, sorted in Python (the list before the index)."""
+    panel = set(db.session.scalars(sa.select(PanelMember.case_id).where(PanelMember.user_id == user.id)))
+    rows = []
+    for case in db.session.scalars(sa.select(Case)):
+        handled = case.handler_id == user.id and (case.state in OPEN_STATES or case.closing_type == "mediated")
+        if not (handled or case.id in panel):
+            continue
+        for d in case.deadlines:
+            if d.met_on is None and (case.state in OPEN_STATES or d.kind.startswith("mediation")) \
+                    and (d.owner == Owner.OFFICE or d.due_on >= today):
+                rows.append(d)
+    return sorted(rows, key=lambda d: (d.due_on, d.id))
+
+
+def _spread_deadlines(db, cases, today):
+    """Deadlines overdue, due today, later; met; a party's that has run out."""
+    for n, case in enumerate(cases):
+        for kind, owner, due, met in (
+            (f"extra_overdue{n}", Owner.OFFICE, today - timedelta(days=n + 1), None),
+            (f"extra_today{n}", Owner.OFFICE, today, None),
+            (f"extra_later{n}", Owner.OFFICE, today + timedelta(days=n + 1), None),
+            (f"extra_met{n}", Owner.OFFICE, today - timedelta(days=3), today),
+            (f"extra_party_expired{n}", Owner.PARTY, today - timedelta(days=2), None),
+            (f"extra_party_open{n}", Owner.PARTY, today + timedelta(days=2), None),
+        ):
+            case.deadlines.append(CaseDeadline(kind=kind, label=kind, owner=owner, due_on=due, met_on=met))
+    db.session.commit()
+
+
+def test_todo_pages_are_the_scan_sorted_and_counted_by_urgency(db, factory):
+    today = clock.today()
+    officer = factory.user(Role.OFFICER)
+    colleague = factory.user(Role.OFFICER, office=officer.office)
+    mine = [factory.case(officer) for _ in range(4)]
+    theirs = [factory.case(colleague) for _ in range(2)]
+    db.session.add(PanelMember(case_id=theirs[0].id, user_id=officer.id))
+    mine[3].state = CaseState.CLOSED  # a closed case leaves the list
+    db.session.commit()
+    _spread_deadlines(db, mine + theirs, today)
+    expected = _scan_todo(db, officer, today)
+    shown, page = [], 1
+    while True:
+        items, counts = todo_items(officer, page=page, per_page=4, today=today)
+        if not items:
+            break
+        shown += [item.deadline.id for item in items]
+        page += 1
+    assert shown == [d.id for d in expected]
+    assert counts.total == len(expected)
+    assert counts.overdue == sum(1 for d in expected if d.owner == Owner.OFFICE and d.due_on < today)
+    assert counts.due_today == sum(1 for d in expected if d.owner == Owner.OFFICE and d.due_on == today)
+    assert counts.overdue and counts.due_today and counts.open
+
+
+def test_todo_page_shows_the_counts(app, client, factory, login_as, db):
+    officer = factory.user(Role.OFFICER)
+    _spread_deadlines(db, [factory.case(officer)], clock.today())
+    login_as(officer)
+    body = client.get("/todo").get_data(as_text=True)
+    assert "逾期 1 项" in body and "今日到期 1 项" in body and "项未完成期限" in body
+
+
+def test_workload_figures_are_those_of_every_open_case(db, factory):
+    today = clock.today()
+    office = factory.office()
+    officers = [factory.user(Role.OFFICER, office=office) for _ in range(3)]
+    for n, officer in enumerate(officers):
+        for days in range(n + 1):
+            factory.case(officer, received_on=today - timedelta(days=10 * days + n))
+    closed = factory.case(officers[0], received_on=today - timedelta(days=400))
+    closed.state = CaseState.CLOSED
+    db.session.commit()
+    cases = db.session.scalars(sa.select(Case).where(Case.office_id == office.id)).all()
+    _spread_deadlines(db, cases[:4], today)
+    rows = {r.user.id: r for r in workload_rows(office.id, today)}
+    for officer in officers:
+        open_cases = [c for c in cases if c.handler_id == officer.id and c.state in OPEN_STATES]
+        ages = [(today - c.received_on).days for c in open_cases]
+        overdue = sum(1 for c in open_cases for d in c.deadlines if d.met_on is None and d.due_on < today)
+        row = rows[officer.id]
+        assert (row.open_cases, row.average_age_days, row.oldest_age_days, row.overdue) == \
+            (len(ages), sum(ages) / len(ages), max(ages), overdue)
+    assert [r.open_cases for r in workload_rows(office.id, today)] == [3, 2, 1]
+
+
+def test_next_deadline_is_the_most_urgent_open_one_and_follows_changes(db, factory):
+    today = clock.today()
+    officer = factory.user(Role.OFFICER)
+    case = factory.case(officer)
+    expected = min((d for d in case.deadlines if d.met_on is None), key=lambda d: (d.due_on, d.id))
+    db.session.refresh(case)
+    assert (case.next_due_on, case.next_due_kind) == (expected.due_on, expected.kind)
+    case.deadlines.append(CaseDeadline(kind="mediation_consent", label="征询期", owner=Owner.OFFICE,
+                                       due_on=date(2001, 1, 1)))
+    db.session.commit()
+    db.session.refresh(case)
+    assert (case.next_due_on, case.next_due_kind) == (date(2001, 1, 1), "mediation_consent")
+    case.state = CaseState.CLOSED  # closed: only mediation deadlines are still followed
+    db.session.commit()
+    db.session.refresh(case)
+    assert case.next_due_kind == "mediation_consent"
+    next(d for d in case.deadlines if d.kind == "mediation_consent").met_on = today
+    db.session.commit()
+    db.session.refresh(case)
+    assert (case.next_due_on, case.next_due_kind) == (None, None)
+
+
+def test_bulk_refresh_sets_what_the_hook_would(db, factory):
+    officer = factory.user(Role.OFFICER)
+    case = factory.case(officer)
+    kept = (case.next_due_on, case.next_due_kind)
+    db.session.execute(sa.update(Case.__table__).values(next_due_on=None, next_due_kind=None))
+    refresh_next_deadlines(db.session.connection(), sa.select(Case.id))
+    db.session.commit()
+    db.session.refresh(case)
+    assert (case.next_due_on, case.next_due_kind) == kept and kept[0] is not None
