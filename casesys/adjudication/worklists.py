@@ -11,6 +11,7 @@ from casesys.auth.models import User
 from casesys.cases.models import Case
 from casesys.cases.services import record_event
 from casesys.core import clock
+from casesys.core.database import epoch_days
 from casesys.domain.enums import OPEN_STATES
 from casesys.domain.events import EventKind
 from casesys.extensions import db
@@ -102,13 +103,6 @@ class WorkloadRow:
     overdue: int
 
 
-def _epoch_days(column):
-    """Whole days since 1970-01-01 of a date column, as an integer on both databases."""
-    if db.engine.dialect.name == "postgresql":
-        return column - sa.literal(date(1970, 1, 1))
-    return sa.cast(sa.func.strftime("%s", column), sa.Integer) / 86400
-
-
 def workload_rows(office_id: int, today: date) -> list[WorkloadRow]:
     """Open cases per handler with their ages, and overdue deadlines: one
     grouped statement over the (office_id, handler_id, next_due_on) index;
@@ -119,7 +113,7 @@ def workload_rows(office_id: int, today: date) -> list[WorkloadRow]:
                                 CaseDeadline.due_on < today).scalar_subquery())
     overdue = sa.func.sum(sa.case((Case.next_due_on < today, overdue_deadlines), else_=0))
     rows = db.session.execute(
-        sa.select(Case.handler_id, sa.func.count(), sa.func.sum(_epoch_days(Case.received_on)),
+        sa.select(Case.handler_id, sa.func.count(), sa.func.sum(epoch_days(Case.received_on)),
                   sa.func.min(Case.received_on), overdue)
         .where(Case.office_id == office_id, Case.state.in_(OPEN_STATES), Case.handler_id.is_not(None))
         .group_by(Case.handler_id).order_by(sa.func.count().desc(), Case.handler_id)).all()

@@ -27,6 +27,17 @@ def dialect_name() -> str:
     return db.engine.dialect.name
 
 
+def epoch_days(column):
+    """Whole days from 1970-01-01 to a date column, an integer on both
+    databases: sums of them are exact, so averages of ages are those Python
+    would compute from the rows."""
+    from datetime import date
+
+    if dialect_name() == "postgresql":
+        return column - sa.literal(date(1970, 1, 1))
+    return sa.cast(sa.func.strftime("%s", column), sa.Integer) / 86400
+
+
 def next_in_sequence(office_id: int, kind: str, year: int) -> int:
     """Take the next number of (office, kind, year) atomically.
 

@@ -130,3 +130,29 @@ def test_bulk_refresh_sets_what_the_hook_would(db, factory):
     db.session.commit()
     db.session.refresh(case)
     assert (case.next_due_on, case.next_due_kind) == kept and kept[0] is not None
+
+
+def test_mediation_figures_are_those_of_every_mediation(db, factory):
+    from casesys.domain.enums import CaseType
+    from casesys.domain.mediation import MediationStatus
+    from casesys.mediation.figures import mediation_figures
+    from casesys.mediation.models import Mediation
+
+    today = clock.today()
+    officer = factory.user(Role.OFFICER)
+    other = factory.user(Role.OFFICER, office=factory.office(prefix="湘知保"))  # another office: not counted
+    spans = []
+    for n, status in enumerate([MediationStatus.CONSENT_PENDING, MediationStatus.MEDIATING, MediationStatus.AGREED,
+                                MediationStatus.PARTIAL, MediationStatus.FAILED, MediationStatus.FAILED]):
+        requested = today - timedelta(days=40 + 7 * n)
+        ended = requested + timedelta(days=3 * n + 1) if n >= 2 and n != 5 else None  # one failure without a date
+        if ended:
+            spans.append((ended - requested).days)
+        for user in (officer, other):
+            case = factory.case(user, case_type=CaseType.MEDIATION)
+            db.session.add(Mediation(case_id=case.id, status=status, requested_on=requested,
+                                     consent_due_on=requested + timedelta(days=15), ended_on=ended))
+    db.session.commit()
+    figures = mediation_figures(officer, today)
+    assert (figures.open, figures.finished, figures.succeeded) == (2, 4, 2)
+    assert figures.average_days == sum(spans) / len(spans)
