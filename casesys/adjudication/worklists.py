@@ -147,9 +147,10 @@ def waiting_approvals(user) -> int:
     from casesys.documents.models import Document
 
     scope = sa.true() if user.province_wide else Case.office_id == user.office_id
-    steps = db.session.scalar(sa.select(sa.func.count(Approval.id)).join(Case, Approval.case_id == Case.id)
-                              .where(scope, Approval.status == "pending", Approval.requested_by_id != user.id))
-    documents = db.session.scalar(sa.select(sa.func.count(Document.id)).join(Case, Document.case_id == Case.id)
-                                  .where(scope, Document.status == "pending",
-                                         sa.or_(Document.created_by_id.is_(None), Document.created_by_id != user.id)))
-    return steps + documents
+    # Two counts over the status indexes, in one statement (the menu shows it on every page).
+    steps = (sa.select(sa.func.count(Approval.id)).join(Case, Approval.case_id == Case.id)
+             .where(scope, Approval.status == "pending", Approval.requested_by_id != user.id).scalar_subquery())
+    documents = (sa.select(sa.func.count(Document.id)).join(Case, Document.case_id == Case.id)
+                 .where(scope, Document.status == "pending",
+                        sa.or_(Document.created_by_id.is_(None), Document.created_by_id != user.id)).scalar_subquery())
+    return db.session.scalar(sa.select(steps + documents))

@@ -156,3 +156,22 @@ def test_mediation_figures_are_those_of_every_mediation(db, factory):
     figures = mediation_figures(officer, today)
     assert (figures.open, figures.finished, figures.succeeded) == (2, 4, 2)
     assert figures.average_days == sum(spans) / len(spans)
+
+
+def test_menu_badge_counts_what_waits_for_someone_else(db, factory):
+    from casesys.adjudication.models import Approval
+    from casesys.adjudication.worklists import waiting_approvals
+    from casesys.documents.models import Document
+
+    office = factory.office()
+    officer, chief = factory.user(Role.OFFICER, office=office), factory.user(Role.SUPERVISOR, office=office)
+    stranger = factory.user(Role.OFFICER, office=factory.office(prefix="湘知保"))
+    case, theirs = factory.case(officer), factory.case(stranger)
+    for requester, on in ((officer, case), (officer, case), (chief, case), (stranger, theirs)):
+        db.session.add(Approval(case_id=on.id, action="accept", payload={}, requested_by_id=requester.id))
+    db.session.add(Approval(case_id=case.id, action="accept", payload={}, requested_by_id=officer.id, status="approved"))
+    for author in (officer, None, chief):
+        db.session.add(Document(case_id=case.id, doc_type="ruling", status="pending",
+                                created_by_id=author.id if author else None))
+    db.session.commit()
+    assert waiting_approvals(chief) == 2 + 2  # two requests and two documents not his own, in his office

@@ -1,0 +1,103 @@
+"""No page's SQL statement count grows with its rows: every list page and
+the case page, with 1 row and with 10 (parties, agents, patents, evidence,
+panel; approvals; documents; to-do deadlines; handlers; mediations)."""
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from casesys.core import clock
+from casesys.domain.enums import CaseType, PartyRole, Role
+
+PAGES = ["/cases", "/cases?q=光谷激光", "/cases?q=光谷", "/cases?q=光", "/cases/{case}", "/cases/{case}/documents",
+         "/cases/{case}/mediation", "/cases/{case}/audit", "/todo", "/approvals", "/workload", "/documents/batch",
+         "/mediation/dashboard"]
+
+
+@pytest.fixture
+def statements(db):
+    counted: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        counted.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    yield counted
+    sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def _world(db, factory, rows: int, prefix: str) -> dict:
+    """An office whose pages each list `rows` rows, and its officer and supervisor."""
+    from casesys.adjudication.models import Approval, CaseDeadline, PanelMember
+    from casesys.cases.models import Agent, CasePatent, Evidence
+    from casesys.cases.services import PatentData, find_or_create_patent, refresh_search_text
+    from casesys.documents.models import Document
+    from casesys.domain.deadlines import Party as Owner
+    from casesys.domain.enums import PatentType
+    from casesys.mediation.models import Mediation
+
+    office = factory.office(prefix=prefix)
+    officer = factory.user(Role.OFFICER, office=office)
+    chief = factory.user(Role.SUPERVISOR, office=office)
+    handlers = [officer] + [factory.user(Role.OFFICER, office=office) for _ in range(rows - 1)]
+    today = clock.today()
+    respondents = tuple(f"长沙湘江机械制造有限公司{n}" for n in range(rows))
+    cases = [factory.case(handlers[n], requester=f"武汉光谷激光科技有限公司{n}", respondents=respondents)
+             for n in range(rows)]
+    case = cases[0]
+    for n, party in enumerate(case.parties[:rows]):
+        party.agents.append(Agent(case=case, name=f"代理人{n}", firm="楚天律师事务所"))
+    for n in range(rows - 1):  # one patent came with the case
+        patent = find_or_create_patent(PatentData(factory.patent_number(), "1", {
+            "patent_type": PatentType.INVENTION, "title": f"一种切割头{n}", "patentee": "甲", "filed_on": None,
+            "granted_on": None, "legal_status": "valid", "evaluation": "none"}))
+        case.case_patents.append(CasePatent(patent=patent, claims="1"))
+    refresh_search_text(case)
+    for n in range(rows):
+        db.session.add(Evidence(case_id=case.id, party_id=case.parties_in(PartyRole.REQUESTER)[0].id,
+                                kind="document", description=f"证据{n}"))
+        member = factory.user(Role.OFFICER, office=office)  # not the user who opens the page
+        db.session.add(PanelMember(case_id=case.id, user_id=member.id, presiding=n == 0))
+        other = cases[n]
+        other.deadlines.append(CaseDeadline(kind="extra", label="补充期限", owner=Owner.OFFICE, due_on=today))
+        db.session.add(Approval(case_id=other.id, action="accept", payload={}, requested_by_id=officer.id))
+        db.session.add(Document(case_id=other.id, doc_type="ruling", status="pending", created_by_id=officer.id))
+        db.session.add(Document(case_id=other.id, doc_type="acceptance_notice", status="approved",
+                                number=f"{prefix}文{n}", approved_at=clock.utcnow(), created_by_id=officer.id))
+        mediation_case = factory.case(officer, case_type=CaseType.MEDIATION, commit=False)
+        db.session.add(Mediation(case_id=mediation_case.id, requested_on=today - timedelta(days=9),
+                                 consent_due_on=today + timedelta(days=6)))
+    db.session.commit()
+    # Names, not objects: each counted request starts from an empty session.
+    return {"officer": SimpleNamespace(username=officer.username), "chief": SimpleNamespace(username=chief.username),
+            "case": case.id}
+
+
+def _count(db, client, login_as, statements, user, path: str) -> int:
+    client.post("/logout")
+    login_as(user)
+    assert client.get(path).status_code == 200, path
+    # The test's app context (and session) outlives a request: start from an
+    # empty identity map, as a real request does.
+    db.session.remove()
+    statements.clear()
+    assert client.get(path).status_code == 200, path
+    return len(statements)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_statements_do_not_grow_with_rows(app, db, client, factory, login_as, statements, page):
+    one = _world(db, factory, 1, "鄂知保")
+    ten = _world(db, factory, 10, "湘知保")
+    role = "chief" if page in ("/approvals", "/workload", "/documents/batch", "/mediation/dashboard") else "officer"
+    counts = [_count(db, client, login_as, statements, world[role], page.format(case=world["case"]))
+              for world in (one, ten)]
+    if counts[0] != counts[1]:
+        import re
+        for world in (one, ten):
+            _count(db, client, login_as, statements, world[role], page.format(case=world["case"]))
+            print("\n".join(re.sub(r"\s+", " ", s)[:160] for s in statements), "\n====")
+    assert counts[0] == counts[1], f"{page}: {counts[0]} statements with 1 row, {counts[1]} with 10"
