@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, attributes
 
 from casesys.core.types import utcnow
 
-SKIPPED_FIELDS = {"updated_at", "version", "search_text"}
+SKIPPED_FIELDS = {"updated_at", "version", "search_text", "search_grams", "next_due_on", "next_due_kind"}  # derived
 
 
 def _plain(value: Any) -> Any:
