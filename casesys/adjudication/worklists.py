@@ -80,10 +80,14 @@ def todo_items(user, *, page: int, per_page: int, today: date | None = None) -> 
     """Open deadlines of the user's open cases, most urgent (overdue) first, a page of them."""
     today = today or clock.today()
     counts = todo_counts(user, today)
+    # The page's ids from the covering index first; whole rows (explanations are long) for those only.
+    page_ids = (sa.select(CaseDeadline.id).join(Case, CaseDeadline.case_id == Case.id)
+                .where(*_todo_where(user, today)).order_by(CaseDeadline.due_on, CaseDeadline.id)
+                .limit(per_page).offset((page - 1) * per_page))
     rows = db.session.execute(
         sa.select(CaseDeadline, Case.id, Case.number, Case.title, Case.state)
-        .join(Case, CaseDeadline.case_id == Case.id).where(*_todo_where(user, today))
-        .order_by(CaseDeadline.due_on, CaseDeadline.id).limit(per_page).offset((page - 1) * per_page)
+        .join(Case, CaseDeadline.case_id == Case.id).where(CaseDeadline.id.in_(page_ids))
+        .order_by(CaseDeadline.due_on, CaseDeadline.id)
     ).all() if counts.total > (page - 1) * per_page else []
     return [TodoItem(d, cid, number, title, state) for d, cid, number, title, state in rows], counts
 
@@ -105,7 +109,8 @@ class WorkloadRow:
 
 def workload_rows(office_id: int, today: date) -> list[WorkloadRow]:
     """Open cases per handler with their ages, and overdue deadlines: one
-    grouped statement over the (office_id, handler_id, next_due_on) index;
+    grouped statement over the (office_id, state, handler_id, received_on,
+    next_due_on) index;
     only cases whose next open deadline has passed have their deadlines counted."""
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.office_id == office_id))}
     overdue_deadlines = (sa.select(sa.func.count()).select_from(CaseDeadline)

@@ -35,7 +35,7 @@ def epoch_days(column):
 
     if dialect_name() == "postgresql":
         return column - sa.literal(date(1970, 1, 1))
-    return sa.cast(sa.func.strftime("%s", column), sa.Integer) / 86400
+    return sa.cast(sa.func.strftime("%s", column), sa.Integer) // 86400
 
 
 def next_in_sequence(office_id: int, kind: str, year: int) -> int:

@@ -152,8 +152,8 @@ def upgrade():
         batch_op.add_column(sa.Column("next_due_kind", sa.String(length=32), nullable=True))
     with op.batch_alter_table("cases", schema=None, recreate="never") as batch_op:
         batch_op.create_index("ix_cases_handler_id_next_due_on", ["handler_id", "next_due_on"], unique=False)
-        batch_op.create_index("ix_cases_office_id_handler_id_next_due_on",
-                              ["office_id", "handler_id", "next_due_on"], unique=False)
+        batch_op.create_index("ix_cases_office_id_state_handler_id",
+                              ["office_id", "state", "handler_id", "received_on", "next_due_on"], unique=False)
     with op.batch_alter_table("case_deadlines", schema=None) as batch_op:
         batch_op.create_index("ix_case_deadlines_case_id_met_on_due_on",
                               ["case_id", "met_on", "due_on", "owner", "kind"], unique=False)
@@ -176,7 +176,7 @@ def downgrade():
     with op.batch_alter_table("case_deadlines", schema=None) as batch_op:
         batch_op.drop_index("ix_case_deadlines_case_id_met_on_due_on")
     with op.batch_alter_table("cases", schema=None, recreate="never") as batch_op:
-        batch_op.drop_index("ix_cases_office_id_handler_id_next_due_on")
+        batch_op.drop_index("ix_cases_office_id_state_handler_id")
         batch_op.drop_index("ix_cases_handler_id_next_due_on")
     if dialect == "sqlite":
         # DROP COLUMN in place keeps the search triggers of 0002.
