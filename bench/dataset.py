@@ -87,13 +87,14 @@ class Dataset:
         }
 
 
-def dataset_url(database: str, size: int, postgres_url: str) -> str:
-    """The DATABASE_URL of the benchmark database of `size` cases."""
+def dataset_url(database: str, size: int, postgres_url: str, prefix: str = "casesys_bench") -> str:
+    """The DATABASE_URL of the benchmark database of `size` cases (PostgreSQL:
+    `<prefix>_<size>`, so that several checkouts on one server keep apart)."""
     if database == "sqlite":
         return f"sqlite:///{OUT_DIR / f'bench-{size}.db'}"
     if database == "postgresql":
         base = sa.engine.make_url(postgres_url)
-        return base.set(database=f"casesys_bench_{size}").render_as_string(hide_password=False)
+        return base.set(database=f"{prefix}_{size}").render_as_string(hide_password=False)
     raise ValueError(f"unknown database {database!r}")
 
 

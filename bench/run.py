@@ -72,6 +72,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
                         help="an existing PostgreSQL database to connect to for CREATE DATABASE "
                              "(env BENCH_POSTGRES_URL; default: %(default)s)")
+    parser.add_argument("--postgres-prefix", default="casesys_bench",
+                        help="PostgreSQL benchmark databases are <prefix>_<cases> (default: %(default)s)")
     parser.add_argument("--output", default=str(OUT_DIR / "latest.json"), help="JSON report (default: %(default)s)")
     documents = parser.add_mutually_exclusive_group()
     documents.add_argument("--skip-documents", action="store_true",
@@ -235,7 +237,7 @@ def measure_databases(args: argparse.Namespace, write) -> tuple[dict, dict, dict
         party_query = None  # the smallest size's, searched for at every size
         for size in args.sizes:
             print(f"== {database}, {size} cases", flush=True)
-            dataset = Dataset(database, size, dataset_url(database, size, args.postgres_url))
+            dataset = Dataset(database, size, dataset_url(database, size, args.postgres_url, args.postgres_prefix))
             try:
                 prepare(dataset, args.postgres_url, party_query, time_deadlines=size == args.sizes[-1])
                 party_query = party_query or dataset.samples.party_query
