@@ -183,22 +183,32 @@ def text_match(text: str, office_id: int | None = None) -> TextMatch:
 
 def is_one_character(raw: str) -> bool:
     """A query the pair index cannot serve: no two characters side by side."""
+    kind, value = search_target(raw)
+    return kind == "text" and bool(value) and not query_phrases(value)
+
+
+def search_target(raw: str) -> tuple[str, str]:
+    """What the search box looks for: ("number", a whole case number) or
+    ("text", the substring: a patent number's compact form, a normalised
+    partial case number, or the text as typed, normalised)."""
     text = normalize_text(raw)
-    return bool(text) and not query_phrases(text) and not FULL_CASE_NUMBER.match(normalize_case_number_query(text))
+    as_number = normalize_case_number_query(text)
+    if FULL_CASE_NUMBER.match(as_number):
+        return "number", as_number
+    patent = parse_patent_number(text)
+    if patent is not None:
+        return "text", patent.compact
+    if "〔" in as_number:
+        return "text", as_number
+    return "text", text
 
 
 def query_match(raw: str, office_id: int | None = None) -> TextMatch:
     """How to find what the user typed in the search box."""
-    text = normalize_text(raw)
-    as_number = normalize_case_number_query(text)
-    if FULL_CASE_NUMBER.match(as_number):
-        return TextMatch(Case.number == as_number)
-    patent = parse_patent_number(text)
-    if patent is not None:
-        return text_match(patent.compact, office_id)
-    if "〔" in as_number:
-        return text_match(as_number, office_id)
-    return text_match(text, office_id)
+    kind, value = search_target(raw)
+    if kind == "number":
+        return TextMatch(Case.number == value)
+    return text_match(value, office_id)
 
 
 def query_condition(raw: str):
