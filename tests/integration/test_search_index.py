@@ -71,7 +71,8 @@ def test_index_finds_what_a_scan_finds(app, db, factory, cases, queries, data):
     # left out, a space put in), so that queries hit and nearly hit.
     stored = " ".join(texts)
     for _ in range(6):
-        start = data.draw(st.integers(0, len(stored) - 2))
+        # Fixed bounds (the stored text's length depends on case numbers: external state to hypothesis).
+        start = data.draw(st.integers(0, 10_000)) % (len(stored) - 1)
         piece = stored[start:start + data.draw(st.integers(2, 6))]
         queries.append(_variant(piece, data.draw(st.sampled_from(["same", "swapcase", "drop_middle",
                                                                   "space_in_middle"]))))
