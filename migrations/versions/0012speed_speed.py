@@ -13,7 +13,7 @@ most urgent open deadline of the case, with indexes by handler; a covering
 index of deadlines by case; mediations by mediator.
 
 Revision ID: 0012speed
-Revises: 0013over
+Revises: 0015ref
 """
 from collections import defaultdict
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012speed"
-down_revision = "0013over"
+down_revision = "0015ref"
 branch_labels = None
 depends_on = None
 
