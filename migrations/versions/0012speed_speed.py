@@ -13,7 +13,7 @@ most urgent open deadline of the case, with indexes by handler; a covering
 index of deadlines by case; mediations by mediator.
 
 Revision ID: 0012speed
-Revises: 0015ref
+Revises: 0009law
 """
 from collections import defaultdict
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012speed"
-down_revision = "0015ref"
+down_revision = "0009law"
 branch_labels = None
 depends_on = None
 
