@@ -308,12 +308,16 @@ def procedure_context(case: Case) -> dict:
     facts = case_facts(case)
     actions = [a for a in available_actions(facts) if a != Action.REJECT]  # refusal sits on the screening page
     routine = [a for a in actions if a in ROUTINE]
+    step = next_step(case, routine, facts)
+    if step and step.get("action") in routine:  # the next step's button comes first
+        routine.remove(step["action"])
+        routine.insert(0, step["action"])
     return {
         "actions": routine,
         "other_actions": [a for a in actions if a not in ROUTINE],
         "pending": pending_approval(case), "stop_kinds": STOP_KINDS,
         "stop_form": forms.ClockStopForm(), "Procedure": Procedure, "today": date.today(),
-        "next_step": next_step(case, routine, facts),
+        "next_step": step,
         "label": lambda action: action_label(action, case.procedure),
     }
 
@@ -334,10 +338,13 @@ def next_step(case: Case, routine: list[Action], facts) -> dict | None:
     if facts.next_hearing_on and facts.today and facts.today < facts.next_hearing_on:
         upcoming = min((h for h in case.hearings if not h.held), key=lambda h: h.scheduled_at)
         return {"text": f"口头审理，{upcoming.scheduled_at:%Y-%m-%d %H:%M}，{upcoming.place}", "due": None}
-    if not routine:
+    done = {d.kind for d in case.deadlines if d.met_on}
+    # a step whose deadline is met has been taken (the answer forwarded, say)
+    pending = [a for a in routine if STEP_DEADLINES.get(a) not in done or STEP_DEADLINES.get(a) == "closing"]
+    if not pending:
         return None
-    action = routine[0]
+    action = pending[0]
     deadlines = {d.kind: d for d in case.deadlines if not d.met_on}
     deadline = deadlines.get(STEP_DEADLINES.get(action, ""))
     return {"text": action_label(action, case.procedure), "due": deadline.due_on if deadline else None,
-            "paused": bool(deadline and deadline.paused)}
+            "paused": bool(deadline and deadline.paused), "action": action}

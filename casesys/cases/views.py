@@ -47,7 +47,23 @@ def index():
         sa.select(User.id, User.full_name).where(User.office_id == current_user.office_id).order_by(User.full_name)
     ).all()
     return render_template("cases/index.html", result=result, filters=filters, sorts=SORTS,
-                           offices=offices, handlers=handlers)
+                           offices=offices, handlers=handlers, next_deadlines=next_deadlines([c.id for c in result.items]))
+
+
+def next_deadlines(case_ids: list[int]) -> dict[int, tuple]:
+    """Each listed case's nearest open deadline of the office (one query for the page)."""
+    from casesys.adjudication.models import CaseDeadline
+
+    if not case_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(CaseDeadline.case_id, CaseDeadline.label, CaseDeadline.due_on, CaseDeadline.paused)
+        .where(CaseDeadline.case_id.in_(case_ids), CaseDeadline.met_on.is_(None), CaseDeadline.owner == "office")
+        .order_by(CaseDeadline.case_id, CaseDeadline.due_on)).all()
+    found: dict[int, tuple] = {}
+    for case_id, label, due_on, paused in rows:
+        found.setdefault(case_id, (label, due_on, paused))
+    return found
 
 
 def _party_rows(form) -> list[PartyData]:

@@ -71,3 +71,21 @@ def test_no_hearing_record_before_the_hearing_day_and_rescheduling_prefills(clie
     assert f"口头审理定于{day.isoformat()}，届时方可记录口头审理" in refused
     form = client.get(f"/cases/{case.id}/steps/schedule_hearing").get_data(as_text=True)
     assert f'value="{day.isoformat()}T09:30"' in form and 'value="第二审理庭"' in form
+
+
+def test_a_suspended_case_shows_paused_counting_on_every_page(client, db, factory, login_as, team):
+    """Issue 16.12: 暂停计算 on the case page, the to-do list and the case list — no countdown."""
+    case = _accepted(db, factory, team, Procedure.ORDINARY)
+    request_action(case, Action.SERVE, {"served_on": date.today().isoformat()}, actor=team[0])
+    approve(request_action(case, Action.SUSPEND, {"reason": "被请求人已提出无效宣告请求", "reference": "4W123456",
+                                                  "started_on": date.today().isoformat()}, actor=team[0]),
+            actor=team[1])
+    db.session.commit()
+    assert case.state == CaseState.SUSPENDED
+    login_as(team[0])
+    for url in (f"/cases/{case.id}", "/todo", "/cases"):
+        page = client.get(url).get_data(as_text=True)
+        assert "暂停计算" in page, url
+    todo = client.get("/todo").get_data(as_text=True)
+    closing = next(d for d in case.deadlines if d.kind == "closing")
+    assert closing.paused and f"剩 {(closing.due_on - date.today()).days} 日" not in todo

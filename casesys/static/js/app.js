@@ -86,3 +86,18 @@
     document.querySelectorAll("textarea.auto-grow").forEach(grow);
   });
 })();
+
+// Lists become cards on phones: each cell carries its column's name.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  document.querySelectorAll("table.table-cards").forEach(function (table) {
+    var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (names[index] && !cell.hasAttribute("colspan")) { cell.dataset.label = names[index]; }
+      });
+    });
+  });
+});
