@@ -128,8 +128,11 @@ def register_template_helpers(app: Flask) -> None:
         from flask import has_request_context
         from flask_login import current_user
 
-        if not has_request_context() or not current_user or not permissions.can_supervise(current_user):
+        if not has_request_context() or not current_user or not permissions.can_work_on_cases(current_user):
             return {}
-        from casesys.adjudication.worklists import waiting_approvals
+        from casesys.adjudication.worklists import unread_count, waiting_approvals
 
-        return {"waiting_approvals": waiting_approvals(current_user)}
+        counts = {"unread_todo": unread_count(current_user)}  # returns, decided approvals, reminders
+        if permissions.can_supervise(current_user):
+            counts["waiting_approvals"] = waiting_approvals(current_user)
+        return counts

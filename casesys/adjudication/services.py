@@ -184,7 +184,16 @@ def approve(approval: Approval, *, actor: User, comment: str = "", today: date |
     approval.comment = comment
     apply_action(case, action, dict(approval.payload), actor=actor, today=today or date.today(),
                  approved=True)
+    _tell_requester(approval, f"{case.number} {action.label}已获批准" + (f"：{comment}" if comment else ""))
     _after_decision(case, approval.requested_by, today or date.today())
+
+
+def _tell_requester(approval: Approval, message: str) -> None:
+    """The requester learns of the decision on the to-do list (menu badge)."""
+    from casesys.adjudication.worklists import add_todo_notice
+
+    add_todo_notice(approval.requested_by_id, approval.case, kind=f"approval:{approval.id}", message=message,
+                    level="decided")
 
 
 def send_back(approval: Approval, *, actor: User, comment: str) -> None:
@@ -198,6 +207,7 @@ def send_back(approval: Approval, *, actor: User, comment: str) -> None:
     approval.comment = comment
     record_event(approval.case, EventKind.APPROVAL_RETURNED,
                  f"负责人退回：{Action(approval.action).label}。{comment}", actor=actor)
+    _tell_requester(approval, f"{approval.case.number} {Action(approval.action).label}被退回：{comment}")
     db.session.flush()
     _after_decision(approval.case, approval.requested_by, date.today())
 

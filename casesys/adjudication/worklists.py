@@ -92,6 +92,27 @@ def todo_items(user, *, page: int, per_page: int, today: date | None = None) -> 
     return [TodoItem(d, cid, number, title, state) for d, cid, number, title, state in rows], counts
 
 
+def add_todo_notice(user_id: int, case: Case, *, kind: str, message: str, level: str) -> None:
+    """A line on the user's to-do list (and its menu badge) until read: a
+    returned document, a decided approval. One per kind, case and day."""
+    from casesys.core import clock
+
+    today = clock.today()
+    notice = db.session.scalar(sa.select(Reminder).where(
+        Reminder.user_id == user_id, Reminder.case_id == case.id, Reminder.deadline_kind == kind[:32],
+        Reminder.due_on == today, Reminder.level == level))
+    if notice is None:
+        notice = Reminder(user_id=user_id, case_id=case.id, deadline_kind=kind[:32], due_on=today, level=level)
+        db.session.add(notice)
+    notice.message, notice.read_at = message[:300], None
+
+
+def unread_count(user) -> int:
+    """The number beside 待办 in the menu."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Reminder).where(
+        Reminder.user_id == user.id, Reminder.read_at.is_(None))) or 0
+
+
 def unread_reminders(user, limit: int = 20) -> list[Reminder]:
     return db.session.scalars(
         sa.select(Reminder).where(Reminder.user_id == user.id, Reminder.read_at.is_(None))

@@ -251,23 +251,11 @@ def return_document(document: Document, *, actor: User, comment: str) -> None:
     record_event(document.case, EventKind.APPROVAL_RETURNED, f"退回{title}：{comment}", actor=actor,
                  document_id=document.id, comment=comment)
     if document.created_by_id:  # the drafter finds it among the to-do items
-        _remind(document.created_by_id, document.case,
-                kind=f"document_returned:{document.id}", message=f"{document.case.number} {title}被退回：{comment}"[:300])
+        from casesys.adjudication.worklists import add_todo_notice
+
+        add_todo_notice(document.created_by_id, document.case, kind=f"document_returned:{document.id}",
+                        message=f"{document.case.number} {title}被退回：{comment}", level="returned")
     db.session.flush()
-
-
-def _remind(user_id: int, case: Case, *, kind: str, message: str) -> None:
-    from casesys.adjudication.models import Reminder
-    from casesys.core import clock
-
-    today = clock.today()
-    reminder = db.session.scalar(sa.select(Reminder).where(
-        Reminder.user_id == user_id, Reminder.case_id == case.id, Reminder.deadline_kind == kind[:32],
-        Reminder.due_on == today, Reminder.level == "returned"))
-    if reminder is None:
-        reminder = Reminder(user_id=user_id, case_id=case.id, deadline_kind=kind[:32], due_on=today, level="returned")
-        db.session.add(reminder)
-    reminder.message, reminder.read_at = message, None
 
 
 def addressee_of(document: Document):

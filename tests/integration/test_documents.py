@@ -282,8 +282,8 @@ def test_a_pending_document_is_read_only_and_a_return_tells_the_drafter(db, deci
     return_document(document, actor=team["chief"], comment="请补充被诉产品的技术特征比对")
     db.session.commit()
     assert document.status == "draft" and last_return(document) == "请补充被诉产品的技术特征比对"
-    reminders = unread_reminders(team["officer"])
-    assert len(reminders) == 1 and "被退回：请补充被诉产品的技术特征比对" in reminders[0].message
+    returns = [r for r in unread_reminders(team["officer"]) if r.level == "returned"]
+    assert len(returns) == 1 and "行政裁决书被退回：请补充被诉产品的技术特征比对" in returns[0].message
     update_texts(document, {"facts": "补充了比对。"}, expected_version=document.version)
     submit(document, actor=team["officer"])
     assert last_return(document) is None

@@ -89,3 +89,23 @@ def test_a_suspended_case_shows_paused_counting_on_every_page(client, db, factor
     todo = client.get("/todo").get_data(as_text=True)
     closing = next(d for d in case.deadlines if d.kind == "closing")
     assert closing.paused and f"剩 {(closing.due_on - date.today()).days} 日" not in todo
+
+
+def test_the_menu_shows_a_to_do_badge_for_decided_approvals_and_returns(client, db, factory, login_as, team):
+    """Issue 16.13: like the supervisor's approval badge."""
+    import re
+
+    officer, chief, _ = team
+    case = factory.case(officer)
+    conditions = dict.fromkeys(ACCEPTANCE_CONDITIONS, True)
+    approval = request_action(case, Action.ACCEPT, {"procedure": "ordinary", "conditions": conditions}, actor=officer)
+    db.session.commit()
+    login_as(officer)
+    assert 'data-testid="unread-todo"' not in client.get("/cases").get_data(as_text=True)
+    approve(approval, actor=chief, comment="同意")
+    db.session.commit()
+    page = client.get("/cases").get_data(as_text=True)
+    assert re.search(r'data-testid="unread-todo"[^>]*>1<', page)
+    assert f"{case.number} 受理已获批准" in client.get("/todo").get_data(as_text=True)
+    client.post("/todo/reminders/read")
+    assert 'data-testid="unread-todo"' not in client.get("/cases").get_data(as_text=True)
