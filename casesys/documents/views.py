@@ -26,7 +26,7 @@ from casesys.documents.services import (
 from casesys.documents.types import DOC_TYPES
 from casesys.domain.enums import Role
 from casesys.extensions import db
-from casesys.forms.documents import BatchForm, ReturnForm, ServiceForm, texts_form_class
+from casesys.forms.documents import BatchForm, ReturnForm, ServiceForm, VerifyForm, texts_form_class
 
 
 def _pdf(data: bytes, filename: str, *, download: bool = False) -> Response:
@@ -279,11 +279,38 @@ def batch_pdf(batch_id: int):
 
 # --- public verification ------------------------------------------------------------
 
+@bp.route("/verify", methods=["GET", "POST"])
+def verify_form():
+    """Public: type or paste the code (or the printed address), or upload the
+    PDF to compare its SHA-256 with the issued document's."""
+    form = VerifyForm()
+    if form.validate_on_submit():
+        if form.file.data:
+            import hashlib
+
+            digest = hashlib.sha256(form.file.data.read()).hexdigest()
+            document = db.session.scalar(sa.select(Document).where(Document.sha256 == digest,
+                                                                   Document.status == "approved"))
+            if document is None:
+                return render_template("documents/verify_failed.html", reason="上传的文件与本系统签发的任何文书都不一致，可能已被修改。"), 404
+            return render_template("documents/verify.html", document=document, kind=doc_type(document), matched=True)
+        return redirect(url_for("documents.verify", code=clean_verify_code(form.code.data)))
+    return render_template("documents/verify_form.html", form=form)
+
+
+def clean_verify_code(text: str) -> str:
+    """A pasted address keeps only its code; spaces and line breaks go. The
+    code's alphabet (URL-safe Base64) tells capitals apart, so case is kept."""
+    text = "".join((text or "").split())
+    return text.rstrip("/").rsplit("/verify/", 1)[-1] or "-"
+
+
 @bp.get("/verify/<code>")
 def verify(code: str):
     """Public: number, date, hash — no party data (SPEC §7, §8)."""
     document = db.session.scalar(sa.select(Document).where(Document.verify_code == code,
                                                            Document.status == "approved"))
     if document is None:
-        abort(404)
+        return render_template("documents/verify_failed.html", code=code,
+                               reason="核验码不存在，或者该文书尚未签发。请核对核验码后重试。"), 404
     return render_template("documents/verify.html", document=document, kind=doc_type(document))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -41,3 +42,17 @@ class ReturnForm(PageForm):
 
 class BatchForm(PageForm):
     """The selected documents come as a list of checkboxes `document_ids`."""
+
+
+class VerifyForm(PageForm):
+    """Public verification: the code printed under the QR code, or the PDF itself."""
+
+    code = StringField("核验码或核验地址", filters=F, validators=[Length(max=300)])
+    file = FileField("或上传PDF文件（比对 SHA-256）")
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and not self.code.data and not self.file.data:
+            self.code.errors = ["请输入核验码，或上传要核验的PDF文件"]
+            return False
+        return ok

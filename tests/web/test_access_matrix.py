@@ -88,6 +88,7 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "documents.batch_status": [("GET", "/documents/batches/{batch}", SUPERVISOR_ONLY)],
     "documents.batch_progress": [("GET", "/documents/batches/{batch}.json", SUPERVISOR_ONLY)],
     "documents.batch_pdf": [("GET", "/documents/batches/{batch}.pdf", SUPERVISOR_ONLY)],
+    "documents.verify_form": [("GET", "/verify", {role: OK for role in ROLES})],
     "documents.verify": [("GET", "/verify/{verify_code}", {role: OK for role in ROLES}),
                          ("GET", "/verify/nope", {role: MISSING for role in ROLES})],
     "mediation.page": [("GET", "/cases/{case}/mediation", CASE_READERS)],

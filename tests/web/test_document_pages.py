@@ -125,3 +125,32 @@ def test_service_form_defaults_to_the_addressee_and_their_address(client, db, de
     respondent = decided_case.parties_in(decided_case.parties[1].role)[0]
     assert re.search(rf'<option selected value="{respondent.id}">|<option value="{respondent.id}" selected>', page)
     assert f'value="{respondent.address}"' in page and "data-fill-address" in page
+
+
+def test_verify_by_typed_code_pasted_address_or_uploaded_pdf(app, client, db, decided_case, team):
+    """Issue 16.18: a form; a clear 「验证失败」 page; a PDF compared by SHA-256."""
+    import io
+
+    from casesys.documents.services import approve_document, create_draft, submit, update_texts
+
+    document = create_draft(decided_case, "ruling", actor=team["officer"])
+    update_texts(document, {"answer": "被请求人未提交答辩书。", "reasons": "构成侵权。"}, expected_version=document.version)
+    submit(document, actor=team["officer"])
+    approve_document(document, actor=team["chief"])
+    db.session.commit()
+    page = client.get("/verify").get_data(as_text=True)
+    assert "核验码或核验地址" in page and 'type="file"' in page
+    pasted = f"  http://example.org/verify/{document.verify_code}\n"
+    response = client.post("/verify", data={"code": pasted})
+    assert response.headers["Location"].endswith(f"/verify/{document.verify_code}")
+    assert document.number in client.get(response.headers["Location"]).get_data(as_text=True)
+    failed = client.get("/verify/NoSuchCode12")
+    assert failed.status_code == 404 and "验证失败" in failed.get_data(as_text=True)
+    upload = client.post("/verify", data={"file": (io.BytesIO(document.pdf), "ruling.pdf")},
+                         content_type="multipart/form-data")
+    assert upload.status_code == 200 and document.sha256 in upload.get_data(as_text=True)
+    changed = client.post("/verify", data={"file": (io.BytesIO(document.pdf + b"%"), "ruling.pdf")},
+                          content_type="multipart/form-data")
+    assert changed.status_code == 404 and "验证失败" in changed.get_data(as_text=True)
+    empty = client.post("/verify", data={"code": ""})
+    assert "请输入核验码" in empty.get_data(as_text=True)
