@@ -289,3 +289,31 @@ def store_checked_upload(stream: BinaryIO, filename: str) -> StoredFile:
     from casesys.cases.storage import check_upload, save_upload
 
     return save_upload(stream, filename, check_upload(stream, filename, upload_limit()))
+
+
+def possible_duplicates(case_type: CaseType, parties: list[PartyData], patent_numbers: list[str]) -> list[Case]:
+    """Issue 16.19: an open case of the same type with a requester and a
+    respondent of the same codes (or names) and, where patents are given, one
+    of the same patents — probably the same dispute registered twice."""
+    from casesys.domain.enums import OPEN_STATES
+
+    def keys(role: PartyRole) -> set[str]:
+        return {(d.values.get("credit_code") or d.values.get("id_number") or d.values.get("name") or "").strip()
+                for d in parties if d.role == role} - {""}
+
+    requesters, respondents = keys(PartyRole.REQUESTER), keys(PartyRole.RESPONDENT)
+    if not requesters or not respondents:
+        return []
+
+    def side(role: PartyRole, wanted: set[str]):
+        return sa.select(Party.case_id).where(Party.role == role, sa.or_(
+            Party.credit_code.in_(wanted), Party.id_number.in_(wanted), Party.name.in_(wanted)))
+
+    query = sa.select(Case).where(Case.case_type == case_type, Case.state.in_(OPEN_STATES),
+                                  Case.id.in_(side(PartyRole.REQUESTER, requesters)),
+                                  Case.id.in_(side(PartyRole.RESPONDENT, respondents)))
+    numbers = [parse_patent_number(n).display for n in patent_numbers if n and parse_patent_number(n)]
+    if numbers:
+        query = query.where(Case.id.in_(sa.select(CasePatent.case_id).join(Patent, CasePatent.patent_id == Patent.id)
+                                        .where(Patent.number.in_(numbers))))
+    return list(db.session.scalars(query.order_by(Case.id).limit(5)))

@@ -17,7 +17,7 @@ from casesys.cases.models import Case, Evidence, Party
 from casesys.cases.search import SORTS, CaseFilters, search_cases
 from casesys.cases.services import (
     ConcurrentEdit, EvidenceData, PartyData, PatentData, add_evidence, add_party, register_case,
-    other_cases_by_code, record_cross_examination, store_checked_upload, update_case, update_party, upload_limit,
+    other_cases_by_code, possible_duplicates, record_cross_examination, store_checked_upload, update_case, update_party, upload_limit,
 )
 from casesys.cases.storage import UploadRejected, check_upload, path_for, save_upload
 from casesys.core.models import AuditLog
@@ -101,8 +101,11 @@ def new(case_type: str):
     if not can_register(current_user, case_type):
         abort(403)
     form = REGISTER_FORMS[case_type]()
+    duplicates = []
     if form.validate_on_submit():
-        evidence = _store_evidence(form)
+        if not request.form.get("confirm_duplicate"):
+            duplicates = possible_duplicates(case_type, _party_rows(form), [e.form.number.data for e in form.patents])
+        evidence = None if duplicates else _store_evidence(form)
         if evidence is not None:
             case = register_case(
                 case_type=case_type, office=current_user.office, actor=current_user,
@@ -117,7 +120,7 @@ def new(case_type: str):
             return redirect(url_for("cases.detail", case_id=case.id))
     if form.is_submitted() and form.errors:
         flash("表单中有需要更正的内容，请查看标红的字段。", "danger")
-    return render_template("cases/new.html", form=form, case_type=case_type)
+    return render_template("cases/new.html", form=form, case_type=case_type, duplicates=duplicates)
 
 
 @bp.get("/<int:case_id>")

@@ -228,3 +228,25 @@ def test_the_same_organisation_is_recognised_across_cases(client, db, officer, f
     db.session.commit()
     page = client.get(f"/cases/{first.id}").get_data(as_text=True)
     assert "另涉 1 件案件" in page
+
+
+def test_registration_warns_of_a_possible_duplicate_before_saving(client, db, officer, form):
+    """Issue 16.19: same parties and patent in an open case."""
+    assert client.post("/cases/new/adjudication", data=form).status_code == 302
+    again = client.post("/cases/new/adjudication", data=form)
+    page = again.get_data(as_text=True)
+    first = db.session.scalar(sa.select(Case))
+    assert again.status_code == 200 and "可能重复登记" in page and first.number in page
+    assert form["title"] in page  # nothing typed is lost
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 1
+    confirmed = client.post("/cases/new/adjudication", data=dict(form, confirm_duplicate="1"))
+    assert confirmed.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 2
+
+
+def test_a_different_respondent_is_no_duplicate(client, db, officer, form, factory):
+    assert client.post("/cases/new/adjudication", data=form).status_code == 302
+    other = dict(form, **{"respondents-0-name": "另一家公司", "respondents-0-credit_code": factory.credit_code()})
+    other = {k: v for k, v in other.items() if not k.startswith("respondents-1-")}
+    response = client.post("/cases/new/adjudication", data=other)
+    assert response.status_code == 302, _errors(response)
