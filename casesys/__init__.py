@@ -120,6 +120,10 @@ def register_template_helpers(app: Flask) -> None:
 
     # One way to write dates and times in documents: 12月8日9时30分.
     app.jinja_env.filters["docdate"] = doc_date
+    from casesys.core.settings import get_setting
+
+    # The upload hint states the limit an administrator set (SPEC §2).
+    app.jinja_env.globals["upload_limit_mb"] = lambda: int(get_setting("upload_max_mb"))
     app.jinja_env.filters["docdatetime"] = doc_datetime
 
     @app.context_processor

@@ -7,7 +7,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from casesys.auth.models import Office, User
+from casesys.auth.models import Office, User, UserRole
 from casesys.auth.permissions import (
     CASE_ROLES, can_edit_case, can_register, get_case_or_abort, require_roles,
 )
@@ -43,8 +43,11 @@ def index():
     result = search_cases(current_user, filters, current_app.config["CASES_PER_PAGE"])
     offices = (db.session.execute(sa.select(Office.id, Office.name).where(Office.is_partner.is_(False))
                                   .order_by(Office.id)).all() if current_user.province_wide else [])
+    # 承办人: only people who handle cases (not administrators).
     handlers = db.session.execute(
-        sa.select(User.id, User.full_name).where(User.office_id == current_user.office_id).order_by(User.full_name)
+        sa.select(User.id, User.full_name).where(User.office_id == current_user.office_id,
+                                                 User.id.in_(sa.select(UserRole.user_id).where(UserRole.role.in_(CASE_ROLES))))
+        .order_by(User.full_name)
     ).all()
     return render_template("cases/index.html", result=result, filters=filters, sorts=SORTS,
                            offices=offices, handlers=handlers, next_deadlines=next_deadlines([c.id for c in result.items]))
