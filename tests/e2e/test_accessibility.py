@@ -47,6 +47,7 @@ def _pick(db) -> dict[str, int]:
         "mediation": first(Case.case_type == CaseType.MEDIATION,
                            Case.state.in_([CaseState.AGREED, CaseState.MEDIATING, CaseState.CLOSED, CaseState.FAILED])),
         "suspended": first(Case.state == CaseState.SUSPENDED),
+        "agreed": first(Case.case_type == CaseType.MEDIATION, Case.state.in_([CaseState.AGREED, CaseState.MEDIATING])),
     }
 
 
@@ -133,7 +134,7 @@ def test_list_pages_become_cards_on_a_phone(new_page, demo_world):
 
 @pytest.mark.skipif(os.environ.get("E2E_DOCS") != "1", reason="E2E_DOCS=1 writes the screenshots under docs/")
 def test_screenshots_for_the_docs(new_page, demo_world):
-    shots = {"case-page": "/cases/{ordinary}", "mediation-page": "/cases/{mediation}/mediation",
+    shots = {"case-page": "/cases/{ordinary}", "mediation-page": "/cases/{agreed}/mediation",
              "audit-page": "/cases/{ordinary}/audit", "case-list": "/cases"}
     for width in (1366, 390):
         page = new_page()
