@@ -33,7 +33,11 @@ run: install system-deps db-upgrade
 	@echo "  演示账号 demo logins (password casesys-demo):"
 	@echo "    admin (管理员)  officer (办案人员)  mediator (调解员)  supervisor (负责人)"
 	@echo ""
-	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) SCHEDULER_IN_APP=1 $(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	@# The worker (background jobs and the timed jobs) runs beside gunicorn and
+	@# stops with it, however gunicorn ends (Ctrl+C, SIGTERM, a crash).
+	@$(FLASK) worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: install
 	$(PY) -m pytest -q

@@ -52,9 +52,17 @@ class Config:
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
     SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "casesys@hbipa.example")
-    # The scheduler runs in the web app only when asked (make run); in
-    # production it runs as its own process: `flask --app wsgi scheduler`.
-    SCHEDULER_IN_APP = os.environ.get("SCHEDULER_IN_APP", "") == "1"
+    # Background jobs (`flask --app wsgi worker`): a running job whose worker
+    # has not beaten for JOB_TIMEOUT_SECONDS is taken over by another; a
+    # failed try waits JOB_BACKOFF_SECONDS, doubling each time up to the cap.
+    JOB_TIMEOUT_SECONDS = _env_int("JOB_TIMEOUT_SECONDS", 300)
+    JOB_BACKOFF_SECONDS = _env_int("JOB_BACKOFF_SECONDS", 30)
+    JOB_BACKOFF_CAP_SECONDS = _env_int("JOB_BACKOFF_CAP_SECONDS", 3600)
+    # How often a worker that is not the scheduler tries to become it.
+    SCHEDULER_ELECTION_SECONDS = _env_int("SCHEDULER_ELECTION_SECONDS", 15)
+    # Timed jobs (SPEC §10), run by the one worker holding the scheduler lock.
+    # Hourly reminders: idempotent, and a restarted scheduler catches up.
+    TIMED_JOBS = [{"id": "reminders", "kind": "reminders.run", "trigger": "cron", "minute": 5}]
     DEMO_DATA_ALLOWED = True
     TIMEZONE = "Asia/Shanghai"
     # Documents (SPEC §8): the CJK face of the PDFs, and the address printed

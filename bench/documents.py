@@ -94,11 +94,10 @@ def document_database(workdir: Path) -> tuple[str, str]:
 
 
 def make_app(url: str):
-    """The app on `url`, configured as `make run` (development), no scheduler."""
+    """The app on `url`, configured as `make run` (development)."""
     from casesys import create_app
 
-    return create_app("development", SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=SECRET_KEY,
-                      SCHEDULER_IN_APP=False)
+    return create_app("development", SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=SECRET_KEY)
 
 
 def demo_user(username: str):

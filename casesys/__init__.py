@@ -31,10 +31,6 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
-    if app.config.get("SCHEDULER_IN_APP"):
-        from casesys.core.scheduler import start_in_app
-
-        start_in_app(app)
     return app
 
 
@@ -66,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     from casesys.core import bp as core_bp
     from casesys.credit import bp as credit_bp
     from casesys.oversight import bp as oversight_bp
+    from casesys.jobs import bp as jobs_bp
     from casesys.public import bp as public_bp
     from casesys.public import manage_bp as publishing_bp
 
@@ -73,7 +70,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (core_bp, auth_bp, cases_bp, adjudication_bp, mediation_bp, documents_bp, admin_bp,
                credit_bp, public_bp, publishing_bp, oversight_bp,
-               referrals_bp, exchange_bp):
+               referrals_bp, exchange_bp, jobs_bp):
         app.register_blueprint(bp)
 
 
@@ -87,16 +84,14 @@ def register_commands(app: Flask) -> None:
     from casesys.auth.commands import create_user_command
     from casesys.cases.demo import demo_data_command
 
-    from casesys.adjudication.commands import (
-        calendar_cli, reminders_command, scheduler_command,
-    )
-
+    from casesys.adjudication.commands import calendar_cli, reminders_command
     from casesys.credit.commands import credit_cli
     from casesys.documents.commands import document_cli
+    from casesys.jobs.commands import worker_command
     from casesys.referrals.commands import referrals_cli
 
-    for command in (create_user_command, demo_data_command, calendar_cli, scheduler_command, reminders_command,
-                    document_cli, credit_cli, referrals_cli):
+    for command in (create_user_command, demo_data_command, calendar_cli, reminders_command, document_cli,
+                    credit_cli, referrals_cli, worker_command):
         app.cli.add_command(command)
 
 

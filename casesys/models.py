@@ -18,3 +18,4 @@ from casesys.referrals.models import (  # noqa: F401
 from casesys.credit.models import CreditRecord  # noqa: F401,E402
 from casesys.public.models import Publication  # noqa: F401,E402
 from casesys.oversight.models import DashboardSnapshot, ImportMapping  # noqa: F401
+from casesys.jobs.models import Job  # noqa: F401,E402

@@ -1,10 +1,7 @@
-"""Command line: `flask --app wsgi calendar …`, `scheduler`, `reminders`."""
+"""Command line: `flask --app wsgi calendar …`, `reminders`."""
 from __future__ import annotations
 
-from datetime import date
-
 import click
-from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from casesys.extensions import db
@@ -60,23 +57,17 @@ def recompute_command(year):
     click.echo(f"已重算 {count} 件案件的期限，用时 {time.perf_counter() - started:.1f} 秒。")
 
 
-@click.command("scheduler")
-@with_appcontext
-def scheduler_command():
-    """Run the timed jobs (reminders) in this process, until stopped."""
-    from casesys.core.scheduler import blocking_scheduler
-
-    app = current_app._get_current_object()
-    click.echo("定时任务已启动（Asia/Shanghai），按 Ctrl+C 停止。")
-    blocking_scheduler(app).start()
-
-
 @click.command("reminders")
 @click.option("--date", "on_date", type=click.DateTime(formats=["%Y-%m-%d"]), help="按该日计算（默认今天）")
 @with_appcontext
 def reminders_command(on_date):
-    """Create the due reminders now and e-mail them (once each)."""
+    """Create the due reminders now and e-mail them (once each); e-mails that
+    fail stay queued for the worker to retry."""
     from casesys.adjudication.reminders import run_reminders
+    from casesys.core import clock
+    from casesys.jobs.worker import run_due_jobs
 
-    created, sent = run_reminders(on_date.date() if on_date else date.today())
-    click.echo(f"新提醒 {created} 条，已发送邮件 {sent} 封。")
+    created, queued = run_reminders(on_date.date() if on_date else clock.today())
+    db.session.commit()
+    run_due_jobs(kinds={"reminders.email"})
+    click.echo(f"新提醒 {created} 条，邮件 {queued} 封已排队发送。")

@@ -15,9 +15,9 @@ from casesys.adjudication.calendars import current_calendar
 from casesys.adjudication.models import CaseDeadline, PanelMember, Reminder
 from casesys.auth.models import User
 from casesys.cases.models import Case
-from casesys.core.database import dialect_name
+from casesys.core.database import insert_once
 from casesys.core.settings import get_setting
-from casesys.core.types import utcnow
+from casesys.core.clock import utcnow
 from casesys.domain.calendar import Unit
 from casesys.domain.enums import OPEN_STATES
 from casesys.extensions import db
@@ -56,20 +56,8 @@ def _recipients(case_ids: list[int]) -> dict[int, set[int]]:
     return people
 
 
-def _insert_once(values: dict) -> int | None:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the id only for the one
-    caller that really created the reminder."""
-    if dialect_name() == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(Reminder.__table__).values(**values).on_conflict_do_nothing().returning(Reminder.__table__.c.id)
-    return db.session.execute(stmt).scalar()
-
-
-def create_reminders(today: date | None = None) -> list[int]:
+def create_reminders(today: date) -> list[int]:
     """Reminders for the office's open deadlines; returns the new ones' ids."""
-    today = today or date.today()
     horizon = current_calendar().add(today, int(get_setting("reminder_working_days")), Unit.WORKING).date
     rows = db.session.execute(
         sa.select(CaseDeadline.case_id, CaseDeadline.kind, CaseDeadline.label, CaseDeadline.due_on, Case.number)
@@ -84,7 +72,7 @@ def create_reminders(today: date | None = None) -> list[int]:
     for row in rows:
         level = level_of(row.due_on, today, horizon)
         for user_id in sorted(people.get(row.case_id, ())):
-            new_id = _insert_once({
+            new_id = insert_once(Reminder.__table__, {
                 "case_id": row.case_id, "deadline_kind": row.kind, "due_on": row.due_on, "level": level,
                 "user_id": user_id, "created_at": utcnow(),
                 "message": f"{row.number}：{row.label}{LEVELS[level]}（{row.due_on.isoformat()}）",
@@ -97,44 +85,58 @@ def create_reminders(today: date | None = None) -> list[int]:
     return created
 
 
-def send_reminder_emails(reminder_ids: list[int]) -> int:
-    """E-mail the new reminders when SMTP is configured; returns how many."""
-    config = current_app.config
-    if not config.get("SMTP_HOST") or not reminder_ids:
+def queue_reminder_emails(reminder_ids: list[int]) -> int:
+    """One e-mail job per new reminder of a user with an address, when SMTP
+    is configured: a job that fails (SMTP down) is retried later, not lost."""
+    from casesys.jobs import enqueue
+
+    if not current_app.config.get("SMTP_HOST") or not reminder_ids:
         return 0
-    rows = db.session.execute(
-        sa.select(Reminder, User.email).join(User, Reminder.user_id == User.id)
-        .where(Reminder.id.in_(reminder_ids), Reminder.emailed_at.is_(None), User.email != "")).all()
-    sent = 0
+    ids = db.session.scalars(
+        sa.select(Reminder.id).join(User, Reminder.user_id == User.id)
+        .where(Reminder.id.in_(reminder_ids), Reminder.emailed_at.is_(None), User.email != "")
+        .order_by(Reminder.id)).all()
+    for reminder_id in ids:
+        enqueue("reminders.email", {"reminder_id": reminder_id})
+    return len(ids)
+
+
+def send_reminder_email(reminder_id: int) -> bool:
+    """Send one reminder's e-mail, unless already sent; raises if SMTP fails."""
+    config = current_app.config
+    row = db.session.execute(
+        sa.select(Reminder, User.email).join(User, Reminder.user_id == User.id).where(Reminder.id == reminder_id)
+    ).first()
+    if row is None or row.Reminder.emailed_at is not None or not row.email or not config.get("SMTP_HOST"):
+        return False
+    reminder = row.Reminder
+    message = EmailMessage()
+    message["Subject"] = f"【期限提醒】{reminder.message}"
+    message["From"] = config.get("MAIL_FROM", "casesys@localhost")
+    message["To"] = row.email
+    message.set_content(f"{reminder.message}\n\n请登录办案系统查看待办事项。")
     with smtplib.SMTP(config["SMTP_HOST"], int(config.get("SMTP_PORT", 25)), timeout=30) as smtp:
         if config.get("SMTP_STARTTLS"):
             smtp.starttls()
         if config.get("SMTP_USER"):
             smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
-        for reminder, email in rows:
-            message = EmailMessage()
-            message["Subject"] = f"【期限提醒】{reminder.message}"
-            message["From"] = config.get("MAIL_FROM", "casesys@localhost")
-            message["To"] = email
-            message.set_content(f"{reminder.message}\n\n请登录办案系统查看待办事项。")
-            smtp.send_message(message)
-            reminder.emailed_at = utcnow()
-            sent += 1
-    return sent
+        smtp.send_message(message)
+    # Marked in the job's transaction: if the commit is lost after sending,
+    # the retry sends once more (at least once, never silently dropped).
+    reminder.emailed_at = utcnow()
+    db.session.flush()
+    return True
 
 
-def run_reminders(today: date | None = None) -> tuple[int, int]:
-    """The scheduled job: end mediations whose consent period passed in
-    silence, create reminders, commit them, then e-mail."""
+def run_reminders(today: date) -> tuple[int, int]:
+    """The timed job's work: end mediations whose consent period passed in
+    silence, create the reminders due `today` and queue their e-mails; the
+    caller commits. Returns (reminders created, e-mails queued)."""
     from casesys.mediation.services import expire_consents
 
     expire_consents(today)
-    db.session.commit()
     created = create_reminders(today)
-    db.session.commit()
-    sent = send_reminder_emails(created)
-    db.session.commit()
-    return len(created), sent
+    return len(created), queue_reminder_emails(created)
 
 
 def mark_read(user) -> None:

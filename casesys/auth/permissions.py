@@ -227,3 +227,17 @@ def dashboard_office(user, office_id: int | None) -> int | None:
     """The office whose figures the user sees: any (or the whole province,
     None) for a province-wide supervisor; otherwise always their own office."""
     return office_id if user.province_wide else user.office_id
+
+
+# --- background jobs ---------------------------------------------------------------
+
+def can_manage_jobs(user) -> bool:
+    """Administrators see every background job, retry and cancel them."""
+    return can_manage_system(user)
+
+
+def can_view_job(user, job) -> bool:
+    """The user who asked for a job follows it; administrators see all."""
+    if not user.is_authenticated:
+        return False
+    return can_manage_jobs(user) or (job.requested_by_id is not None and job.requested_by_id == user.id)

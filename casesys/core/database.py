@@ -62,3 +62,15 @@ def next_in_sequence(office_id: int, kind: str, year: int) -> int:
         .returning(table.c.last_value)
     )
     return db.session.execute(stmt).scalar_one()
+
+
+def insert_once(table: sa.Table, values: dict) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new row's id only for
+    the one caller that really inserted it (a unique constraint decides, also
+    between processes)."""
+    if dialect_name() == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+    return db.session.execute(stmt).scalar()

@@ -1,27 +1,9 @@
-"""The scheduler (SPEC §10): one process holds the lock; jobs coalesce and
-never overlap; the reminder job runs the same code as the CLI."""
+"""Timed work from the command line (SPEC §10): the reminder run the
+scheduler's job does, and the recompute of stored deadlines. The scheduler
+itself: tests/integration/test_jobs.py and test_worker_processes.py."""
 from datetime import date
 
-from casesys.core.scheduler import JOB_DEFAULTS, TIMEZONE, blocking_scheduler, try_lock
 from casesys.domain.enums import Role
-
-
-def test_only_one_process_gets_the_scheduler_lock(tmp_path):
-    path = tmp_path / "scheduler.lock"
-    first = try_lock(path)
-    assert first is not None
-    assert try_lock(path) is None  # flock is per open file: a second opener is refused
-    first.close()
-    again = try_lock(path)
-    assert again is not None
-    again.close()
-
-
-def test_scheduler_settings(app):
-    scheduler = blocking_scheduler(app)
-    assert str(scheduler.timezone) == TIMEZONE == "Asia/Shanghai"
-    assert JOB_DEFAULTS["coalesce"] is True and JOB_DEFAULTS["max_instances"] == 1
-    assert [job.id for job in scheduler.get_jobs()] == ["reminders"]
 
 
 def test_reminders_command(runner, db, factory):

@@ -27,6 +27,8 @@ MEDIATORS_REDIRECTED = CASE_READERS | {"officer": REDIRECT, "mediator": REDIRECT
 # Referrals (SPEC §6): officers and supervisors of the two offices concerned.
 REFERRALS = {"anonymous": REDIRECT, "officer": OK, "mediator": FORBIDDEN, "supervisor": OK, "admin": FORBIDDEN,
              "stranger": FORBIDDEN}
+OWN_JOB = {"anonymous": REDIRECT, "officer": OK, "mediator": FORBIDDEN, "supervisor": FORBIDDEN,
+           "admin": OK, "stranger": FORBIDDEN}
 SUPERVISOR_ONLY = {"anonymous": REDIRECT, "officer": FORBIDDEN, "mediator": FORBIDDEN,
                    "supervisor": OK, "admin": FORBIDDEN, "stranger": FORBIDDEN}
 
@@ -155,6 +157,13 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "oversight.dashboard": [("GET", "/dashboard", SUPERVISOR_ONLY)],
     "oversight.refresh_dashboard": [("POST", "/dashboard/refresh", SUPERVISOR_ONLY | {"supervisor": REDIRECT})],
     "oversight.monthly_report": [("GET", "/dashboard/report?month=nope", SUPERVISOR_ONLY | {"supervisor": REDIRECT})],
+    # A background job: the user who asked for it (here the officer) and administrators.
+    "jobs.detail": [("GET", "/jobs/{job}", OWN_JOB), ("GET", "/jobs/999999", OWN_JOB | {
+        role: MISSING for role in ROLES if role != "anonymous"})],
+    "jobs.progress": [("GET", "/jobs/{job}.json", OWN_JOB)],
+    "jobs.admin_index": [("GET", "/admin/jobs", ADMIN_ONLY)],
+    "jobs.admin_move": [("POST", "/admin/jobs/{job}/cancel", ADMIN_ONLY | {"admin": REDIRECT}),
+                        ("POST", "/admin/jobs/{job}/bogus", ADMIN_ONLY | {role: MISSING for role in ROLES})],
 }
 
 
@@ -207,6 +216,9 @@ def world(db, factory):
 
     mediation = Mediation(case_id=case.id, requested_on=date.today(), consent_due_on=date.today())
     db.session.add(mediation)
+    from casesys.jobs import enqueue
+
+    job = enqueue("reminders.run", {}, requested_by=users["officer"].id)
     db.session.commit()
     from casesys.domain.referrals import ReferralKind
     from casesys.referrals.services import ReferralData, add_attachment, create_referral
@@ -216,7 +228,7 @@ def world(db, factory):
                                             "请求协助调查", "内容"), actor=users["officer"])
     referral_attachment = add_attachment(referral, stored, side=Side.SENDER)
     db.session.commit()
-    ids = {"referral": referral.id, "referral_attachment": referral_attachment.id, "case": case.id, "party": case.parties[0].id, "evidence": evidence.id,
+    ids = {"job": job.id, "referral": referral.id, "referral_attachment": referral_attachment.id, "case": case.id, "party": case.parties[0].id, "evidence": evidence.id,
            "user": users["officer"].id, "office": office.id, "approval": approval.id, "document": document.id,
            "service": service.id, "batch": batch.id, "verify_code": document.verify_code,
            "mediation": mediation.id, "party_code": case.parties[0].code}
