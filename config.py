@@ -24,6 +24,8 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Merged batch-print PDFs; shared storage when workers run on several machines.
+    BATCH_DIR = os.environ.get("BATCH_DIR", str(INSTANCE_DIR / "batches"))
     # Cookies: HttpOnly everywhere, SameSite=Lax; Secure in production (HTTPS).
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -67,6 +67,7 @@ def _app(database_url, tmp_path_factory):
         "test",
         SQLALCHEMY_DATABASE_URI=database_url,
         UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads")),
+        BATCH_DIR=str(tmp_path_factory.mktemp("batches")),
         PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
     )
     with app.app_context():

@@ -79,7 +79,8 @@ class ServiceRecord(db.Model):
 
 
 class PrintBatch(db.Model):
-    """A merged PDF built in the background; its progress survives a reload."""
+    """A merged PDF built by the worker (job documents.print_batch) into a
+    file under BATCH_DIR; its progress survives a reload and a dead worker."""
 
     __tablename__ = "print_batches"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,6 +90,16 @@ class PrintBatch(db.Model):
     done: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(sa.String(16), default="queued")  # queued | running | finished | failed
     error: Mapped[str] = mapped_column(sa.String(500), default="")
-    pdf: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
+    job_id: Mapped[int | None] = mapped_column(sa.ForeignKey("jobs.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+
+    job = relationship("Job")
+
+    @property
+    def outcome(self) -> tuple[str, str]:
+        """(status, error) as the page shows them: a job that failed for good
+        or was cancelled fails its batch."""
+        if self.status != "finished" and self.job is not None and self.job.state in ("failed", "cancelled"):
+            return "failed", (self.job.last_error or "已取消").strip().splitlines()[-1][:500]
+        return self.status, self.error

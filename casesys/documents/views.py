@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -16,7 +16,7 @@ from casesys.auth.permissions import (
 from casesys.cases.services import ConcurrentEdit
 from casesys.core.units import commit_unit
 from casesys.documents import bp
-from casesys.documents.batches import start_batch
+from casesys.documents.batches import batch_file, start_batch
 from casesys.documents.models import Document, PrintBatch, ServiceRecord
 from casesys.documents.rendering import DocumentError
 from casesys.documents.services import (
@@ -237,8 +237,8 @@ def batch():
         if not ids:
             flash("请至少选择一份文书。", "warning")
         else:
-            job = start_batch(current_app._get_current_object(), ids, actor_id=current_user.id,
-                              run_inline=current_app.config.get("BATCH_INLINE", False))
+            job = start_batch(ids, actor_id=current_user.id)
+            db.session.commit()  # the batch and its job, together; the worker builds it
             return redirect(url_for("documents.batch_status", batch_id=job.id))
     batches = db.session.scalars(sa.select(PrintBatch).where(PrintBatch.requested_by_id == current_user.id)
                                  .order_by(PrintBatch.id.desc()).limit(10)).all()
@@ -265,16 +265,19 @@ def batch_status(batch_id: int):
 @require_roles(Role.SUPERVISOR)
 def batch_progress(batch_id: int):
     job = _own_batch(batch_id)
-    return jsonify(status=job.status, done=job.done, total=job.total, error=job.error)
+    status, error = job.outcome
+    return jsonify(status=status, done=job.done, total=job.total, error=error)
 
 
 @bp.get("/documents/batches/<int:batch_id>.pdf")
 @require_roles(Role.SUPERVISOR)
 def batch_pdf(batch_id: int):
     job = _own_batch(batch_id)
-    if job.status != "finished":
+    path = batch_file(job)
+    if job.status != "finished" or not path.exists():
         abort(404)
-    return _pdf(job.pdf, f"批量打印-{job.id}.pdf", download=True)
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"批量打印-{job.id}.pdf")
 
 
 # --- public verification ------------------------------------------------------------

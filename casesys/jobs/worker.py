@@ -145,6 +145,8 @@ def run_job(job_id: int, name: str) -> None:
     if registered is None:
         _fail(job_id, name, f"未知的任务类型：{job.kind}", give_up=True)  # waiting brings no handler
         return
+    started = time.monotonic()
+    log.info("job %s (%s) attempt %d/%d by %s", job_id, job.kind, job.attempts, job.max_attempts, name)
     try:
         result = registered.fn(job, Progress(job_id, name))
         finished = db.session.execute(
@@ -155,6 +157,7 @@ def run_job(job_id: int, name: str) -> None:
         if not finished:
             raise JobLost(job_id)
         db.session.commit()
+        log.info("job %s done in %.1f s", job_id, time.monotonic() - started)
     except JobLost:
         db.session.rollback()
         log.warning("job %s: no longer ours (cancelled or taken over); its work is rolled back", job_id)

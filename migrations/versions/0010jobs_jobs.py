@@ -1,4 +1,5 @@
-"""jobs: durable background work (kind, payload, state, attempts, heartbeat, progress)
+"""jobs: durable background work (kind, payload, state, attempts, heartbeat, progress);
+print batches become jobs writing files
 
 Revision ID: 0010jobs
 Revises: 0013over
@@ -44,9 +45,18 @@ def upgrade():
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.create_index("ix_jobs_state_run_after", ["state", "run_after"], unique=False)
         batch_op.create_index("ix_jobs_requested_by_id", ["requested_by_id"], unique=False)
+    # Batch printing is a job now; its merged PDF is a file under BATCH_DIR.
+    with op.batch_alter_table("print_batches", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("job_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f("fk_print_batches_job_id_jobs"), "jobs", ["job_id"], ["id"])
+        batch_op.drop_column("pdf")
 
 
 def downgrade():
+    with op.batch_alter_table("print_batches", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("pdf", sa.LargeBinary(), nullable=True))
+        batch_op.drop_constraint(batch_op.f("fk_print_batches_job_id_jobs"), type_="foreignkey")
+        batch_op.drop_column("job_id")
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.drop_index("ix_jobs_requested_by_id")
         batch_op.drop_index("ix_jobs_state_run_after")

@@ -128,3 +128,31 @@ def screenshot():
             page.screenshot(path=str(SHOTS_DIR / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def job_worker(app):
+    """Background jobs run as the worker would, beside the live server (a
+    thread of the test process: the worker's loop without its scheduler)."""
+    from casesys.extensions import db
+    from casesys.jobs.worker import run_due_jobs
+
+    stop = threading.Event()
+
+    def loop():
+        with app.app_context():
+            while not stop.is_set():
+                try:
+                    ran = run_due_jobs(name="e2e-worker")
+                finally:
+                    db.session.remove()
+                if not ran:
+                    stop.wait(0.2)
+
+    thread = threading.Thread(target=loop, name="e2e-job-worker", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)

@@ -10,7 +10,8 @@ from playwright.sync_api import Page, expect
 from tests.e2e.test_procedure import flash, sign_in
 
 
-def test_draft_sign_verify_serve_and_batch(browser_page: Page, new_page, factory, db, decided_case, team, screenshot):
+def test_draft_sign_verify_serve_and_batch(browser_page: Page, new_page, factory, db, decided_case, team, screenshot,
+                                          job_worker):
     page = browser_page
     case = decided_case
     sign_in(page, team["officer"])

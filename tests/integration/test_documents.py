@@ -229,11 +229,19 @@ def test_batch_merges_the_selected_documents(app, db, decided_case, team):
     submit(second, actor=team["officer"])
     approve_document(second, actor=team["chief"])
     db.session.commit()
-    job = start_batch(app, [first.id, second.id], actor_id=team["chief"].id, run_inline=True)
+    from casesys.documents.batches import batch_file
+    from casesys.jobs.worker import run_due_jobs
+
+    batch = start_batch([first.id, second.id], actor_id=team["chief"].id)
+    db.session.commit()
+    assert run_due_jobs() == 1
     db.session.expire_all()
-    assert (job.status, job.done, job.total) == ("finished", 2, 2)
-    with pdfplumber.open(io.BytesIO(job.pdf)) as pdf:
+    assert (batch.status, batch.done, batch.total) == ("finished", 2, 2)
+    assert batch.job.result["pages"] == first.page_count + second.page_count
+    assert (batch.job.progress_done, batch.job.progress_total) == (2, 2)
+    with pdfplumber.open(batch_file(batch)) as pdf:
         assert len(pdf.pages) == first.page_count + second.page_count
+        assert "行政裁决书" in pdf.pages[0].extract_text()  # in the order chosen
 
 
 def test_cli_renders_frozen_bytes_or_a_draft(runner, db, decided_case, team, tmp_path):

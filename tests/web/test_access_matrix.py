@@ -210,7 +210,7 @@ def world(db, factory):
     service = ServiceRecord(document=document, recipient="某公司", method="post", sent_on=date.today())
     db.session.add(service)
     batch = PrintBatch(requested_by_id=users["supervisor"].id, document_ids=[document.id], total=1, done=1,
-                       status="finished", pdf=b"%PDF-1.4 batch")
+                       status="finished")
     db.session.add_all([service, batch])
     from casesys.mediation.models import Mediation
 
@@ -228,6 +228,9 @@ def world(db, factory):
                                             "请求协助调查", "内容"), actor=users["officer"])
     referral_attachment = add_attachment(referral, stored, side=Side.SENDER)
     db.session.commit()
+    from casesys.documents.batches import batch_file
+
+    batch_file(batch).write_bytes(b"%PDF-1.4 batch")
     ids = {"job": job.id, "referral": referral.id, "referral_attachment": referral_attachment.id, "case": case.id, "party": case.parties[0].id, "evidence": evidence.id,
            "user": users["officer"].id, "office": office.id, "approval": approval.id, "document": document.id,
            "service": service.id, "batch": batch.id, "verify_code": document.verify_code,

@@ -5,6 +5,7 @@ import re
 import sqlalchemy as sa
 
 from casesys.documents.models import Document, PrintBatch
+from casesys.jobs.worker import run_due_jobs
 
 
 def test_draft_edit_preview_submit_sign_and_verify(app, client, db, decided_case, team, login_as):
@@ -57,19 +58,31 @@ def test_batch_page_builds_and_reports_progress(app, client, db, decided_case, t
     submit(document, actor=team["officer"])
     approve_document(document, actor=team["chief"])
     db.session.commit()
-    app.config["BATCH_INLINE"] = True
-    try:
-        login_as(team["chief"])
-        assert document.number in client.get("/documents/batch").get_data(as_text=True)
-        response = client.post("/documents/batch", data={"document_ids": [str(document.id)]})
-        assert response.status_code == 302
-        batch_url = response.headers["Location"]
-        assert client.get(batch_url + ".json").json == {"status": "finished", "done": 1, "total": 1, "error": ""}
-        merged = client.get(batch_url + ".pdf")
-        assert merged.data.startswith(b"%PDF")
-        assert "下载合并的PDF" in client.get(batch_url).get_data(as_text=True)  # survives a reload
-    finally:
-        app.config["BATCH_INLINE"] = False
+    login_as(team["chief"])
+    assert document.number in client.get("/documents/batch").get_data(as_text=True)
+    response = client.post("/documents/batch", data={"document_ids": [str(document.id)]})
+    assert response.status_code == 302
+    batch_url = response.headers["Location"]
+    # committed with the request, built by the worker
+    assert client.get(batch_url + ".json").json == {"status": "queued", "done": 0, "total": 1, "error": ""}
+    assert client.get(batch_url + ".pdf").status_code == 404
+    assert run_due_jobs() == 1
+    assert client.get(batch_url + ".json").json == {"status": "finished", "done": 1, "total": 1, "error": ""}
+    merged = client.get(batch_url + ".pdf")
+    assert merged.data.startswith(b"%PDF")
+    assert "下载合并的PDF" in client.get(batch_url).get_data(as_text=True)  # survives a reload
+
+
+def test_a_batch_whose_job_failed_says_so(app, client, db, decided_case, team, login_as):
+    from casesys.documents.batches import start_batch
+
+    batch = start_batch([999999], actor_id=team["chief"].id)
+    batch.job.state, batch.job.last_error = "failed", "Traceback …\nOSError: 磁盘已满"
+    db.session.commit()
+    login_as(team["chief"])
+    url = f"/documents/batches/{batch.id}"
+    assert client.get(url + ".json").json["status"] == "failed"
+    assert "OSError: 磁盘已满" in client.get(url).get_data(as_text=True)
 
 
 def test_someone_elses_batch_is_refused(client, db, factory, team, login_as):
