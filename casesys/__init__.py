@@ -9,7 +9,7 @@ from flask import Flask
 
 # Statutory periods run on the office's calendar days: "today" is the date in
 # Beijing (Asia/Shanghai), also when the server's clock is set to UTC.
-# Stored timestamps stay in UTC (casesys.core.types.utcnow).
+# Stored timestamps stay in UTC (casesys.core.clock.utcnow).
 os.environ.setdefault("TZ", os.environ.get("CASESYS_TZ", "Asia/Shanghai"))
 time.tzset()
 

@@ -6,6 +6,7 @@ import itertools
 import random
 from datetime import date
 
+from casesys.core import clock
 from casesys.domain.codes import make_credit_code, make_patent_number, make_resident_id
 from casesys.domain.enums import CaseType, OfficeLevel, PartyKind, PartyRole, PatentType, Role
 
@@ -80,7 +81,7 @@ class Factory:
         )
         case = register_case(
             case_type=case_type, office=actor.office, actor=actor,
-            received_on=received_on or date.today(),
+            received_on=received_on or clock.today(),
             fields={"title": f"{requester}与{respondents[0]}侵害发明专利权纠纷", "requests": "停止制造、销售侵权产品"},
             parties=parties, patents=[patent],
         )

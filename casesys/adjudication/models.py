@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casesys.auth.models import User
-from casesys.core.types import enum_column, utcnow
+from casesys.core.clock import utcnow
+from casesys.core.types import enum_column
 from casesys.domain.calendar import Unit
 from casesys.domain.deadlines import Party as Owner
 from casesys.extensions import db

@@ -11,6 +11,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from casesys.core import clock
 from casesys.adjudication.calendars import current_calendar
 from casesys.adjudication.models import CaseDeadline, ClockStop
 from casesys.adjudication.next_deadline import refresh_next_deadlines
@@ -51,7 +52,7 @@ def recompute_deadlines(*, only_case_ids: sa.Select | None = None, today: date |
                         progress: Callable[[int], None] | None = None) -> int:
     """Recompute and store the deadlines of adjudication cases (all, or those
     selected); returns the number of cases done."""
-    today = today or date.today()
+    today = today or clock.today()
     rules, calendar = current_rules(), current_calendar()
     where = [Case.case_type == CaseType.ADJUDICATION]
     if only_case_ids is not None:

@@ -3,8 +3,9 @@
 and by the tests that start from empty tables."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 
+from casesys.core import clock
 from casesys.domain.deadlines import DEFAULT_RULES
 from casesys.domain.holiday_data import SCHEDULES
 from casesys.domain.referrals import REFERRAL_RULES
@@ -13,7 +14,7 @@ BUILTIN_SOURCE = "国务院办公厅公布的放假安排（内置数据）"
 
 
 def reference_rows() -> dict[str, list[dict]]:
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = clock.utcnow()
     return {
         "deadline_rules": [
             {"key": r.key, "label": r.label, "amount": r.amount, "unit": r.unit.value, "trigger": r.trigger,

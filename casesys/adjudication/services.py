@@ -13,11 +13,9 @@ from casesys.adjudication.models import Approval, CaseDeadline, ClockStop, Heari
 from casesys.adjudication.rules import current_rules
 from casesys.auth.models import User
 from casesys.cases.models import Case
-from casesys.cases.services import record_event
-from casesys.core import clock
 from casesys.cases.services import EvidenceData, add_evidence, record_event
 from casesys.cases.storage import StoredFile
-from casesys.core.types import utcnow
+from casesys.core import clock
 from casesys.domain.deadlines import (
     ClockStop as StopFacts, DeadlineFacts, Respondent, answer_rule_key, compute_deadlines, is_adjudication_kind,
 )
@@ -120,7 +118,7 @@ def refresh_deadlines(case: Case, today: date | None = None) -> None:
     """Recompute the case's deadlines and store them (SPEC §9: shown with why)."""
     if case.case_type.value != "adjudication":
         return
-    computed = compute_deadlines(deadline_facts(case), current_rules(), current_calendar(), today or date.today())
+    computed = compute_deadlines(deadline_facts(case), current_rules(), current_calendar(), today or clock.today())
     existing = {d.kind: d for d in case.deadlines if is_adjudication_kind(d.kind)}
     for item in computed:
         row = existing.pop(item.kind, None) or CaseDeadline(kind=item.kind)
@@ -153,7 +151,7 @@ def pending_approval(case: Case) -> Approval | None:
 def request_action(case: Case, action: Action, payload: dict[str, Any], *, actor: User,
                    today: date | None = None) -> Approval | None:
     """Check and then either apply the action or queue it for approval."""
-    today = today or date.today()
+    today = today or clock.today()
     _prepare(case, action, payload)
     check_action(action, case_facts(case, today))
     _check_answer_protected(case, action, today)
@@ -179,13 +177,13 @@ def approve(approval: Approval, *, actor: User, comment: str = "", today: date |
     action = Action(approval.action)
     case = approval.case
     check_action(action, case_facts(case))
-    _check_answer_protected(case, action, today or date.today())
-    approval.status, approval.decided_by_id, approval.decided_at = "approved", actor.id, utcnow()
+    _check_answer_protected(case, action, today or clock.today())
+    approval.status, approval.decided_by_id, approval.decided_at = "approved", actor.id, clock.utcnow()
     approval.comment = comment
-    apply_action(case, action, dict(approval.payload), actor=actor, today=today or date.today(),
+    apply_action(case, action, dict(approval.payload), actor=actor, today=today or clock.today(),
                  approved=True)
     _tell_requester(approval, f"{case.number} {action.label}已获批准" + (f"：{comment}" if comment else ""))
-    _after_decision(case, approval.requested_by, today or date.today())
+    _after_decision(case, approval.requested_by, today or clock.today())
 
 
 def _tell_requester(approval: Approval, message: str) -> None:
@@ -203,13 +201,13 @@ def send_back(approval: Approval, *, actor: User, comment: str) -> None:
         raise ActionRefused("不能审批本人提出的申请")
     if not comment.strip():
         raise ActionRefused("退回时请说明理由")
-    approval.status, approval.decided_by_id, approval.decided_at = "returned", actor.id, utcnow()
+    approval.status, approval.decided_by_id, approval.decided_at = "returned", actor.id, clock.utcnow()
     approval.comment = comment
     record_event(approval.case, EventKind.APPROVAL_RETURNED,
                  f"负责人退回：{Action(approval.action).label}。{comment}", actor=actor)
     _tell_requester(approval, f"{approval.case.number} {Action(approval.action).label}被退回：{comment}")
     db.session.flush()
-    _after_decision(approval.case, approval.requested_by, date.today())
+    _after_decision(approval.case, approval.requested_by, clock.today())
 
 
 def withdraw_request(approval: Approval, *, actor: User) -> None:
@@ -217,10 +215,10 @@ def withdraw_request(approval: Approval, *, actor: User) -> None:
         raise ActionRefused("该申请已处理")
     if approval.requested_by_id != actor.id:
         raise ActionRefused("只有申请人本人可以撤回申请")
-    approval.status, approval.decided_at = "withdrawn", utcnow()
+    approval.status, approval.decided_at = "withdrawn", clock.utcnow()
     record_event(approval.case, EventKind.APPROVAL_RETURNED, f"申请人撤回：{Action(approval.action).label}", actor=actor)
     db.session.flush()
-    _after_decision(approval.case, actor, date.today())
+    _after_decision(approval.case, actor, clock.today())
 
 
 def _check_answer_protected(case: Case, action: Action, today: date) -> None:
@@ -571,7 +569,7 @@ APPLIERS = {
 def record_clock_stop(case: Case, *, kind: str, started_on: date, ended_on: date | None, reason: str,
                       actor: User, today: date | None = None) -> ClockStop:
     """Public announcement service or appraisal: the clock stops (SPEC §3)."""
-    today = today or date.today()
+    today = today or clock.today()
     if kind not in ("announcement", "appraisal"):
         raise ActionRefused("未知的期限中止类型")
     if case.accepted_on is None:
@@ -589,7 +587,7 @@ def record_clock_stop(case: Case, *, kind: str, started_on: date, ended_on: date
 
 
 def end_clock_stop(case: Case, stop: ClockStop, ended_on: date, *, actor: User, today: date | None = None) -> None:
-    today = today or date.today()
+    today = today or clock.today()
     if stop.ended_on is not None:
         raise ActionRefused("该期限中止已结束")
     if stop.kind == "suspension":

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from casesys.core import clock
 from casesys.adjudication import bp
 from casesys.adjudication.calendars import current_calendar
 from casesys.adjudication.rules import current_rules
@@ -21,7 +22,6 @@ from casesys.cases.services import store_checked_upload
 from casesys.cases.storage import UploadRejected
 from casesys.adjudication.worklists import todo_items, unread_reminders, workload_rows
 from casesys.auth.models import User
-from casesys.core import clock
 from casesys.core.units import commit_unit
 from casesys.oversight.exports import export_format, export_todo, export_workload
 from casesys.auth.permissions import (
@@ -189,7 +189,7 @@ def approvals():
     if not current_user.province_wide:
         documents_stmt = documents_stmt.where(Case.office_id == current_user.office_id)
     return render_template("adjudication/approvals.html", pending=pending, recent=recent,
-                           form=forms.ApprovalDecisionForm(), Action=Action, today=date.today(),
+                           form=forms.ApprovalDecisionForm(), Action=Action, today=clock.today(),
                            documents=db.session.scalars(documents_stmt).all(), doc_types=DOC_TYPES)
 
 
@@ -285,9 +285,9 @@ def workload():
         open_cases = db.session.scalars(
             sa.select(Case).where(Case.office_id == office_id, Case.handler_id == selected_handler,
                                   Case.state.in_(OPEN_STATES)).order_by(Case.received_on).limit(500)).all()
-    return render_template("adjudication/workload.html", rows=workload_rows(office_id, date.today()),
+    return render_template("adjudication/workload.html", rows=workload_rows(office_id, clock.today()),
                            form=form, open_cases=open_cases, selected_handler=selected_handler,
-                           today=date.today())
+                           today=clock.today())
 
 
 # --- calculator ----------------------------------------------------------------------
@@ -316,7 +316,7 @@ def procedure_context(case: Case) -> dict:
         "actions": routine,
         "other_actions": [a for a in actions if a not in ROUTINE],
         "pending": pending_approval(case), "stop_kinds": STOP_KINDS,
-        "stop_form": forms.ClockStopForm(), "Procedure": Procedure, "today": date.today(),
+        "stop_form": forms.ClockStopForm(), "Procedure": Procedure, "today": clock.today(),
         "next_step": step,
         "label": lambda action: action_label(action, case.procedure),
     }

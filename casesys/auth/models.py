@@ -9,7 +9,8 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from casesys.core.types import enum_column, utcnow
+from casesys.core.clock import utcnow
+from casesys.core.types import enum_column
 from casesys.domain.enums import OfficeLevel, Role
 from casesys.extensions import db
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from casesys.auth.models import LoginAttempt, Office, User
-from casesys.core.types import utcnow
+from casesys.core.clock import utcnow
 from casesys.domain.enums import Role
 from casesys.extensions import db
 

@@ -8,6 +8,7 @@ written with bulk INSERTs in batches, so 100,000 cases load in minutes.
 from __future__ import annotations
 
 import random
+from time import perf_counter
 from datetime import date, datetime, time, timedelta
 
 import click
@@ -16,6 +17,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
+from casesys.core import clock
 from casesys.auth.models import Office, User, UserRole
 from casesys.cases import demo_names as names
 from casesys.cases.demo_procedure import CaseSketch, ProcedureRows
@@ -264,7 +266,7 @@ def _sequences() -> dict[tuple[int, str, int], int]:
 
 def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, progress=None) -> int:
     """Add `count` demo cases; returns how many were written."""
-    today = today or date.today()
+    today = today or clock.today()
     gen = DemoGenerator(seed + _next_id(Case), today, set(db.session.scalars(sa.select(Patent.number))))
     rng = gen.rng
     offices = _ensure_offices()
@@ -471,7 +473,7 @@ def demo_data_command(count: int, if_empty: bool, seed: int):
     if if_empty and not database_is_empty():
         click.echo("数据库已有数据，跳过演示数据。")
         return
-    started = datetime.now()
+    started = perf_counter()  # a duration, not a date
     with click.progressbar(length=count, label="生成演示案件", show_pos=True, show_eta=True) as bar:
         generate_cases(count, seed=seed, progress=bar.update)
         db.session.commit()
@@ -489,5 +491,5 @@ def demo_data_command(count: int, if_empty: bool, seed: int):
     except DocumentError as error:  # no CJK font: the cases stay, the public site starts empty
         db.session.rollback()
         click.echo(f"未生成公开内容：{error}")
-    seconds = (datetime.now() - started).total_seconds()
+    seconds = perf_counter() - started
     click.echo(f"已生成 {count} 件演示案件，用时 {seconds:.1f} 秒。演示账号密码：{DEMO_PASSWORD}")

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casesys.auth.models import Office, User
-from casesys.core.types import enum_column, utcnow
+from casesys.core.clock import utcnow
+from casesys.core.types import enum_column
 from casesys.domain.enums import (
     AgentAuthority, CaseState, CaseType, DisputeKind, EnterpriseType,
     EvaluationConclusion, EvidenceKind, InfringingAct, PartyKind, PartyRole, PatentStatus,

@@ -15,7 +15,7 @@ from casesys.cases.models import (
 from casesys.cases.storage import StoredFile
 from casesys.core.database import next_in_sequence
 from casesys.core.settings import get_setting
-from casesys.core.types import utcnow
+from casesys.core.clock import utcnow
 from casesys.domain.codes import parse_patent_number
 from casesys.domain.enums import AgentAuthority, CaseState, CaseType, PartyKind, PartyRole, Procedure
 from casesys.domain.events import EventKind

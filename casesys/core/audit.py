@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, attributes
 
-from casesys.core.types import utcnow
+from casesys.core.clock import utcnow
 
 SKIPPED_FIELDS = {"updated_at", "version", "search_text", "search_grams", "next_due_on", "next_due_kind"}  # derived
 

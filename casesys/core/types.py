@@ -1,16 +1,9 @@
 """Column helpers shared by the models."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import sqlalchemy as sa
 
 from casesys.domain.enums import Labelled
-
-
-def utcnow() -> datetime:
-    """Naive UTC: stored the same way on SQLite and PostgreSQL."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def enum_column(enum: type[Labelled], name: str, **kwargs) -> sa.Enum:

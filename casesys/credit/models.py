@@ -8,7 +8,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casesys.core.types import enum_column, utcnow
+from casesys.core.clock import utcnow
+from casesys.core.types import enum_column
 from casesys.domain.credit import CreditReason, CreditState
 from casesys.domain.enums import PartyKind
 from casesys.extensions import db

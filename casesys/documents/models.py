@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from casesys.auth.models import User
-from casesys.core.types import utcnow
+from casesys.core.clock import utcnow
 from casesys.extensions import db
 
 

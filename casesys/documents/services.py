@@ -11,12 +11,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, render_template
 
+from casesys.core import clock
 from casesys.auth.models import User
 from casesys.cases.models import Case
 from casesys.cases.services import record_event
 from casesys.core.database import next_in_sequence
 from casesys.core.settings import get_setting
-from casesys.core.types import utcnow
+from casesys.core.clock import utcnow
 from casesys.documents.formatting import chinese_date
 from casesys.documents.models import Document, ServiceRecord
 from casesys.documents.rendering import DocumentError, page_count, qr_data_uri, require_cjk_font, sha256_of, write_pdf
@@ -92,7 +93,7 @@ def _context(document: Document, *, draft: bool, anonymous: bool = False) -> dic
     context = {
         "title": kind.title, "font": require_cjk_font(), "draft": draft, "case": case, "office": case.office,
         "texts": texts, "paragraphs": _paragraphs, "number": document.number, "corrects": document.corrects,
-        "issued": chinese_date(document.issued_on or (None if draft else date.today())),
+        "issued": chinese_date(document.issued_on or (None if draft else clock.today())),
         "parties": parties, "requesters": "、".join(display(p.name) for p in requesters),
         "respondents": "、".join(display(p.name) for p in respondents),
         "addressee": kind.addressee(case) if kind.addressee else
@@ -223,7 +224,7 @@ def assign_document_number(document: Document, year: int) -> str:
 
 def approve_document(document: Document, *, actor: User, today: date | None = None) -> None:
     """Number, freeze and fingerprint (SPEC §8). The approver is not the drafter."""
-    today = today or date.today()
+    today = today or clock.today()
     if document.status != "pending":
         raise DocumentError("该文书未提交签发")
     if document.created_by_id == actor.id:
@@ -296,7 +297,7 @@ def record_service(document: Document, *, recipient: str, party_id: int | None, 
     from casesys.adjudication.services import apply_action, record_clock_stop
     from casesys.domain.workflow import Action, ActionRefused
 
-    today = today or date.today()
+    today = today or clock.today()
     if method not in SERVICE_METHODS:
         raise DocumentError("请选择送达方式")
     if not document.frozen:

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from casesys.core import clock
 from casesys.auth.permissions import (
     CASE_ROLES, can_approve, can_edit_case, can_view_case, get_case_or_abort, require_roles,
 )
@@ -216,11 +217,11 @@ def publication(document_id: int):
 @bp.route("/documents/batch", methods=["GET", "POST"])
 @require_roles(Role.SUPERVISOR)
 def batch():
-    day = request.args.get("day") or date.today().isoformat()
+    day = request.args.get("day") or clock.today().isoformat()
     try:
         start = datetime.combine(date.fromisoformat(day), time()) - timedelta(hours=8)  # Beijing day in UTC
     except ValueError:
-        start, day = datetime.combine(date.today(), time()) - timedelta(hours=8), date.today().isoformat()
+        start, day = datetime.combine(clock.today(), time()) - timedelta(hours=8), clock.today().isoformat()
     from casesys.cases.models import Case
 
     stmt = (sa.select(Document).join(Case, Document.case_id == Case.id)

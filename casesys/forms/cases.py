@@ -1,8 +1,6 @@
 """Forms of the case register (SPEC §2)."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf.file import FileField
 from wtforms import (
     DateField, FieldList, FormField, HiddenField, IntegerField, SelectField,
@@ -10,6 +8,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from casesys.core import clock
 from casesys.domain.codes import parse_patent_number
 from casesys.domain.enums import (
     AgentAuthority, DisputeKind, EnterpriseType, EvaluationConclusion, EvidenceKind,
@@ -126,7 +125,7 @@ class CaseFieldsMixin:
 
 
 class RegisterCaseForm(CaseFieldsMixin, PageForm):
-    received_on = DateField("收到请求日期", default=date.today, format="%Y-%m-%d",
+    received_on = DateField("收到请求日期", default=clock.today, format="%Y-%m-%d",
                             validators=[InputRequired(DATE_INVALID), not_in_future])
     requesters = FieldList(FormField(RequiredCodePartyForm), min_entries=1, max_entries=20)
     respondents = FieldList(FormField(PartyForm), min_entries=1, max_entries=50)

@@ -1,12 +1,12 @@
 """Forms of the documents pages (SPEC §8)."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from casesys.core import clock
 from casesys.forms.fields import DATE_INVALID, REQUIRED, PageForm, strip_filter
 
 F = [strip_filter]
@@ -31,7 +31,7 @@ class ServiceForm(PageForm):
     method = SelectField("送达方式", choices=[("direct", "直接送达"), ("post", "邮寄送达"), ("electronic", "电子送达"),
                                            ("announcement", "公告送达")])
     address = StringField("送达地址", filters=F, validators=[Length(max=300)])
-    sent_on = DateField("发出日期", default=date.today, format="%Y-%m-%d", validators=[InputRequired(DATE_INVALID)])
+    sent_on = DateField("发出日期", default=clock.today, format="%Y-%m-%d", validators=[InputRequired(DATE_INVALID)])
     received_on = DateField("收到日期（公告送达为视为送达之日）", format="%Y-%m-%d", validators=[Optional()])
     note = StringField("备注", filters=F, validators=[Length(max=300)])
 

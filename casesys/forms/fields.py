@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, Form, SelectField, SelectMultipleField, widgets
 from wtforms.validators import InputRequired, ValidationError
 
+from casesys.core import clock
 from casesys.domain.search import drop_control_chars
 from casesys.domain.codes import (
     normalize_credit_code, normalize_resident_id, parse_patent_number,
@@ -21,7 +22,7 @@ CLAIMS_PATTERN = re.compile(r"^\d+(-\d+)?(,\d+(-\d+)?)*$")
 
 def today_date_field(label: str) -> DateField:
     """A required date, today by default."""
-    return DateField(label, default=date.today, format="%Y-%m-%d", validators=[InputRequired(DATE_INVALID)])
+    return DateField(label, default=clock.today, format="%Y-%m-%d", validators=[InputRequired(DATE_INVALID)])
 
 
 def enum_select(label: str, enum, **kwargs) -> SelectField:
@@ -35,7 +36,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 def resident_id(form, field) -> None:
     if field.data:
-        error = validate_resident_id(field.data, today=date.today())
+        error = validate_resident_id(field.data, today=clock.today())
         if error:
             raise ValidationError(error)
         field.data = normalize_resident_id(field.data)
@@ -66,7 +67,7 @@ def claims_list(form, field) -> None:
 
 
 def not_in_future(form, field) -> None:
-    if field.data and field.data > date.today():
+    if field.data and field.data > clock.today():
         raise ValidationError("日期不能晚于今天")
 
 

@@ -9,7 +9,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casesys.core.types import enum_column, utcnow
+from casesys.core.clock import utcnow
+from casesys.core.types import enum_column
 from casesys.domain.mediation import Consent, MediationStatus, OrganisationKind, Position, TermKind
 from casesys.extensions import db
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from casesys.core import clock
 from casesys.adjudication.calendars import current_calendar
 from casesys.adjudication.models import CaseDeadline
 from casesys.auth.models import User
@@ -71,7 +72,7 @@ def start_mediation(case: Case, *, actor: User, today: date | None = None, court
     """Standalone (a mediation case just received) or inside an adjudication
     (an accepted case not yet decided). The requesting side has consented
     by asking; the others are asked (SPEC §5)."""
-    today = today or date.today()
+    today = today or clock.today()
     within = case.case_type == CaseType.ADJUDICATION
     if within and case.state not in ACTIVE:
         raise MediationError("只有已受理、尚未作出裁决的案件可以在裁决中调解")
@@ -107,7 +108,7 @@ def start_mediation(case: Case, *, actor: User, today: date | None = None, court
 def record_request_service(mediation: Mediation, served_on: date, *, actor: User, today: date | None = None) -> None:
     """SPEC §5 (issue 9.9): the consent period runs from the other side's receipt
     of the request copy, not from the day the mediation was opened."""
-    today = today or date.today()
+    today = today or clock.today()
     _require(mediation, MediationStatus.CONSENT_PENDING, doing="登记调解申请书副本的送达")
     if served_on is None or served_on < mediation.requested_on or served_on > today:
         raise MediationError(f"送达日期应在征询之日（{mediation.requested_on.isoformat()}）与今天之间")
@@ -124,7 +125,7 @@ def record_request_service(mediation: Mediation, served_on: date, *, actor: User
 
 def record_consent(mediation: Mediation, party_id: int, consent: Consent, *, on: date, actor: User,
                    today: date | None = None) -> None:
-    today = today or date.today()
+    today = today or clock.today()
     _require(mediation, MediationStatus.CONSENT_PENDING, doing="登记调解意愿")
     if on > today or on < mediation.requested_on:
         raise MediationError("答复日期应在征询之日与今天之间")
@@ -148,7 +149,7 @@ def record_consent(mediation: Mediation, party_id: int, consent: Consent, *, on:
 
 def expire_consents(today: date | None = None) -> int:
     """SPEC §5: silence past the consent period ends the mediation (a job)."""
-    today = today or date.today()
+    today = today or clock.today()
     expired = db.session.scalars(sa.select(Mediation).where(
         Mediation.status == MediationStatus.CONSENT_PENDING, Mediation.consent_due_on.is_not(None),
         Mediation.consent_due_on < today)).all()
@@ -160,7 +161,7 @@ def expire_consents(today: date | None = None) -> int:
 def fail_mediation(mediation: Mediation, *, reason: str, actor: User | None, on: date | None = None) -> None:
     """Standalone: the case ends, the parties are told of their other routes.
     Inside an adjudication: the case simply goes on (its clock never stopped)."""
-    on = on or date.today()
+    on = on or clock.today()
     if not reason.strip():
         raise MediationError("请填写调解不成的原因")
     _require(mediation, MediationStatus.CONSENT_PENDING, MediationStatus.MEDIATING, doing="终止调解")
@@ -243,7 +244,7 @@ class ProposalData:
 
 def record_session(session: MediationSession, *, attended: set[int], minutes: str, proposals: list[ProposalData],
                    actor: User, today: date | None = None) -> None:
-    today = today or date.today()
+    today = today or clock.today()
     mediation = session.mediation
     _require(mediation, MediationStatus.MEDIATING, doing="记录调解会议")
     if session.scheduled_at.date() > today:
@@ -275,7 +276,7 @@ class TermData:
 
 def conclude_agreement(mediation: Mediation, *, text: str, partial: bool, terms: list[TermData], concluded_on: date,
                        actor: User, today: date | None = None) -> Agreement:
-    today = today or date.today()
+    today = today or clock.today()
     _require(mediation, MediationStatus.MEDIATING, doing="达成调解协议")
     if concluded_on > today or concluded_on < mediation.started_on:
         raise MediationError("协议日期应在开始调解之日与今天之间")
@@ -318,7 +319,7 @@ def _unsigned(agreement: Agreement) -> tuple[set[int], set[int]]:
 def sign_agreement(agreement: Agreement, *, party_id: int | None = None, mediator_id: int | None = None,
                    actor: User, today: date | None = None) -> None:
     """Record who signed when; in force once every party and mediator signed."""
-    today = today or date.today()
+    today = today or clock.today()
     mediation = agreement.mediation
     _require(mediation, MediationStatus.MEDIATING, doing="签署调解协议")
     if mediation.mediators == []:
@@ -409,7 +410,7 @@ def extend_limit(mediation: Mediation, *, days: int, consenting: set[int], actor
 
 def apply_for_confirmation(agreement: Agreement, *, applied_on: date, court: str, actor: User,
                            today: date | None = None) -> None:
-    today = today or date.today()
+    today = today or clock.today()
     if agreement.effective_on is None:
         raise MediationError("调解协议尚未生效")
     if not may_seek_confirmation(agreement.mediation):
@@ -465,7 +466,7 @@ def record_confirmation_result(agreement: Agreement, *, result: str, on: date, a
 
 def record_performance(term: AgreementTerm, *, done_on: date, proof: str, actor: User,
                        today: date | None = None) -> None:
-    today = today or date.today()
+    today = today or clock.today()
     if term.agreement.effective_on is None:
         raise MediationError("调解协议尚未生效")
     if done_on > today or done_on < term.agreement.concluded_on:
@@ -511,7 +512,7 @@ def refresh_mediation_deadlines(mediation: Mediation, today: date | None = None)
     case = mediation.case
     prefix = f"mediation{mediation.id}_"
     wanted: dict[str, tuple[str, date, date | None, str]] = {}
-    closed = None if mediation.open else (mediation.ended_on or date.today())
+    closed = None if mediation.open else (mediation.ended_on or clock.today())
     if mediation.consent_due_on:
         consent = calendar.add(mediation.request_served_on, int(get_setting("mediation_consent_days")), Unit.CALENDAR)
         wanted[prefix + "consent"] = ("调解意愿答复期限", mediation.consent_due_on,

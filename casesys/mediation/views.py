@@ -3,12 +3,11 @@ forms for each step; the mediators' dashboard."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
-
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from casesys.core import clock
 from casesys.auth.permissions import CASE_ROLES, can_mediate, get_case_or_abort, require_roles
 
 from casesys.domain.mediation import Consent, Position, TermKind
@@ -56,7 +55,7 @@ def page(case_id: int):
     mediations = db.session.scalars(sa.select(Mediation).where(Mediation.case_id == case.id).order_by(Mediation.id)).all()
     current = mediations[-1] if mediations else None
     context = {"case": case, "mediations": mediations, "m": current, "start_form": forms.StartMediationForm(),
-               "can_mediate": can_mediate(current_user, case), "today": date.today(), "Consent": Consent}
+               "can_mediate": can_mediate(current_user, case), "today": clock.today(), "Consent": Consent}
     if current is not None:
         context.update(_forms(current))
     return render_template("mediation/page.html", **context)
@@ -274,7 +273,7 @@ def performance(term_id: int):
 @bp.get("/mediation/dashboard")
 @require_roles(Role.MEDIATOR, Role.SUPERVISOR)
 def dashboard():
-    return render_template("mediation/dashboard.html", figures=mediation_figures(current_user, date.today()),
-                           today=date.today())
+    return render_template("mediation/dashboard.html", figures=mediation_figures(current_user, clock.today()),
+                           today=clock.today())
 
 

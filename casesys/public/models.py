@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from casesys.core.types import utcnow
+from casesys.core.clock import utcnow
 from casesys.extensions import db
 
 PUBLICATION_KINDS = {"ruling": "行政裁决书", "typical": "典型案例"}

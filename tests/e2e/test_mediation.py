@@ -11,11 +11,12 @@ from datetime import date, datetime, time, timedelta
 
 from playwright.sync_api import Page, expect
 
+from casesys.core import clock
 from casesys.domain.enums import CaseType, Role
 from casesys.domain.mediation import Consent
 from tests.e2e.test_procedure import flash, sign_in
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def _registry(db):

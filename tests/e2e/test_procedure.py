@@ -4,7 +4,7 @@ closing; an ordinary case with a panel of three, a suspension and one
 extension (a second one is refused); a hearing scheduled on too short notice;
 a supervisor who cannot approve their own request.
 
-Approvals are dated by the server's `date.today()` and recorded dates may be
+Approvals are dated by the server's `clock.today()` and recorded dates may be
 neither in the future nor before the step they follow, so the cases are
 received 20 days ago and, being accepted today, every later step is dated today.
 """
@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
 
+from casesys.core import clock
 from casesys.domain.enums import Role
 from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, SIMPLIFIED_CONDITIONS, Action
 from tests.e2e.test_register_and_find import login
@@ -139,7 +140,7 @@ def team(factory):
 
 def received_case(factory, db, officer) -> tuple[int, str]:
     """A case received 20 days ago, registered by `officer`; (id, number)."""
-    case = factory.case(officer, received_on=date.today() - timedelta(days=20))
+    case = factory.case(officer, received_on=clock.today() - timedelta(days=20))
     case_id, number = case.id, case.number
     db.session.rollback()  # hold no SQLite transaction while the server works
     return case_id, number
@@ -150,7 +151,7 @@ def received_case(factory, db, officer) -> tuple[int, str]:
 def test_simplified_case_from_request_to_closing(browser_page: Page, new_page, factory, db, screenshot):
     officer, _, _, chief = team(factory)
     case_id, number = received_case(factory, db, officer)
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     page = sign_in(browser_page, officer)
     chief_page = sign_in(new_page(), chief)
 
@@ -168,7 +169,7 @@ def test_simplified_case_from_request_to_closing(browser_page: Page, new_page, f
     expect(page.get_by_test_id("pending-approval")).to_have_count(0)
     expect(page.locator("#procedure .card-header")).to_contain_text("简易程序")
     expect(deadline_row(page, "结案期限")).to_be_visible()
-    assert due_date(page, "结案期限") >= date.today() + timedelta(days=30)  # later if it falls on a holiday
+    assert due_date(page, "结案期限") >= clock.today() + timedelta(days=30)  # later if it falls on a holiday
     # received 20 days ago: accepted today, so the office was late — and the page says so
     expect(deadline_row(page, "决定是否受理")).to_contain_text(f"逾期完成 {today}")
     expect(deadline_row(page, "送达请求书副本")).to_be_visible()
@@ -215,7 +216,7 @@ def test_simplified_case_from_request_to_closing(browser_page: Page, new_page, f
 def test_ordinary_case_with_suspension_and_extension(browser_page: Page, new_page, factory, db, screenshot):
     officer, _officer2, _officer3, chief = team(factory)  # the panel: 王芳, 李强, 赵敏
     case_id, number = received_case(factory, db, officer)
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     page = sign_in(browser_page, officer)
     chief_page = sign_in(new_page(), chief)
 
@@ -285,14 +286,14 @@ def test_hearing_on_too_short_notice_is_refused_and_input_kept(browser_page: Pag
     from casesys.adjudication.services import approve, request_action
 
     officer, _, _, chief = team(factory)
-    case = factory.case(officer, received_on=date.today() - timedelta(days=20))
+    case = factory.case(officer, received_on=clock.today() - timedelta(days=20))
     conditions = {key: True for key in {**ACCEPTANCE_CONDITIONS, **SIMPLIFIED_CONDITIONS}}
     acceptance = request_action(case, Action.ACCEPT, {"procedure": "simplified", "conditions": conditions,
                                                       "short_answer_agreed": False, "reason": ""}, actor=officer)
     approve(acceptance, actor=chief)
-    request_action(case, Action.SERVE, {"served_on": date.today().isoformat()}, actor=officer)
+    request_action(case, Action.SERVE, {"served_on": clock.today().isoformat()}, actor=officer)
     # answered at once: the answer period (issue 9.5) does not stand in the way of the hearing
-    request_action(case, Action.RECORD_ANSWER, {"answer_received_on": date.today().isoformat()}, actor=officer)
+    request_action(case, Action.RECORD_ANSWER, {"answer_received_on": clock.today().isoformat()}, actor=officer)
     db.session.commit()
     case_id = case.id
     db.session.rollback()
@@ -301,11 +302,11 @@ def test_hearing_on_too_short_notice_is_refused_and_input_kept(browser_page: Pag
     open_case(page, case_id)
     expect(state_badge(page)).to_have_text("答辩期")
     open_step(page, "安排口头审理")
-    tomorrow = f"{date.today() + timedelta(days=1):%Y-%m-%d}T09:30"
+    tomorrow = f"{clock.today() + timedelta(days=1):%Y-%m-%d}T09:30"
     place = "武汉市知识产权局第一审理庭"
     page.fill('[name="scheduled_at"]', tomorrow)
     page.fill('[name="place"]', place)
-    page.fill('[name="notice_served_on"]', date.today().isoformat())
+    page.fill('[name="notice_served_on"]', clock.today().isoformat())
     submit_step(page)
 
     # refused at the field, the input kept

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from casesys.core import clock
 from casesys.domain.enums import CaseType, Role
 
 SEQ = re.compile(r"〔(\d{4})〕(\d+)号$")
@@ -68,7 +69,7 @@ def test_a_rolled_back_registration_gives_its_number_back(app, db, factory):
     officer = factory.user(Role.OFFICER)
     factory.case(officer, commit=False)
     db.session.rollback()
-    assert factory.case(officer).number.endswith("〔%d〕1号" % date.today().year)
+    assert factory.case(officer).number.endswith("〔%d〕1号" % clock.today().year)
 
 
 def test_number_format_is_an_admin_setting(app, db, factory):

@@ -1,10 +1,11 @@
 """Documents (SPEC §8): text, number, parties, layout, freezing, service."""
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pdfplumber
 import pytest
 
+from casesys.core import clock
 from casesys.adjudication.services import approve, request_action
 from casesys.documents.rendering import DocumentError
 from casesys.documents.services import (
@@ -54,7 +55,7 @@ def test_draft_ruling_has_every_part_and_the_draft_watermark(db, decided_case, t
 
 def test_approval_numbers_freezes_and_reprints_identically(db, decided_case, team):
     document = _issued_ruling(db, decided_case, team, reasons="被请求人的行为构成侵权。")
-    year = date.today().year
+    year = clock.today().year
     assert document.number == f"武知保决字〔{year}〕1号"
     text = text_of(document.pdf)
     assert document.number in text and not has_watermark(document.pdf) and "核验" in text
@@ -95,7 +96,7 @@ def test_document_numbers_have_their_own_sequence_per_type(db, decided_case, tea
     notice = create_draft(decided_case, "acceptance_notice", actor=team["officer"])
     submit(notice, actor=team["officer"])
     approve_document(notice, actor=team["chief"])
-    year = date.today().year
+    year = clock.today().year
     assert ruling.number.endswith(f"〔{year}〕1号") and notice.number == f"武知保受字〔{year}〕1号"
 
 
@@ -129,14 +130,14 @@ def test_receipt_of_the_ruling_starts_the_right_to_sue_and_prints_a_service_rece
     document = _issued_ruling(db, decided_case, team)
     requester = decided_case.parties[0]
     record = record_service(document, recipient=requester.name, party_id=requester.id, method="post",
-                            address=requester.address, sent_on=date.today(), received_on=date.today(),
+                            address=requester.address, sent_on=clock.today(), received_on=clock.today(),
                             note="EMS", actor=team["officer"])
     db.session.commit()
-    assert decided_case.state == CaseState.SERVED_DECISION and decided_case.decision_served_on == date.today()
+    assert decided_case.state == CaseState.SERVED_DECISION and decided_case.decision_served_on == clock.today()
     # Issue 9.13: the period to sue runs per party, from its own receipt.
     sue = {d.kind: d for d in decided_case.deadlines if d.kind.startswith("right_to_sue")}
     assert list(sue) == [f"right_to_sue:{requester.id}"]
-    later = date.today()
+    later = clock.today()
     respondent = decided_case.parties_in(PartyRole.RESPONDENT)[0]
     record_service(document, recipient=respondent.name, party_id=respondent.id, method="post",
                    address=respondent.address, sent_on=later, received_on=later + timedelta(days=3),
@@ -153,16 +154,16 @@ def test_receipt_of_the_ruling_starts_the_right_to_sue_and_prints_a_service_rece
 
 def test_public_announcement_service_stops_the_clock(db, factory, team):
     officer, chief = team["officer"], team["chief"]
-    case = factory.case(officer, received_on=date.today() - timedelta(days=40))
+    case = factory.case(officer, received_on=clock.today() - timedelta(days=40))
     approve(request_action(case, Action.ACCEPT, {"procedure": "ordinary",
                                                  "conditions": dict.fromkeys(ACCEPTANCE_CONDITIONS, True)},
-                           actor=officer), actor=chief, today=date.today() - timedelta(days=35))
+                           actor=officer), actor=chief, today=clock.today() - timedelta(days=35))
     notice = create_draft(case, "answer_notice", actor=officer)
     submit(notice, actor=officer)
-    approve_document(notice, actor=chief, today=date.today() - timedelta(days=34))
+    approve_document(notice, actor=chief, today=clock.today() - timedelta(days=34))
     before = next(d for d in case.deadlines if d.kind == "closing").due_on
     record_service(notice, recipient="长沙湘江机械制造有限公司", party_id=None, method="announcement", address="",
-                   sent_on=date.today() - timedelta(days=30), received_on=date.today(), note="", actor=officer)
+                   sent_on=clock.today() - timedelta(days=30), received_on=clock.today(), note="", actor=officer)
     db.session.commit()
     closing = next(d for d in case.deadlines if d.kind == "closing")
     # issue 9.1: the 30 days not counted lengthen the period before its last day moves to a working day
@@ -170,17 +171,17 @@ def test_public_announcement_service_stops_the_clock(db, factory, team):
 
     expected = current_calendar().add(case.accepted_on, 3, "months", stopped_days=30)
     assert closing.due_on == expected.date and closing.due_on > before and "不计入的 30 日" in closing.explanation
-    assert case.served_on == date.today() and case.state == CaseState.ANSWER_PERIOD
+    assert case.served_on == clock.today() and case.state == CaseState.ANSWER_PERIOD
 
 
 def test_service_dates_are_checked(db, decided_case, team):
     document = _issued_ruling(db, decided_case, team)
     with pytest.raises(DocumentError, match="不能晚于今天"):
         record_service(document, recipient="x", party_id=None, method="post", address="", note="",
-                       sent_on=date.today() + timedelta(days=1), received_on=None, actor=team["officer"])
+                       sent_on=clock.today() + timedelta(days=1), received_on=None, actor=team["officer"])
     with pytest.raises(DocumentError, match="不能早于发出日期"):
         record_service(document, recipient="x", party_id=None, method="post", address="", note="",
-                       sent_on=date.today(), received_on=date.today() - timedelta(days=1), actor=team["officer"])
+                       sent_on=clock.today(), received_on=clock.today() - timedelta(days=1), actor=team["officer"])
 
 
 def test_publication_copy_masks_natural_persons_and_keeps_organisations(db, decided_case, team):

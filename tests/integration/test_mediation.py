@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from casesys.core import clock
 from casesys.adjudication.services import approve, pending_approval, request_action
 from casesys.domain.enums import AgentAuthority, CaseState, CaseType, Role
 from casesys.domain.mediation import Consent, MediationStatus, Position, TermKind
@@ -18,7 +19,7 @@ from casesys.mediation.services import (
     record_request_service, schedule_session, sign_agreement, start_mediation,
 )
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture
@@ -140,7 +141,7 @@ def test_no_session_before_consent(db, three_party_case):
     case, user = three_party_case
     mediation = start_mediation(case, actor=user)
     with pytest.raises(MediationError, match="各方同意调解之前"):
-        schedule_session(mediation, scheduled_at=datetime.now(), place="调解室", online_link="", actor=user)
+        schedule_session(mediation, scheduled_at=clock.now().replace(tzinfo=None), place="调解室", online_link="", actor=user)
 
 
 def test_sessions_record_attendance_minutes_and_positions(db, three_party_case, registry):

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
+from casesys.core import clock
 from casesys.adjudication.services import approve, record_clock_stop, request_action, send_back
 from casesys.domain.enums import CaseState, EvaluationConclusion, PatentType, Procedure, Role
 from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, SIMPLIFIED_CONDITIONS, Action, ActionRefused
@@ -68,7 +69,7 @@ def test_not_accepted_needs_an_unmet_condition_and_closes_the_case(db, factory, 
     with pytest.raises(ActionRefused, match="均已满足"):
         request_action(case, Action.REJECT, {"conditions": ALL_MET, "reason": "x"}, actor=people["officer"])
     _approved(case, Action.REJECT, {"conditions": dict(ALL_MET, jurisdiction=False), "reason": "不属于本机关管辖"},
-              people, date.today())
+              people, clock.today())
     assert case.state == CaseState.NOT_ACCEPTED and case.closing_type == "not_accepted"
     assert case.conditions["jurisdiction"] is False
 
@@ -252,6 +253,6 @@ def test_dates_before_the_request_or_in_the_future_are_refused(db, factory, peop
 
 def test_only_one_approval_waits_at_a_time(db, factory, people):
     case = _accepted(factory, db, people)
-    request_action(case, Action.SUSPEND, {"reason": "无效", "started_on": date.today().isoformat()}, actor=people["officer"])
+    request_action(case, Action.SUSPEND, {"reason": "无效", "started_on": clock.today().isoformat()}, actor=people["officer"])
     with pytest.raises(ActionRefused, match="待审批"):
         request_action(case, Action.WITHDRAW, {"reason": "撤回"}, actor=people["officer"])

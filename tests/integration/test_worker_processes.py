@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from casesys.domain.enums import Role
 from casesys.domain.jobs import JobState
 from casesys.jobs.models import Job
+from tests.conftest import mark_all_tables_dirty
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,6 +45,7 @@ def workers(app, database_url, tmp_path):
         if process.poll() is None:
             process.kill()
         process.wait(timeout=30)
+    mark_all_tables_dirty(app)  # their writes went past this process's engine
 
 
 def _wait_for(predicate, timeout: float, what: str, processes=()):

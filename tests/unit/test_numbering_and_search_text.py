@@ -1,6 +1,7 @@
 """Case-number formats (SPEC §2) and the text the search box matches."""
 import pytest
 
+from casesys.core import clock
 from casesys.domain.numbering import check_number_format, format_number
 from casesys.domain.search import build_search_text, normalize_text
 
@@ -46,4 +47,4 @@ def test_today_is_the_date_in_beijing():
 
     beijing = datetime.now(timezone.utc) + timedelta(hours=8)
     assert time.tzname[0] == "CST"
-    assert date.today() == beijing.date()
+    assert clock.today() == beijing.date()

@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from casesys.core import clock
 from casesys.domain.enums import CaseType, Role
 
 ROLES = ["anonymous", "officer", "mediator", "supervisor", "admin", "stranger"]
@@ -204,17 +205,17 @@ def world(db, factory):
 
     document = Document(case_id=case.id, doc_type="acceptance_notice", status="approved", texts={"body": "正文"},
                         number="测试受字〔2026〕1号", verify_code="testcode1234", pdf=b"%PDF-1.4 test",
-                        sha256="0" * 64, page_count=1, issued_on=date.today())
+                        sha256="0" * 64, page_count=1, issued_on=clock.today())
     db.session.add(document)
     db.session.flush()
-    service = ServiceRecord(document=document, recipient="某公司", method="post", sent_on=date.today())
+    service = ServiceRecord(document=document, recipient="某公司", method="post", sent_on=clock.today())
     db.session.add(service)
     batch = PrintBatch(requested_by_id=users["supervisor"].id, document_ids=[document.id], total=1, done=1,
                        status="finished")
     db.session.add_all([service, batch])
     from casesys.mediation.models import Mediation
 
-    mediation = Mediation(case_id=case.id, requested_on=date.today(), consent_due_on=date.today())
+    mediation = Mediation(case_id=case.id, requested_on=clock.today(), consent_due_on=clock.today())
     db.session.add(mediation)
     from casesys.jobs import enqueue
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from casesys.core import clock
 from casesys.adjudication.models import Approval, CaseDeadline
 from casesys.domain.enums import CaseState, Role
 from casesys.domain.workflow import ACCEPTANCE_CONDITIONS
@@ -26,7 +27,7 @@ def _screening(procedure="ordinary", **overrides):
 
 def test_screening_request_then_supervisor_approval(app, client, db, factory, login_as, team):
     officer, chief = team
-    case = factory.case(officer, received_on=date.today() - timedelta(days=3))
+    case = factory.case(officer, received_on=clock.today() - timedelta(days=3))
     login_as(officer)
     response = client.post(f"/cases/{case.id}/steps/accept", data=_screening())
     assert response.status_code == 302
@@ -39,7 +40,7 @@ def test_screening_request_then_supervisor_approval(app, client, db, factory, lo
     approval = db.session.scalar(sa.select(Approval))
     assert client.post(f"/approvals/{approval.id}/approve", data={"comment": "同意"}).status_code == 302
     db.session.expire_all()
-    assert case.state == CaseState.ACCEPTED and case.accepted_on == date.today()
+    assert case.state == CaseState.ACCEPTED and case.accepted_on == clock.today()
 
 
 def test_unmet_condition_is_explained_and_the_ticks_are_kept(client, db, factory, login_as, team):
@@ -95,7 +96,7 @@ def test_a_step_in_the_wrong_state_is_refused_with_a_message(client, factory, lo
     officer, _ = team
     case = factory.case(officer)
     login_as(officer)
-    page = client.post(f"/cases/{case.id}/steps/serve", data={"served_on": date.today().isoformat()}).get_data(as_text=True)
+    page = client.post(f"/cases/{case.id}/steps/serve", data={"served_on": clock.today().isoformat()}).get_data(as_text=True)
     assert "不能送达请求书副本" in page
 
 
@@ -109,8 +110,8 @@ def test_bad_dates_on_a_step_form_are_answered_at_the_field(client, factory, log
 
 def test_todo_lists_the_most_urgent_first_and_flags_the_due_day(client, db, factory, login_as, team):
     officer, _ = team
-    old = factory.case(officer, received_on=date.today() - timedelta(days=30))
-    new = factory.case(officer, received_on=date.today())
+    old = factory.case(officer, received_on=clock.today() - timedelta(days=30))
+    new = factory.case(officer, received_on=clock.today())
     login_as(officer)
     page = client.get("/todo").get_data(as_text=True)
     assert page.index(old.number) < page.index(new.number)

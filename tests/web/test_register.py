@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from casesys.core import clock
 from casesys.cases.models import Case, Evidence
 from casesys.domain.enums import Role
 
@@ -34,7 +35,7 @@ def _party(prefix: str, name: str, *, code: str = "", person: bool = False, iden
 
 @pytest.fixture
 def form(factory) -> dict:
-    data = {"title": "武汉光谷激光科技有限公司与长沙某公司侵害发明专利权纠纷", "received_on": date.today().isoformat(),
+    data = {"title": "武汉光谷激光科技有限公司与长沙某公司侵害发明专利权纠纷", "received_on": clock.today().isoformat(),
             "requests": "责令被请求人停止销售侵权产品", "dispute_kind": "infringement", "infringing_acts": ["make", "sell"],
             "patents-0-number": factory.patent_number("invention"), "patents-0-patent_type": "invention",
             "patents-0-title": "一种激光切割头", "patents-0-patentee": "武汉光谷激光科技有限公司",
