@@ -33,16 +33,14 @@ run: install system-deps db-upgrade
 	@echo "  演示账号 demo logins (password casesys-demo):"
 	@echo "    admin (管理员)  officer (办案人员)  mediator (调解员)  supervisor (负责人)"
 	@echo ""
-	@# The worker (background jobs and the timed jobs) runs beside gunicorn and
-	@# stops with it, however gunicorn ends (Ctrl+C, SIGTERM, a crash).
+	@# The worker (background jobs and the timed jobs) runs beside the web server and
+	@# stops with it, however that ends (Ctrl+C, SIGTERM, a crash).
 	@$(FLASK) worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
-# Under faketime (e.g. `faketime '2026-10-11 09:00' make test`) only the date
-# moves: a faked monotonic clock would make every timed wait hang.
 test: install
-	FAKETIME_DONT_FAKE_MONOTONIC=1 $(PY) -m pytest -q
+	$(PY) -m pytest -q
 
 bench: install
 	$(PY) bench/run.py

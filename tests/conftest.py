@@ -44,12 +44,6 @@ def _drop_postgres(url: str) -> None:
     admin.dispose()
 
 
-def pytest_configure(config):
-    if "FAKETIME" in os.environ and os.environ.get("FAKETIME_DONT_FAKE_MONOTONIC") != "1":
-        raise pytest.UsageError("Under faketime set FAKETIME_DONT_FAKE_MONOTONIC=1 (make test does): "
-                                "with a faked monotonic clock every timed wait hangs.")
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request) -> str:
     return request.param

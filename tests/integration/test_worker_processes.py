@@ -24,6 +24,15 @@ from tests.conftest import mark_all_tables_dirty
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _worker_environment() -> dict[str, str]:
+    """The workers run on the machine's clock even when the tests run under
+    faketime: its library turns the timed waits APScheduler makes into
+    endless ones. Nothing here depends on the date."""
+    env = {key: value for key, value in os.environ.items()
+           if key != "LD_PRELOAD" and not key.startswith("FAKETIME")}
+    return env | {"PYTHONPATH": str(ROOT)}
+
+
 @pytest.fixture
 def workers(app, database_url, tmp_path):
     """Start worker processes on the test database; all are killed at the end."""
@@ -35,7 +44,7 @@ def workers(app, database_url, tmp_path):
                   "SCHEDULER_ELECTION_SECONDS": 1, "TIMED_JOBS": [], "WORKER_NAME": name, **settings}
         log = open(tmp_path / f"{name}.log", "wb")
         process = subprocess.Popen([sys.executable, "-m", "tests.worker_main", json.dumps(config)], cwd=ROOT,
-                                   stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                                   stdout=log, stderr=subprocess.STDOUT, env=_worker_environment())
         process.log_path = tmp_path / f"{name}.log"
         started.append(process)
         return process
