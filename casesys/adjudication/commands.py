@@ -48,8 +48,8 @@ def recompute_command(year):
     started = time.perf_counter()
     only = cases_with_deadlines_in_year(year) if year else None
     with click.progressbar(length=0, label="重算期限") as bar:
-        def progress(n):
-            bar.length = max(bar.length or 0, bar.pos + n)
+        def progress(n, total):
+            bar.length = total
             bar.update(n)
 
         count = recompute_deadlines(only_case_ids=only, progress=progress)

@@ -19,3 +19,22 @@ def send_reminder_email_job(job, progress) -> dict:
     from casesys.adjudication.reminders import send_reminder_email
 
     return {"sent": send_reminder_email(int(job.payload["reminder_id"]))}
+
+
+@job_handler("deadlines.recompute", max_attempts=3, label="重算期限")
+def recompute_deadlines_job(job, progress) -> dict:
+    """After an administrator changes a deadline rule (open cases) or enters a
+    year's schedule (cases with deadlines around that year). Idempotent: a
+    retried run simply computes again; each chunk is committed with its progress."""
+    from casesys.adjudication.recompute import cases_with_deadlines_in_year, open_cases, recompute_deadlines
+
+    year = job.payload.get("year")
+    only = cases_with_deadlines_in_year(int(year)) if year else open_cases()
+    done = 0
+
+    def step(count: int, total: int) -> None:
+        nonlocal done
+        done += count
+        progress(done, total)
+
+    return {"cases": recompute_deadlines(only_case_ids=only, progress=step)}

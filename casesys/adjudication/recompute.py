@@ -22,7 +22,7 @@ from casesys.domain.deadlines import (
     ADJUDICATION_KINDS, ANSWER_PREFIX, SUE_PREFIX, ClockStop as StopFacts, DeadlineFacts, Respondent,
     compute_deadlines,
 )
-from casesys.domain.enums import CaseState, CaseType, PartyRole, Procedure
+from casesys.domain.enums import OPEN_STATES, CaseState, CaseType, PartyRole, Procedure
 from casesys.extensions import db
 
 BATCH = 5000
@@ -49,9 +49,10 @@ def _facts(row, stops, parties=()) -> DeadlineFacts:
 
 
 def recompute_deadlines(*, only_case_ids: sa.Select | None = None, today: date | None = None,
-                        progress: Callable[[int], None] | None = None) -> int:
+                        progress: Callable[[int, int], None] | None = None) -> int:
     """Recompute and store the deadlines of adjudication cases (all, or those
-    selected); returns the number of cases done."""
+    selected); returns the number of cases done. `progress(chunk, total)`
+    after each chunk."""
     today = today or clock.today()
     rules, calendar = current_rules(), current_calendar()
     where = [Case.case_type == CaseType.ADJUDICATION]
@@ -84,8 +85,13 @@ def recompute_deadlines(*, only_case_ids: sa.Select | None = None, today: date |
             db.session.execute(sa.insert(table), values)
         refresh_next_deadlines(db.session.connection(), chunk)  # stored beside the deadlines
         if progress:
-            progress(len(chunk))
+            progress(len(chunk), len(ids))
     return len(ids)
+
+
+def open_cases() -> sa.Select:
+    """The cases a changed deadline rule applies to."""
+    return sa.select(Case.id).where(Case.state.in_(OPEN_STATES))
 
 
 def cases_with_deadlines_in_year(year: int) -> sa.Select:

@@ -117,8 +117,8 @@ def settings():
 def calendar():
     from casesys.adjudication.calendars import enter_year
     from casesys.adjudication.models import CalendarDay, CalendarYear
-    from casesys.adjudication.recompute import cases_with_deadlines_in_year, recompute_deadlines
     from casesys.domain.schedule_input import parse_schedule_lines
+    from casesys.jobs import enqueue
     from casesys.forms.adjudication import CalendarYearForm
 
     form = CalendarYearForm()
@@ -140,11 +140,11 @@ def calendar():
         form.workdays.errors = list(errors_w)
         if not errors_h and not errors_w:
             enter_year(year, holidays=holidays, workdays=workdays, source=form.source.data, actor_id=current_user.id)
-            count = recompute_deadlines(only_case_ids=cases_with_deadlines_in_year(year))
-            db.session.commit()
+            job = enqueue("deadlines.recompute", {"year": year}, requested_by=current_user.id)
+            db.session.commit()  # the schedule and the job that recomputes the deadlines, together
             flash(f"{year} 年放假安排已保存（放假 {len(holidays)} 天，调休上班 {len(workdays)} 天），"
-                  f"已重算 {count} 件案件的期限。", "success")
-            return redirect(url_for("admin.calendar"))
+                  "正在后台重算受影响案件的期限。", "success")
+            return redirect(url_for("jobs.detail", job_id=job.id))
     years = db.session.execute(
         sa.select(CalendarYear.year, CalendarYear.source, CalendarYear.entered_at).order_by(CalendarYear.year.desc())
     ).all()
@@ -155,10 +155,8 @@ def calendar():
 @require_roles(Role.ADMIN)
 def deadline_rules():
     from casesys.adjudication.models import DeadlineRule
-    from casesys.adjudication.recompute import recompute_deadlines
-    from casesys.cases.models import Case
-    from casesys.domain.enums import OPEN_STATES
     from casesys.forms.adjudication import DeadlineRuleForm
+    from casesys.jobs import enqueue
 
     rules = db.session.scalars(sa.select(DeadlineRule).order_by(DeadlineRule.key)).all()
     key = request.form.get("key")
@@ -169,15 +167,17 @@ def deadline_rules():
         if form.basis.raw_data:  # issue 9.4: the legal source users see, corrected here
             rule.basis = form.basis.data
         db.session.flush()
-        if rule.key.startswith("ref_"):  # SPEC §6: a referral limit
+        if rule.key.startswith("ref_"):  # SPEC §6: a referral limit (few open items: recomputed at once)
             from casesys.referrals.services import recompute_referral_deadlines
 
-            count, what = recompute_referral_deadlines(), "项办理中的协作事项"
-        else:
-            count, what = recompute_deadlines(only_case_ids=sa.select(Case.id).where(Case.state.in_(OPEN_STATES))), "件在办案件"
-        db.session.commit()
-        flash(f"“{rule.label}”已改为 {rule.amount} {rule.unit.label}，已重算 {count} {what}的期限。", "success")
-        return redirect(url_for("admin.deadline_rules"))
+            count = recompute_referral_deadlines()
+            db.session.commit()
+            flash(f"“{rule.label}”已改为 {rule.amount} {rule.unit.label}，已重算 {count} 项办理中的协作事项的期限。", "success")
+            return redirect(url_for("admin.deadline_rules"))
+        job = enqueue("deadlines.recompute", {"scope": "open"}, requested_by=current_user.id)
+        db.session.commit()  # the rule and the job that recomputes the open cases, together
+        flash(f"“{rule.label}”已改为 {rule.amount} {rule.unit.label}，正在后台重算在办案件的期限。", "success")
+        return redirect(url_for("jobs.detail", job_id=job.id))
     return render_template("admin/deadline_rules.html", rules=rules, form=form, failed_key=key)
 
 

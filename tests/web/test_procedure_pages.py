@@ -11,6 +11,7 @@ from casesys.core import clock
 from casesys.adjudication.models import Approval, CaseDeadline
 from casesys.domain.enums import CaseState, Role
 from casesys.domain.workflow import ACCEPTANCE_CONDITIONS
+from casesys.jobs.worker import run_due_jobs
 
 
 @pytest.fixture
@@ -144,7 +145,8 @@ def test_entering_next_years_schedule_recomputes_provisional_deadlines(app, clie
     response = client.post("/admin/calendar", data={
         "year": "2027", "holidays": "2027-01-01~2027-01-03 元旦\n2027-01-04 元旦", "workdays": "",
         "source": "测试"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    assert run_due_jobs() == 1
     db.session.expire_all()
     deadline = db.session.scalar(sa.select(CaseDeadline).where(CaseDeadline.case_id == case.id))
     # 12-29, 12-30, 12-31, (1-01..1-04 off), 1-05, 1-06
@@ -187,13 +189,19 @@ def test_changing_a_rule_recomputes_open_cases(client, db, factory, login_as, te
     case = factory.case(officer, received_on=date(2026, 3, 2))
     login_as(factory.user(Role.ADMIN))
     basis = "《专利纠纷行政裁决和调解办法》"
-    assert client.post("/admin/deadline-rules", data={"key": "acceptance", "amount": "7", "unit": "working",
-                                                      "basis": basis}).status_code == 302
+    response = client.post("/admin/deadline-rules", data={"key": "acceptance", "amount": "7", "unit": "working",
+                                                          "basis": basis})
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    deadline = db.session.scalar(sa.select(CaseDeadline).where(CaseDeadline.case_id == case.id))
+    assert deadline.due_on == date(2026, 3, 9)  # not inside the request: the worker recomputes
+    assert run_due_jobs() == 1
     db.session.expire_all()
     deadline = db.session.scalar(sa.select(CaseDeadline).where(CaseDeadline.case_id == case.id))
     assert deadline.due_on == date(2026, 3, 11)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "重算期限" in page and "已完成" in page and "1 / 1" in page
     page = client.post("/admin/deadline-rules", data={"key": "acceptance", "amount": "-3", "unit": "working",
-                                                      "basis": basis}).get_data(as_text=True)
+                                                          "basis": basis}).get_data(as_text=True)
     assert "期间应为0至365" in page
 
 
