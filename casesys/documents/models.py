@@ -20,7 +20,8 @@ class Document(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
     doc_type: Mapped[str] = mapped_column(sa.String(32))
-    status: Mapped[str] = mapped_column(sa.String(16), default="draft")  # draft | pending | approved
+    # casesys.domain.documents.DocumentStatus; moves judged by next_status there
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft")
     # The free-text parts a handler writes (facts found, reasons …).
     texts: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     # Assigned at approval, in its own sequence per office, type and year.
@@ -49,6 +50,12 @@ class Document(db.Model):
     @property
     def frozen(self) -> bool:
         return self.status == "approved"
+
+    @property
+    def status_label(self) -> str:
+        from casesys.domain.documents import DocumentStatus
+
+        return DocumentStatus.label_of(self.status)
 
     @property
     def audit_case_id(self) -> int:

@@ -18,6 +18,7 @@ from casesys.cases.services import record_event
 from casesys.core.database import next_in_sequence
 from casesys.core.settings import get_setting
 from casesys.core.clock import utcnow
+from casesys.domain.documents import DocumentMove, DocumentMoveRefused, DocumentStatus, next_status
 from casesys.documents.formatting import chinese_date
 from casesys.documents.models import Document, ServiceRecord
 from casesys.documents.rendering import DocumentError, page_count, qr_data_uri, require_cjk_font, sha256_of, write_pdf
@@ -55,13 +56,18 @@ def create_draft(case: Case, key: str, *, actor: User | None, corrects: Document
     return document
 
 
+def _judged(document: Document, move: DocumentMove) -> DocumentStatus:
+    """The status `move` leads to (SPEC §8), or the refusal as a DocumentError."""
+    try:
+        return next_status(document.status, move)
+    except DocumentMoveRefused as refused:
+        raise DocumentError(str(refused)) from None
+
+
 def update_texts(document: Document, texts: dict[str, str], *, expected_version: int) -> None:
     from casesys.cases.services import ConcurrentEdit
 
-    if document.frozen:
-        raise DocumentError("已签发的文书不能修改；如需更正，请制作补正文书")
-    if document.status == "pending":
-        raise DocumentError("文书已提交签发，等待签发期间不能修改；如需修改，请负责人退回")
+    _judged(document, DocumentMove.EDIT)  # only a draft's text changes
     if int(expected_version) != document.version:
         raise ConcurrentEdit
     allowed = {key for key, _ in doc_type(document).texts}
@@ -203,11 +209,10 @@ def missing_sections(document: Document) -> dict[str, str]:
 
 
 def submit(document: Document, *, actor: User) -> None:
-    if document.status != "draft":
-        raise DocumentError("该文书不是草稿")
+    status = _judged(document, DocumentMove.SUBMIT)
     if missing := missing_sections(document):
         raise MissingSections(missing)
-    document.status = "pending"
+    document.status = status
     document.created_by_id = document.created_by_id or actor.id
     record_event(document.case, EventKind.APPROVAL_REQUESTED, f"提请签发{doc_type(document).title}", actor=actor,
                  document_id=document.id)
@@ -225,15 +230,14 @@ def assign_document_number(document: Document, year: int) -> str:
 def approve_document(document: Document, *, actor: User, today: date | None = None) -> None:
     """Number, freeze and fingerprint (SPEC §8). The approver is not the drafter."""
     today = today or clock.today()
-    if document.status != "pending":
-        raise DocumentError("该文书未提交签发")
+    status = _judged(document, DocumentMove.APPROVE)
     if document.created_by_id == actor.id:
         raise DocumentError("不能签发本人起草的文书")
     check_ready(document.case, document.doc_type)
     document.number = assign_document_number(document, today.year)
     document.verify_code = secrets.token_urlsafe(9)[:12]
     document.issued_on = today
-    document.status = "approved"
+    document.status = status
     document.approved_by_id, document.approved_at = actor.id, utcnow()
     data = render_pdf(document, draft=False)
     document.pdf, document.sha256, document.page_count = data, sha256_of(data), page_count(data)
@@ -243,11 +247,10 @@ def approve_document(document: Document, *, actor: User, today: date | None = No
 
 
 def return_document(document: Document, *, actor: User, comment: str) -> None:
-    if document.status != "pending":
-        raise DocumentError("该文书未提交签发")
+    status = _judged(document, DocumentMove.RETURN)
     if not comment.strip():
         raise DocumentError("退回时请说明理由")
-    document.status = "draft"
+    document.status = status
     title = doc_type(document).title
     record_event(document.case, EventKind.APPROVAL_RETURNED, f"退回{title}：{comment}", actor=actor,
                  document_id=document.id, comment=comment)
