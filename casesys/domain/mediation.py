@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from casesys.domain.enums import Labelled
+from casesys.domain.errors import Refused
 
 
 class MediationStatus(Labelled):
@@ -15,6 +16,55 @@ class MediationStatus(Labelled):
     AGREED = "agreed", "达成协议"
     PARTIAL = "partial", "部分达成协议"
     FAILED = "failed", "调解不成"
+
+
+class MediationMove(Labelled):
+    RECORD_CONSENT = "record_consent", "登记调解意愿"
+    START = "start", "开始调解"
+    ASSIGN = "assign", "指派调解员"
+    SCHEDULE = "schedule", "安排调解会议"
+    RECORD_SESSION = "record_session", "记录调解会议"
+    DRAFT_AGREEMENT = "draft_agreement", "达成调解协议"
+    SIGN = "sign", "签署调解协议"
+    EXTEND = "extend", "延长调解期限"
+    AGREE = "agree", "调解协议生效"
+    AGREE_PARTLY = "agree_partly", "部分达成协议生效"
+    FAIL = "fail", "终止调解"
+
+
+_S, _M = MediationStatus, MediationMove
+# SPEC §5: 征询 (consent_pending) → 调解中 (mediating) once every party agrees
+# → 达成协议 / 部分达成 when the agreement takes effect; 调解不成 (failed) from a
+# refusal, silence past the consent period, or the mediator ending it. The
+# moves that keep the status say in which status they may be made.
+MEDIATION_TRANSITIONS: dict[tuple[MediationStatus, MediationMove], MediationStatus] = {
+    (_S.CONSENT_PENDING, _M.RECORD_CONSENT): _S.CONSENT_PENDING,
+    (_S.CONSENT_PENDING, _M.START): _S.MEDIATING,
+    (_S.CONSENT_PENDING, _M.ASSIGN): _S.CONSENT_PENDING,
+    (_S.MEDIATING, _M.ASSIGN): _S.MEDIATING,
+    (_S.MEDIATING, _M.SCHEDULE): _S.MEDIATING,
+    (_S.MEDIATING, _M.RECORD_SESSION): _S.MEDIATING,
+    (_S.MEDIATING, _M.DRAFT_AGREEMENT): _S.MEDIATING,
+    (_S.MEDIATING, _M.SIGN): _S.MEDIATING,
+    (_S.MEDIATING, _M.EXTEND): _S.MEDIATING,
+    (_S.MEDIATING, _M.AGREE): _S.AGREED,
+    (_S.MEDIATING, _M.AGREE_PARTLY): _S.PARTIAL,
+    (_S.CONSENT_PENDING, _M.FAIL): _S.FAILED,
+    (_S.MEDIATING, _M.FAIL): _S.FAILED,
+}
+
+
+class MediationMoveRefused(Refused):
+    pass
+
+
+def next_mediation_status(status: str, move: MediationMove) -> MediationStatus:
+    """The one judge of mediation statuses: where `move` leads, or refused."""
+    try:
+        return MEDIATION_TRANSITIONS[(MediationStatus(status), move)]
+    except KeyError:
+        raise MediationMoveRefused(
+            f"调解当前为“{MediationStatus.label_of(status)}”，不能{move.label}") from None
 
 
 class Consent(Labelled):

@@ -22,7 +22,10 @@ from casesys.domain.errors import Refused
 from casesys.domain.events import EventKind
 from casesys.domain.mediation import (
     Consent,
+    MediationMove,
+    MediationMoveRefused,
     MediationStatus,
+    next_mediation_status,
     MediatorFacts,
     PartyFacts,
     Position,
@@ -62,9 +65,12 @@ def latest_mediation(case: Case) -> Mediation | None:
                              .order_by(Mediation.id.desc()).limit(1))
 
 
-def _require(mediation: Mediation, *statuses: MediationStatus, doing: str) -> None:
-    if mediation.status not in statuses:
-        raise MediationError(f"调解当前为“{mediation.status.label}”，不能{doing}")
+def _judged(mediation: Mediation, move: MediationMove) -> MediationStatus:
+    """The status `move` leads to (SPEC §5), or the refusal as a MediationError."""
+    try:
+        return next_mediation_status(mediation.status, move)
+    except MediationMoveRefused as refused:
+        raise MediationError(str(refused)) from None
 
 
 def start_mediation(case: Case, *, actor: User, today: date | None = None, court_name: str = "",
@@ -126,7 +132,7 @@ def record_request_service(mediation: Mediation, served_on: date, *, actor: User
 def record_consent(mediation: Mediation, party_id: int, consent: Consent, *, on: date, actor: User,
                    today: date | None = None) -> None:
     today = today or clock.today()
-    _require(mediation, MediationStatus.CONSENT_PENDING, doing="登记调解意愿")
+    _judged(mediation, MediationMove.RECORD_CONSENT)
     if on > today or on < mediation.requested_on:
         raise MediationError("答复日期应在征询之日与今天之间")
     member = next((p for p in mediation.parties if p.party_id == party_id), None)
@@ -136,7 +142,7 @@ def record_consent(mediation: Mediation, party_id: int, consent: Consent, *, on:
     outcome = consent_outcome([p.consent for p in mediation.parties], due=mediation.consent_due_on or date.max,
                               today=on)
     if outcome == MediationStatus.MEDIATING:
-        mediation.status = MediationStatus.MEDIATING
+        mediation.status = _judged(mediation, MediationMove.START)
         mediation.started_on = on
         if not mediation.within_adjudication:
             mediation.case.state = CaseState.MEDIATING
@@ -164,8 +170,8 @@ def fail_mediation(mediation: Mediation, *, reason: str, actor: User | None, on:
     on = on or clock.today()
     if not reason.strip():
         raise MediationError("请填写调解不成的原因")
-    _require(mediation, MediationStatus.CONSENT_PENDING, MediationStatus.MEDIATING, doing="终止调解")
-    mediation.status, mediation.failure_reason, mediation.ended_on = MediationStatus.FAILED, reason, on
+    status = _judged(mediation, MediationMove.FAIL)
+    mediation.status, mediation.failure_reason, mediation.ended_on = status, reason, on
     case = mediation.case
     if mediation.within_adjudication:
         summary = f"调解不成（{reason}），案件继续行政裁决程序"
@@ -196,7 +202,7 @@ def mediator_conflicts(case: Case) -> list[str]:
 
 
 def assign_mediator(mediation: Mediation, mediator: Mediator, *, actor: User) -> None:
-    _require(mediation, MediationStatus.CONSENT_PENDING, MediationStatus.MEDIATING, doing="指派调解员")
+    _judged(mediation, MediationMove.ASSIGN)
     if not mediator.is_active:
         raise MediationError("该调解员已停用")
     facts = MediatorFacts(mediator.name, mediator.organisation.name, mediator.declared_relations)
@@ -223,7 +229,7 @@ def schedule_session(mediation: Mediation, *, scheduled_at: datetime, place: str
                      actor: User) -> MediationSession:
     if mediation.status == MediationStatus.CONSENT_PENDING:
         raise MediationError("各方同意调解之前不能安排调解会议")
-    _require(mediation, MediationStatus.MEDIATING, doing="安排调解会议")
+    _judged(mediation, MediationMove.SCHEDULE)
     if scheduled_at.date() < mediation.started_on:
         raise MediationError("调解会议不能早于各方同意调解之日")
     if not (place.strip() or online_link.strip()):
@@ -246,7 +252,7 @@ def record_session(session: MediationSession, *, attended: set[int], minutes: st
                    actor: User, today: date | None = None) -> None:
     today = today or clock.today()
     mediation = session.mediation
-    _require(mediation, MediationStatus.MEDIATING, doing="记录调解会议")
+    _judged(mediation, MediationMove.RECORD_SESSION)
     if session.scheduled_at.date() > today:
         raise MediationError("会议尚未召开，不能记录")
     party_ids = {p.party_id for p in mediation.parties}
@@ -277,7 +283,7 @@ class TermData:
 def conclude_agreement(mediation: Mediation, *, text: str, partial: bool, terms: list[TermData], concluded_on: date,
                        actor: User, today: date | None = None) -> Agreement:
     today = today or clock.today()
-    _require(mediation, MediationStatus.MEDIATING, doing="达成调解协议")
+    _judged(mediation, MediationMove.DRAFT_AGREEMENT)
     if concluded_on > today or concluded_on < mediation.started_on:
         raise MediationError("协议日期应在开始调解之日与今天之间")
     if not terms:
@@ -321,7 +327,7 @@ def sign_agreement(agreement: Agreement, *, party_id: int | None = None, mediato
     """Record who signed when; in force once every party and mediator signed."""
     today = today or clock.today()
     mediation = agreement.mediation
-    _require(mediation, MediationStatus.MEDIATING, doing="签署调解协议")
+    _judged(mediation, MediationMove.SIGN)
     if mediation.mediators == []:
         raise MediationError("请先指派调解员")
     parties, mediators = _unsigned(agreement)
@@ -352,7 +358,7 @@ def _take_effect(agreement: Agreement, *, actor: User, today: date) -> None:
 
     mediation = agreement.mediation
     agreement.effective_on = today
-    mediation.status = MediationStatus.PARTIAL if agreement.partial else MediationStatus.AGREED
+    mediation.status = _judged(mediation, MediationMove.AGREE_PARTLY if agreement.partial else MediationMove.AGREE)
     mediation.ended_on = today
     case = mediation.case
     record_event(case, EventKind.AGREEMENT, "调解协议经各方及调解员签署生效", actor=actor)
@@ -396,7 +402,7 @@ def request_queued_closing(case: Case, *, actor: User, today: date) -> bool:
 
 def extend_limit(mediation: Mediation, *, days: int, consenting: set[int], actor: User) -> None:
     """SPEC §5: the limit is extendable with everyone's consent."""
-    _require(mediation, MediationStatus.MEDIATING, doing="延长调解期限")
+    _judged(mediation, MediationMove.EXTEND)
     if days <= 0 or days > 90:
         raise MediationError("延长天数应在1至90日之间")
     missing = [p.party.name for p in mediation.parties if p.party_id not in consenting]

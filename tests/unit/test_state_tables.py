@@ -1,9 +1,10 @@
-"""States as data (SPEC §8 documents; background jobs): every (state, move)
+"""States as data (SPEC §5 mediation, §8 documents; background jobs): every (state, move)
 pair against a table written here by hand, through each module's one judge."""
 import pytest
 
 from casesys.domain.documents import DocumentMove as DM, DocumentMoveRefused, DocumentStatus as DS, next_status
 from casesys.domain.jobs import JobMove as JM, JobMoveRefused, JobState as JS, next_state
+from casesys.domain.mediation import MediationMove, MediationMoveRefused, MediationStatus, next_mediation_status
 
 # SPEC §8: a draft is edited and submitted for signature; the supervisor
 # signs (numbered, frozen) or returns it; a submitted text is not edited
@@ -48,3 +49,28 @@ def test_job_moves(state, move):
     else:
         with pytest.raises(JobMoveRefused, match=state.label):
             next_state(state, move)
+
+
+# SPEC §5: 征询 → 调解中 → 达成协议 / 部分达成 / 调解不成; the work of a
+# mediation (mediators, sessions, the agreement and its signatures, an
+# extension) happens while mediating; mediators may be named while asking.
+MS, MM = MediationStatus, MediationMove
+MEDIATION_MOVES = {
+    (MS.CONSENT_PENDING, MM.RECORD_CONSENT): MS.CONSENT_PENDING, (MS.CONSENT_PENDING, MM.START): MS.MEDIATING,
+    (MS.CONSENT_PENDING, MM.ASSIGN): MS.CONSENT_PENDING, (MS.CONSENT_PENDING, MM.FAIL): MS.FAILED,
+    (MS.MEDIATING, MM.ASSIGN): MS.MEDIATING, (MS.MEDIATING, MM.SCHEDULE): MS.MEDIATING,
+    (MS.MEDIATING, MM.RECORD_SESSION): MS.MEDIATING, (MS.MEDIATING, MM.DRAFT_AGREEMENT): MS.MEDIATING,
+    (MS.MEDIATING, MM.SIGN): MS.MEDIATING, (MS.MEDIATING, MM.EXTEND): MS.MEDIATING,
+    (MS.MEDIATING, MM.AGREE): MS.AGREED, (MS.MEDIATING, MM.AGREE_PARTLY): MS.PARTIAL,
+    (MS.MEDIATING, MM.FAIL): MS.FAILED,
+}
+
+
+@pytest.mark.parametrize("move", list(MM))
+@pytest.mark.parametrize("status", list(MS))
+def test_mediation_moves(status, move):
+    if (status, move) in MEDIATION_MOVES:
+        assert next_mediation_status(status, move) == MEDIATION_MOVES[(status, move)]
+    else:
+        with pytest.raises(MediationMoveRefused, match=f"调解当前为“{status.label}”，不能{move.label}"):
+            next_mediation_status(status, move)
