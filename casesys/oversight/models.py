@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casesys.core.types import utcnow
+from casesys.core.clock import utcnow
 from casesys.extensions import db
 
 
