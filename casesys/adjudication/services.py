@@ -22,8 +22,8 @@ from casesys.domain.deadlines import (
 from casesys.domain.enums import CaseState, EvidenceKind, PartyRole, Procedure
 from casesys.domain.events import EventKind
 from casesys.domain.workflow import (
-    CLOSING_OF, STEPS, Action, ActionRefused, CaseFacts, ClosingType, PatentFacts, check_action, competence_problem,
-    target_state,
+    CLOSING_OF, STEPS, Action, ActionRefused, ApprovalMove, CaseFacts, ClosingType, PatentFacts, check_action,
+    competence_problem, next_approval_status, target_state,
 )
 from casesys.extensions import db
 
@@ -170,15 +170,14 @@ def request_action(case: Case, action: Action, payload: dict[str, Any], *, actor
 
 
 def approve(approval: Approval, *, actor: User, comment: str = "", today: date | None = None) -> None:
-    if approval.status != "pending":
-        raise ActionRefused("该申请已处理")
+    status = next_approval_status(approval.status, ApprovalMove.APPROVE)
     if approval.requested_by_id == actor.id:
         raise ActionRefused("不能审批本人提出的申请")
     action = Action(approval.action)
     case = approval.case
     check_action(action, case_facts(case))
     _check_answer_protected(case, action, today or clock.today())
-    approval.status, approval.decided_by_id, approval.decided_at = "approved", actor.id, clock.utcnow()
+    approval.status, approval.decided_by_id, approval.decided_at = status, actor.id, clock.utcnow()
     approval.comment = comment
     apply_action(case, action, dict(approval.payload), actor=actor, today=today or clock.today(),
                  approved=True)
@@ -195,13 +194,12 @@ def _tell_requester(approval: Approval, message: str) -> None:
 
 
 def send_back(approval: Approval, *, actor: User, comment: str) -> None:
-    if approval.status != "pending":
-        raise ActionRefused("该申请已处理")
+    status = next_approval_status(approval.status, ApprovalMove.RETURN)
     if approval.requested_by_id == actor.id:
         raise ActionRefused("不能审批本人提出的申请")
     if not comment.strip():
         raise ActionRefused("退回时请说明理由")
-    approval.status, approval.decided_by_id, approval.decided_at = "returned", actor.id, clock.utcnow()
+    approval.status, approval.decided_by_id, approval.decided_at = status, actor.id, clock.utcnow()
     approval.comment = comment
     record_event(approval.case, EventKind.APPROVAL_RETURNED,
                  f"负责人退回：{Action(approval.action).label}。{comment}", actor=actor)
@@ -211,11 +209,10 @@ def send_back(approval: Approval, *, actor: User, comment: str) -> None:
 
 
 def withdraw_request(approval: Approval, *, actor: User) -> None:
-    if approval.status != "pending":
-        raise ActionRefused("该申请已处理")
+    status = next_approval_status(approval.status, ApprovalMove.WITHDRAW)
     if approval.requested_by_id != actor.id:
         raise ActionRefused("只有申请人本人可以撤回申请")
-    approval.status, approval.decided_at = "withdrawn", clock.utcnow()
+    approval.status, approval.decided_at = status, clock.utcnow()
     record_event(approval.case, EventKind.APPROVAL_RETURNED, f"申请人撤回：{Action(approval.action).label}", actor=actor)
     db.session.flush()
     _after_decision(approval.case, actor, clock.today())

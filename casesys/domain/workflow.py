@@ -115,6 +115,27 @@ CLOSING_OF = {
 }
 
 
+class ApprovalStatus(Labelled):  # SPEC §1: a supervisor approves or returns a request
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    RETURNED = "returned", "已退回"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class ApprovalMove(Labelled):
+    APPROVE = "approve", "批准"
+    RETURN = "return", "退回"
+    WITHDRAW = "withdraw", "撤回"
+
+
+# Only a pending request is decided or withdrawn; a decided one stays as it is.
+APPROVAL_TRANSITIONS: dict[tuple[ApprovalStatus, ApprovalMove], ApprovalStatus] = {
+    (ApprovalStatus.PENDING, ApprovalMove.APPROVE): ApprovalStatus.APPROVED,
+    (ApprovalStatus.PENDING, ApprovalMove.RETURN): ApprovalStatus.RETURNED,
+    (ApprovalStatus.PENDING, ApprovalMove.WITHDRAW): ApprovalStatus.WITHDRAWN,
+}
+
+
 @dataclass(frozen=True)
 class PatentFacts:
     patent_type: PatentType
@@ -311,3 +332,11 @@ def available_actions(facts: CaseFacts) -> list[Action]:
         return ROUTINE.index(action) if action in ROUTINE else len(ROUTINE)
 
     return sorted(allowed, key=order)
+
+
+def next_approval_status(status: str, move: ApprovalMove) -> ApprovalStatus:
+    """The one judge of an approval request's status."""
+    try:
+        return APPROVAL_TRANSITIONS[(ApprovalStatus(status), move)]
+    except KeyError:
+        raise ActionRefused("该申请已处理") from None

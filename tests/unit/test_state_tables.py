@@ -1,10 +1,11 @@
-"""States as data (SPEC §5 mediation, §8 documents; background jobs): every (state, move)
+"""States as data (SPEC §1 approvals, §5 mediation, §8 documents; background jobs): every (state, move)
 pair against a table written here by hand, through each module's one judge."""
 import pytest
 
 from casesys.domain.documents import DocumentMove as DM, DocumentMoveRefused, DocumentStatus as DS, next_status
 from casesys.domain.jobs import JobMove as JM, JobMoveRefused, JobState as JS, next_state
 from casesys.domain.mediation import MediationMove, MediationMoveRefused, MediationStatus, next_mediation_status
+from casesys.domain.workflow import ActionRefused, ApprovalMove, ApprovalStatus, next_approval_status
 
 # SPEC §8: a draft is edited and submitted for signature; the supervisor
 # signs (numbered, frozen) or returns it; a submitted text is not edited
@@ -74,3 +75,20 @@ def test_mediation_moves(status, move):
     else:
         with pytest.raises(MediationMoveRefused, match=f"调解当前为“{status.label}”，不能{move.label}"):
             next_mediation_status(status, move)
+
+
+# SPEC §1: a supervisor approves or returns a pending request, its author may
+# withdraw it; a decided request is final.
+AS, AM = ApprovalStatus, ApprovalMove
+APPROVAL_MOVES = {(AS.PENDING, AM.APPROVE): AS.APPROVED, (AS.PENDING, AM.RETURN): AS.RETURNED,
+                  (AS.PENDING, AM.WITHDRAW): AS.WITHDRAWN}
+
+
+@pytest.mark.parametrize("move", list(AM))
+@pytest.mark.parametrize("status", list(AS))
+def test_approval_moves(status, move):
+    if (status, move) in APPROVAL_MOVES:
+        assert next_approval_status(status, move) == APPROVAL_MOVES[(status, move)]
+    else:
+        with pytest.raises(ActionRefused, match="该申请已处理"):
+            next_approval_status(status, move)
