@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pdfplumber
 
+from casesys.core import clock
 from casesys.adjudication.models import Hearing, PanelMember
 from casesys.cases.services import PartyData
 from casesys.documents.services import create_draft, document_pdf
@@ -21,9 +22,9 @@ def test_hearing_notice_names_every_party_time_place_panel_and_absence(app, db, 
 
     add_party(case, factory.party(PartyRole.THIRD_PARTY, "宜昌三峡电气有限公司"), expected_version=case.version,
               actor=officer)
-    day = date.today() + timedelta(days=9)
+    day = clock.today() + timedelta(days=9)
     case.hearings.append(Hearing(scheduled_at=datetime(day.year, day.month, day.day, 9, 30), place="第一审理庭",
-                                 notice_served_on=date.today()))
+                                 notice_served_on=clock.today()))
     for user, presiding in ((officer, True), *((c, False) for c in colleagues)):
         case.panel.append(PanelMember(user_id=user.id, presiding=presiding))
     db.session.commit()

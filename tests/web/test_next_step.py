@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from casesys.core import clock
 from casesys.adjudication.models import Hearing, PanelMember
 from casesys.adjudication.services import approve, request_action
 from casesys.domain.enums import CaseState, Procedure, Role
@@ -20,7 +21,7 @@ def team(factory):
 
 def _accepted(db, factory, team, procedure: Procedure):
     officer, chief, _ = team
-    case = factory.case(officer, received_on=date.today() - timedelta(days=2))
+    case = factory.case(officer, received_on=clock.today() - timedelta(days=2))
     conditions = dict.fromkeys({**ACCEPTANCE_CONDITIONS, **SIMPLIFIED_CONDITIONS}, True)
     approve(request_action(case, Action.ACCEPT, {"procedure": procedure.value, "conditions": conditions},
                            actor=officer), actor=chief)
@@ -43,7 +44,7 @@ def test_the_next_step_and_its_deadline_are_said(client, db, factory, login_as, 
 
 def test_simplified_cases_offer_no_panel_and_no_deliberation_by_that_name(client, db, factory, login_as, team):
     case = _accepted(db, factory, team, Procedure.SIMPLIFIED)
-    request_action(case, Action.SERVE, {"served_on": date.today().isoformat()}, actor=team[0])
+    request_action(case, Action.SERVE, {"served_on": clock.today().isoformat()}, actor=team[0])
     db.session.commit()
     login_as(team[0])
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
@@ -55,10 +56,10 @@ def test_no_hearing_record_before_the_hearing_day_and_rescheduling_prefills(clie
     case = _accepted(db, factory, team, Procedure.ORDINARY)
     for member in team:
         case.panel.append(PanelMember(user_id=member.id, presiding=member is team[0]))
-    request_action(case, Action.SERVE, {"served_on": date.today().isoformat()}, actor=team[0])
-    day = date.today() + timedelta(days=30)  # after the 15-day answer period (issue 9.5)
+    request_action(case, Action.SERVE, {"served_on": clock.today().isoformat()}, actor=team[0])
+    day = clock.today() + timedelta(days=30)  # after the 15-day answer period (issue 9.5)
     request_action(case, Action.SCHEDULE_HEARING, {"scheduled_at": f"{day.isoformat()}T09:30", "place": "第二审理庭",
-                                                   "notice_served_on": date.today().isoformat()}, actor=team[0])
+                                                   "notice_served_on": clock.today().isoformat()}, actor=team[0])
     db.session.commit()
     assert case.state == CaseState.HEARING
     login_as(team[0])
@@ -76,9 +77,9 @@ def test_no_hearing_record_before_the_hearing_day_and_rescheduling_prefills(clie
 def test_a_suspended_case_shows_paused_counting_on_every_page(client, db, factory, login_as, team):
     """Issue 16.12: 暂停计算 on the case page, the to-do list and the case list — no countdown."""
     case = _accepted(db, factory, team, Procedure.ORDINARY)
-    request_action(case, Action.SERVE, {"served_on": date.today().isoformat()}, actor=team[0])
+    request_action(case, Action.SERVE, {"served_on": clock.today().isoformat()}, actor=team[0])
     approve(request_action(case, Action.SUSPEND, {"reason": "被请求人已提出无效宣告请求", "reference": "4W123456",
-                                                  "started_on": date.today().isoformat()}, actor=team[0]),
+                                                  "started_on": clock.today().isoformat()}, actor=team[0]),
             actor=team[1])
     db.session.commit()
     assert case.state == CaseState.SUSPENDED
@@ -88,7 +89,7 @@ def test_a_suspended_case_shows_paused_counting_on_every_page(client, db, factor
         assert "暂停计算" in page, url
     todo = client.get("/todo").get_data(as_text=True)
     closing = next(d for d in case.deadlines if d.kind == "closing")
-    assert closing.paused and f"剩 {(closing.due_on - date.today()).days} 日" not in todo
+    assert closing.paused and f"剩 {(closing.due_on - clock.today()).days} 日" not in todo
 
 
 def test_the_menu_shows_a_to_do_badge_for_decided_approvals_and_returns(client, db, factory, login_as, team):
