@@ -15,9 +15,9 @@ themselves are never changed.
    Target: median(a) / median(b) <= 3.
 2. **Batch.** `--batch` rulings with the same long texts on other decided
    cases: drafted, submitted, then approved (rendered and frozen — timed),
-   committed; then the batch print `batches.start_batch(app, ids,
-   run_inline=True)` (a `PrintBatch` row, then `build_batch` merges the
-   frozen PDFs) runs in a fresh Python process, so its memory is its own:
+   committed; then the batch print `batches.start_batch(ids)` and the
+   worker's run of its job (parts spooled, merged by qpdf into a file)
+   runs in a fresh Python process, so its memory is its own:
    wall time and the growth of its peak RSS (`VmHWM`; `ru_maxrss` too, which
    Linux makes start at the parent's size); a second fresh process measures
    the Python-side peak with `tracemalloc` (slower, so its time is kept apart).
@@ -289,7 +289,7 @@ def measure_merge(url: str, ids: list[int], actor_id: int) -> dict:
                      "only shows growth beyond that",
         "tracemalloc_peak_mib": traced["tracemalloc_peak_mib"],
         "merge_seconds_traced": traced["seconds"],
-        "timed": "start_batch(app, ids, run_inline=True): PrintBatch row + build_batch, in a fresh process",
+        "timed": "start_batch(ids) + the worker's run of its job: spooled parts merged to a file, in a fresh process",
     }
 
 
@@ -314,11 +314,12 @@ def peak_rss_mib() -> float:
 
 def merge_child(url: str, ids: list[int], actor_id: int, trace: bool) -> dict:
     """In the child: build the batch print inline and measure it."""
-    import pypdf  # noqa: F401  imported before: the merge alone is measured
+    import pikepdf  # noqa: F401  imported before: the merge alone is measured
     import sqlalchemy as sa
 
-    from casesys.documents.batches import start_batch
+    from casesys.documents.batches import batch_file, start_batch
     from casesys.documents.models import PrintBatch
+    from casesys.jobs.worker import run_due_jobs
     from casesys.documents.rendering import page_count
     from casesys.extensions import db
 
@@ -329,7 +330,9 @@ def merge_child(url: str, ids: list[int], actor_id: int, trace: bool) -> dict:
         if trace:
             tracemalloc.start()
         started = time.perf_counter()
-        batch_id = start_batch(app, ids, actor_id=actor_id, run_inline=True).id
+        batch_id = start_batch(ids, actor_id=actor_id).id
+        db.session.commit()
+        run_due_jobs(kinds={"documents.print_batch"})  # what the worker does
         seconds = time.perf_counter() - started
         traced_peak = tracemalloc.get_traced_memory()[1] if trace else None
         tracemalloc.stop()
@@ -338,8 +341,9 @@ def merge_child(url: str, ids: list[int], actor_id: int, trace: bool) -> dict:
         batch = db.session.get(PrintBatch, batch_id)
         if batch.status != "finished":
             raise RuntimeError(f"batch {batch_id} {batch.status}: {batch.error}")
-        return {"seconds": round(seconds, 3), "merged_pages": page_count(batch.pdf),
-                "merged_mib": round(len(batch.pdf) / MIB, 2), "rss_before_mib": round(rss_before, 1),
+        merged = batch_file(batch).read_bytes()
+        return {"seconds": round(seconds, 3), "merged_pages": page_count(merged),
+                "merged_mib": round(len(merged) / MIB, 2), "rss_before_mib": round(rss_before, 1),
                 "rss_peak_mib": round(rss_peak, 1), "rss_delta_mib": round(rss_peak - rss_before, 1),
                 "ru_maxrss_before_mib": round(maxrss_before, 1), "ru_maxrss_after_mib": round(maxrss_after, 1),
                 "ru_maxrss_delta_mib": round(maxrss_after - maxrss_before, 1),
