@@ -81,7 +81,7 @@ def create_reminders(today: date) -> list[int]:
                 created.append(new_id)
     from casesys.referrals.reminders import referral_reminders  # SPEC §6: referral limits, same job
 
-    created += referral_reminders(today, horizon, level_of, _insert_once)
+    created += referral_reminders(today, horizon, level_of, lambda values: insert_once(Reminder.__table__, values))
     return created
 
 

@@ -2,7 +2,7 @@
 print batches become jobs writing files
 
 Revision ID: 0010jobs
-Revises: 0013over
+Revises: 0015ref
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0010jobs"
-down_revision = "0013over"
+down_revision = "0015ref"
 branch_labels = None
 depends_on = None
 
