@@ -45,11 +45,13 @@ EXPECTED_SOURCES = {
     Action.DEEM_WITHDRAWN: {S.HEARING},
     Action.REVOKE: {S.ACCEPTED, S.ANSWER_PERIOD, S.HEARING, S.DELIBERATION, S.SUSPENDED},
     Action.CLOSE_MEDIATED: {S.ACCEPTED, S.ANSWER_PERIOD, S.HEARING, S.DELIBERATION},
+    # §6: a transfer for jurisdiction ends the sender's case as transferred, before the decision
+    Action.TRANSFER: {S.RECEIVED, S.ACCEPTED, S.ANSWER_PERIOD, S.HEARING, S.DELIBERATION, S.SUSPENDED},
 }
 # SPEC §1: a supervisor approves acceptance and its refusal, conversion,
 # extension, suspension, the decision and every closing other than by ruling.
 NEEDS_APPROVAL = {Action.ACCEPT, Action.REJECT, Action.DECIDE, Action.SUSPEND, Action.CONVERT, Action.EXTEND,
-                  Action.WITHDRAW, Action.REVOKE, Action.DEEM_WITHDRAWN, Action.CLOSE_MEDIATED}
+                  Action.WITHDRAW, Action.REVOKE, Action.DEEM_WITHDRAWN, Action.CLOSE_MEDIATED, Action.TRANSFER}
 
 
 def facts(state=S.RECEIVED, procedure=Procedure.ORDINARY, **kwargs) -> CaseFacts:
