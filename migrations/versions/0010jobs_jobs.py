@@ -2,7 +2,7 @@
 print batches become jobs writing files
 
 Revision ID: 0010jobs
-Revises: 0015ref
+Revises: 0012speed
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0010jobs"
-down_revision = "0015ref"
+down_revision = "0012speed"
 branch_labels = None
 depends_on = None
 

@@ -242,7 +242,7 @@ def _accepted_with_two_respondents(db, factory, officer, chief):
     from casesys.adjudication.services import approve, request_action
     from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, Action
 
-    case = factory.case(officer, received_on=date.today() - timedelta(days=3),
+    case = factory.case(officer, received_on=clock.today() - timedelta(days=3),
                         respondents=("长沙湘江机械制造有限公司", "南昌赣江贸易有限公司"))
     approve(request_action(case, Action.ACCEPT, {"procedure": "ordinary",
                                                  "conditions": dict.fromkeys(ACCEPTANCE_CONDITIONS, True)},
@@ -259,7 +259,7 @@ def test_service_and_answer_pages_per_respondent_with_the_answer_document(client
     login_as(officer)
     page = client.get(f"/cases/{case.id}/steps/serve").get_data(as_text=True)
     assert first.name in page and second.name in page and "未送达" in page
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     assert client.post(f"/cases/{case.id}/steps/serve", data={"party_id": first.id, "served_on": today}).status_code == 302
     page = client.post(f"/cases/{case.id}/steps/serve", data={"party_id": first.id, "served_on": today}).get_data(
         as_text=True)
@@ -278,7 +278,7 @@ def test_service_and_answer_pages_per_respondent_with_the_answer_document(client
     assert response.status_code == 302
     db.session.expire_all()
     party = db.session.get(type(first), first.id)
-    assert party.answer_received_on == date.today()
+    assert party.answer_received_on == clock.today()
     filed = [e for e in party.case.evidence if e.party_id == first.id]
     assert len(filed) == 1 and filed[0].description.startswith("答辩书（长沙湘江机械制造有限公司")
 
@@ -291,12 +291,12 @@ def test_a_hearing_inside_the_answer_period_is_refused_at_the_field(client, db, 
     officer, chief = team
     case = _accepted_with_two_respondents(db, factory, officer, chief)
     for party in [p for p in case.parties if p.role.value == "respondent"]:
-        request_action(case, Action.SERVE, {"party_id": party.id, "served_on": date.today().isoformat()}, actor=officer)
+        request_action(case, Action.SERVE, {"party_id": party.id, "served_on": clock.today().isoformat()}, actor=officer)
     members = [officer.id] + [factory.user(Role.OFFICER, office=officer.office).id for _ in range(2)]
     request_action(case, Action.SET_PANEL, {"members": members, "presiding": officer.id}, actor=officer)
     db.session.commit()
     login_as(officer)
-    when = (date.today() + timedelta(days=3)).isoformat() + "T09:30"
+    when = (clock.today() + timedelta(days=3)).isoformat() + "T09:30"
     page = client.post(f"/cases/{case.id}/steps/schedule_hearing", data={
         "scheduled_at": when, "place": "第一审理庭"}).get_data(as_text=True)
     assert "答辩期至" in page and "届满" in page and f'value="{when}"' in page
