@@ -21,7 +21,7 @@ from casesys.cases.services import (
 )
 from casesys.cases.storage import UploadRejected, check_upload, path_for, save_upload
 from casesys.core.models import AuditLog
-from casesys.domain.enums import CaseState, CaseType, PartyRole, Procedure, Role, party_role_label
+from casesys.domain.enums import CaseType, PartyRole, Role, party_role_label
 from casesys.extensions import db
 from casesys.mediation.services import mediator_conflicts
 from casesys.core.units import commit_unit

@@ -297,8 +297,8 @@ def record_service(document: Document, *, recipient: str, party_id: int | None, 
     """SPEC §8: the service ledger. Public announcement stops the case clock;
     the receipt of the request or of the ruling starts the periods that run
     from service (answer, right to sue)."""
-    from casesys.adjudication.services import apply_action, record_clock_stop
-    from casesys.domain.workflow import Action, ActionRefused
+    from casesys.adjudication.services import record_clock_stop
+    from casesys.domain.workflow import ActionRefused
 
     today = today or clock.today()
     if method not in SERVICE_METHODS:

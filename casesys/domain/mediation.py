@@ -19,6 +19,7 @@ class MediationStatus(Labelled):
 
 
 class MediationMove(Labelled):
+    RECORD_SERVICE = "record_service", "登记调解申请书副本的送达"
     RECORD_CONSENT = "record_consent", "登记调解意愿"
     START = "start", "开始调解"
     ASSIGN = "assign", "指派调解员"
@@ -38,6 +39,7 @@ _S, _M = MediationStatus, MediationMove
 # refusal, silence past the consent period, or the mediator ending it. The
 # moves that keep the status say in which status they may be made.
 MEDIATION_TRANSITIONS: dict[tuple[MediationStatus, MediationMove], MediationStatus] = {
+    (_S.CONSENT_PENDING, _M.RECORD_SERVICE): _S.CONSENT_PENDING,
     (_S.CONSENT_PENDING, _M.RECORD_CONSENT): _S.CONSENT_PENDING,
     (_S.CONSENT_PENDING, _M.START): _S.MEDIATING,
     (_S.CONSENT_PENDING, _M.ASSIGN): _S.CONSENT_PENDING,

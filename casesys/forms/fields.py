@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, Form, SelectField, SelectMultipleField, widgets

@@ -115,7 +115,7 @@ def record_request_service(mediation: Mediation, served_on: date, *, actor: User
     """SPEC §5 (issue 9.9): the consent period runs from the other side's receipt
     of the request copy, not from the day the mediation was opened."""
     today = today or clock.today()
-    _require(mediation, MediationStatus.CONSENT_PENDING, doing="登记调解申请书副本的送达")
+    _judged(mediation, MediationMove.RECORD_SERVICE)
     if served_on is None or served_on < mediation.requested_on or served_on > today:
         raise MediationError(f"送达日期应在征询之日（{mediation.requested_on.isoformat()}）与今天之间")
     days = int(get_setting("mediation_consent_days"))

@@ -6,7 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from casesys.adjudication.models import CaseDeadline, Reminder
+from casesys.adjudication.models import CaseDeadline
 from casesys.auth.models import Office, User, UserRole
 from casesys.core import clock
 from casesys.domain.enums import Role
