@@ -44,6 +44,7 @@ test: install
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/referrals.py --count 1000 --restarts 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

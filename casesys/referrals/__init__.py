@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 exchange_bp = Blueprint("exchange", __name__, url_prefix="/exchange")
 
-from casesys.referrals import views  # noqa: E402,F401
+from casesys.referrals import jobs, views  # noqa: E402,F401

@@ -3,7 +3,6 @@ referral, steps and replies on the referral page, bad input kept."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from datetime import timedelta
 
 import pytest
@@ -167,25 +166,3 @@ def test_a_refused_exchange_message_is_listed_for_the_administrator(db, client, 
     login_as(factory.user(Role.ADMIN, office=hubei))
     page = client.get("/admin/offices").get_data(as_text=True)
     assert 'data-testid="refusals"' in page and "消息格式无效" in page
-
-
-def test_without_the_jobs_core_a_casesys_partner_is_told_to_use_a_letter(db, client, login_as, offices, tmp_path):
-    """Delivery between instances is a durable job: until its handler is
-    installed, sending to such a partner is refused and nothing is queued."""
-    from casesys.jobs import REGISTRY
-    from casesys.referrals.exchange import DELIVER_JOB
-    from casesys.referrals.models import OutboxMessage
-    from casesys.referrals.signing import generate_key
-
-    if DELIVER_JOB in REGISTRY:
-        pytest.skip("the delivery job is installed: delivery is tested with two instances")
-    hubei, xianning, hunan, hb, xn = offices
-    hunan.instance_url = "http://127.0.0.1:9"
-    hunan.public_key = generate_key(Path(tmp_path) / "partner-key.pem")
-    referral = create_referral(ReferralData(K.CLUE_TRANSFER, hunan, "线索", "x"), actor=hb)
-    db.session.commit()
-    login_as(hb)
-    page = client.post(f"/referrals/{referral.id}/actions/send", follow_redirects=True).get_data(as_text=True)
-    assert "暂不能向湖南页面局的系统直接发送" in page
-    db.session.expire_all()
-    assert referral.state.value == "draft" and db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
