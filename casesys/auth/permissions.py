@@ -241,3 +241,8 @@ def can_view_job(user, job) -> bool:
     if not user.is_authenticated:
         return False
     return can_manage_jobs(user) or (job.requested_by_id is not None and job.requested_by_id == user.id)
+
+
+def can_import_ledger(user) -> bool:
+    """Bringing past ledgers into the register is an administrator's task."""
+    return can_manage_system(user)

@@ -1,9 +1,9 @@
 """Forms of the oversight pages: dashboard filters, monthly report, ledger import."""
 from __future__ import annotations
 
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, Form, SelectField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from casesys.forms.fields import ChineseMeta, PageForm
 
@@ -32,4 +32,27 @@ class MonthlyReportForm(Form):
 
 
 class LedgerUploadForm(PageForm):
-    file = FileField("台账文件（XLSX）")
+    office_id = SelectField("导入到机关", coerce=int)
+    file = FileField("台账文件（XLSX）", validators=[FileRequired("请选择要上传的台账文件")])
+
+
+def ledger_mapping_form(headers: list[str], fields, initial: dict[str, str], formdata=None):
+    """One select per case field, offering the file's own headers (SPEC §2
+    fields; the office's last choice preselected)."""
+    from wtforms import HiddenField
+
+    class LedgerMappingForm(PageForm):
+        office_id = HiddenField()
+        filename = HiddenField()
+
+    choices = [("", "（不导入）")] + [(h, h) for h in headers if h]
+    for f in fields:
+        setattr(LedgerMappingForm, f"map_{f.key}", SelectField(
+            f.header, choices=choices, default=initial.get(f.key, ""),
+            validators=[InputRequired("请选择该列")] if f.required else [Optional()]))
+    form = LedgerMappingForm(formdata=formdata)
+    return form
+
+
+def mapping_of(form, fields) -> dict[str, str]:
+    return {f.key: form[f"map_{f.key}"].data for f in fields if form[f"map_{f.key}"].data}

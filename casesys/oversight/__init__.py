@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("oversight", __name__)
 
-from casesys.oversight import views  # noqa: E402,F401
+from casesys.oversight import jobs, views  # noqa: E402,F401  (handlers registered with the views)

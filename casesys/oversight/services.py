@@ -47,6 +47,17 @@ def max_age() -> timedelta:
     return timedelta(seconds=current_app.config.get("DASHBOARD_MAX_AGE_SECONDS", 600))
 
 
+def request_refresh(user, scope: CaseFilters, key: str, computed_at: datetime) -> None:
+    """One refresh job per stale snapshot, however many pages ask."""
+    from casesys.jobs import enqueue
+    from casesys.oversight.jobs import REFRESH
+
+    enqueue(REFRESH, {"user_id": user.id, "office_id": scope.office_id,
+                      "date_from": scope.date_from.isoformat() if scope.date_from else None,
+                      "date_to": scope.date_to.isoformat() if scope.date_to else None},
+            requested_by=user.id, unique_key=f"figures:{key}:{computed_at.isoformat()}")
+
+
 def get_figures(user, scope: CaseFilters, *, refresh: bool = False) -> Snapshot:
     """The figures of `scope` as cached, recomputed when older than the allowed
     age or when asked. Flushes; the view commits (a lost race to insert the same
@@ -54,7 +65,10 @@ def get_figures(user, scope: CaseFilters, *, refresh: bool = False) -> Snapshot:
     key = snapshot_key(scope)
     row = db.session.scalar(sa.select(DashboardSnapshot).where(DashboardSnapshot.key == key))
     now = clock.utcnow()
-    if row is not None and not refresh and now - row.computed_at < max_age():
+    if row is not None and not refresh:
+        if now - row.computed_at >= max_age():
+            # Stale: shown as it is (the page says how old) while a job recomputes it.
+            request_refresh(user, scope, key, row.computed_at)
         return Snapshot(row.figures, row.computed_at, row.seconds, key)
     figures, seconds = compute_figures(user, scope)
     if row is not None:

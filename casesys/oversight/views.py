@@ -1,4 +1,4 @@
-"""Oversight pages: the dashboard and monthly report (SPEC §10)."""
+"""Oversight pages: the dashboard and monthly report (SPEC §10), the ledger import."""
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -10,16 +10,23 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from casesys.auth.models import Office
-from casesys.auth.permissions import can_view_dashboard, dashboard_office, require_roles
+from casesys.auth.permissions import can_import_ledger, can_view_dashboard, dashboard_office, require_roles
 from casesys.cases.search import CaseFilters
 from casesys.core import clock
 from casesys.domain.enums import Role
 from casesys.extensions import db
 from casesys.core.timefmt import local_datetime
-from casesys.forms.oversight import DashboardFilterForm, MonthlyReportForm
+from casesys.forms.oversight import (
+    DashboardFilterForm, LedgerUploadForm, MonthlyReportForm, ledger_mapping_form, mapping_of,
+)
 from casesys.oversight import bp
-from casesys.oversight.exports import audit_export, export_format, export_response, table_export, table_sheet
-from casesys.oversight.services import get_figures
+from casesys.oversight.exports import (
+    Column, audit_export, export_format, export_response, table_export, table_sheet,
+)
+from casesys.oversight.ledger import FIELDS, LedgerRefused, iter_template_rows, read_headers, suggest_mapping
+from casesys.oversight.services import (
+    get_figures, ledger_path, remember_mapping, remembered_mapping, store_ledger,
+)
 
 
 def _offices() -> list[tuple[int, str]]:
@@ -160,3 +167,100 @@ def monthly_report():
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f"attachment; filename=\"report-{form.month.data}.pdf\""
     return response
+
+
+# --- ledger import (台账) ---------------------------------------------------------------
+
+def _import_allowed() -> None:
+    if not can_import_ledger(current_user):
+        abort(403)
+
+
+@bp.route("/admin/import", methods=["GET", "POST"])
+@require_roles(Role.ADMIN)
+def ledger_upload():
+    _import_allowed()
+    form = LedgerUploadForm()
+    form.office_id.choices = [(o.id, o.name) for o in _offices()]
+    if request.method == "GET":
+        form.office_id.data = current_user.office_id
+    if form.validate_on_submit():
+        try:
+            sha = store_ledger(form.file.data.stream)
+            headers = read_headers(ledger_path(sha))
+        except LedgerRefused as refused:
+            form.file.errors.append(str(refused))
+        else:
+            if not any(headers):
+                form.file.errors.append("第一行应为列标题，但它是空的。")
+            else:
+                return redirect(url_for("oversight.ledger_mapping", sha256=sha, office_id=form.office_id.data,
+                                        filename=(form.file.data.filename or "台账.xlsx")[:200]))
+    jobs = _recent_import_jobs()
+    return render_template("oversight/import.html", form=form, jobs=jobs), 400 if form.errors else 200
+
+
+def _recent_import_jobs():
+    from casesys.jobs.models import Job
+    from casesys.oversight.jobs import CHECK, IMPORT
+
+    return db.session.scalars(sa.select(Job).where(Job.kind.in_([CHECK, IMPORT]))
+                              .order_by(Job.id.desc()).limit(20)).all()
+
+
+@bp.route("/admin/import/<sha256>", methods=["GET", "POST"])
+@require_roles(Role.ADMIN)
+def ledger_mapping(sha256: str):
+    """Map the file's headers to case fields, then dry-run or import (each a job)."""
+    from casesys.jobs import enqueue
+    from casesys.oversight.jobs import CHECK, IMPORT
+
+    _import_allowed()
+    try:
+        headers = read_headers(ledger_path(sha256))
+    except (FileNotFoundError, LedgerRefused):
+        abort(404)
+    source = request.form if request.method == "POST" else request.args
+    office = db.session.get(Office, source.get("office_id", type=int) or current_user.office_id)
+    if office is None or office.is_partner:
+        abort(404)
+    form = ledger_mapping_form(headers, FIELDS, suggest_mapping(headers, remembered_mapping(office.id)),
+                               formdata=request.form if request.method == "POST" else None)
+    form.office_id.data, form.filename.data = office.id, source.get("filename", "台账.xlsx")[:200]
+    if form.validate_on_submit():
+        mapping = mapping_of(form, FIELDS)
+        remember_mapping(office.id, mapping, actor=current_user)
+        kind = IMPORT if request.form.get("run") == "import" else CHECK
+        job = enqueue(kind, {"sha256": sha256, "mapping": mapping, "office_id": office.id,
+                             "filename": form.filename.data}, requested_by=current_user.id)
+        db.session.commit()
+        return redirect(url_for("oversight.ledger_job", job_id=job.id))
+    return render_template("oversight/import_mapping.html", form=form, office=office, headers=headers,
+                           fields=FIELDS, sha256=sha256)
+
+
+@bp.get("/admin/import/jobs/<int:job_id>")
+@require_roles(Role.ADMIN)
+def ledger_job(job_id: int):
+    from casesys.jobs.models import Job
+    from casesys.oversight.jobs import CHECK, IMPORT
+
+    _import_allowed()
+    job = db.session.get(Job, job_id)
+    if job is None or job.kind not in (CHECK, IMPORT):
+        abort(404)
+    office = db.session.get(Office, job.payload["office_id"])
+    return render_template("oversight/import_job.html", job=job, office=office, is_check=job.kind == CHECK,
+                           result=job.result or {})
+
+
+@bp.get("/admin/import/template.xlsx")
+@require_roles(Role.ADMIN)
+def ledger_template():
+    """The ledger's columns with one example row (dates as dates)."""
+    _import_allowed()
+    rows = iter_template_rows()
+    headers = next(rows)
+    columns = [Column(h, "date" if f.kind == "date" else "text", 20 if f.kind != "text" else 30)
+               for h, f in zip(headers, FIELDS)]
+    return export_response("ledger-template", "台账导入模板", columns, rows, "xlsx")

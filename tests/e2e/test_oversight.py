@@ -65,3 +65,44 @@ def test_supervisor_filters_drills_down_and_exports(browser_page: Page, db, scre
     received = rows[0].index("收案日期")
     assert all(hasattr(r[received], "year") for r in rows[1:])
     assert all(re.match(r"^\S+〔\d{4}〕\d+号$", r[0]) for r in rows[1:])
+
+
+def test_admin_imports_a_ledger_after_a_dry_run_shows_its_bad_row(browser_page: Page, db, factory, tmp_path):
+    from casesys.cases.models import Case
+    from casesys.domain.enums import Role
+    from casesys.jobs.worker import run_due_jobs
+    from tests.conftest import TEST_PASSWORD
+    from tests.integration.test_ledger_import import good_row, workbook_bytes
+
+    office = factory.office(code="HB", prefix="鄂知保", name="湖北省知识产权局")
+    admin = factory.user(Role.ADMIN, office=office)
+    bad, fixed = tmp_path / "台账.xlsx", tmp_path / "台账-改正.xlsx"
+    bad.write_bytes(workbook_bytes([good_row(1), good_row(2, 收案日期="2024年3月1日"), good_row(3)]))
+    fixed.write_bytes(workbook_bytes([good_row(1), good_row(2), good_row(3)]))
+    page = browser_page
+    login(page, admin.username, TEST_PASSWORD)
+
+    def dry_run(path):
+        page.goto("/admin/import")
+        page.set_input_files('input[name="file"]', str(path))
+        page.get_by_role("button", name="上传并设置列对应").click()
+        expect(page.locator('[name="map_number"]')).to_have_value("案号")
+        page.get_by_role("button", name="试导入（只检查，不写入）").click()
+        expect(page.locator("h1")).to_contain_text("台账试导入")
+        assert run_due_jobs() == 1
+
+    dry_run(bad)
+    problems = page.get_by_test_id("ledger-problems")
+    expect(problems).to_contain_text("2024年3月1日")
+    expect(problems).to_contain_text("日期为文本格式")
+    expect(page.get_by_test_id("ledger-problems-summary")).to_contain_text("没有导入任何数据")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+
+    dry_run(fixed)
+    expect(page.get_by_test_id("ledger-ok")).to_contain_text("全部通过检查")
+    page.get_by_role("button", name="正式导入 3 件案件").click()
+    assert run_due_jobs() == 1
+    expect(page.get_by_test_id("ledger-imported")).to_contain_text("已导入 3 件案件")
+    db.session.expire_all()
+    numbers = set(db.session.scalars(sa.select(Case.number)))
+    assert numbers == {f"鄂知保裁字〔2024〕{n}号" for n in (1, 2, 3)}

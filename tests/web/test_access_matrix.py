@@ -157,6 +157,10 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "publishing.decide": [("POST", "/publishing/999999/approve", CASE_READERS | {"officer": MISSING, "mediator": MISSING, "supervisor": MISSING, "stranger": MISSING})],
     "oversight.dashboard": [("GET", "/dashboard", SUPERVISOR_ONLY)],
     "oversight.refresh_dashboard": [("POST", "/dashboard/refresh", SUPERVISOR_ONLY | {"supervisor": REDIRECT})],
+    "oversight.ledger_upload": [("GET", "/admin/import", ADMIN_ONLY)],
+    "oversight.ledger_mapping": [("GET", "/admin/import/" + "0" * 64, ADMIN_ONLY | {"admin": MISSING})],
+    "oversight.ledger_job": [("GET", "/admin/import/jobs/999999", ADMIN_ONLY | {"admin": MISSING})],
+    "oversight.ledger_template": [("GET", "/admin/import/template.xlsx", ADMIN_ONLY)],
     "oversight.monthly_report": [("GET", "/dashboard/report?month=nope", SUPERVISOR_ONLY | {"supervisor": REDIRECT})],
     # A background job: the user who asked for it (here the officer) and administrators.
     "jobs.detail": [("GET", "/jobs/{job}", OWN_JOB), ("GET", "/jobs/999999", OWN_JOB | {

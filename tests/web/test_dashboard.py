@@ -168,3 +168,23 @@ def test_the_monthly_report_as_xlsx_and_pdf(client, demo):
         text = "".join(p.extract_text() for p in pdfplumber.open(io.BytesIO(pdf.data)).pages)
         assert "2026年9月" in text and "武汉市知识产权局" in text and "按期结案率" in text
         assert client.get("/dashboard/report?month=1999-01&format=pdf").status_code == 302
+
+
+def test_stale_figures_are_shown_while_a_job_recomputes_them(client, demo, db):
+    from datetime import timedelta
+
+    from casesys.jobs.worker import run_due_jobs
+    from casesys.oversight.models import DashboardSnapshot
+
+    _login(client, "supervisor")
+    with clock.frozen(TODAY):
+        total = _total(client.get("/dashboard?period=all").get_data(as_text=True))
+        snapshot = db.session.scalar(sa.select(DashboardSnapshot))
+        snapshot.computed_at -= timedelta(hours=1)
+        snapshot.figures = {**snapshot.figures, "total": total - 5}
+        db.session.commit()
+        stale = client.get("/dashboard?period=all").get_data(as_text=True)
+        assert _total(stale) == total - 5 and "60 分钟前" in stale
+        client.get("/dashboard?period=all")  # a second look asks for no second job
+        assert run_due_jobs() == 1
+        assert _total(client.get("/dashboard?period=all").get_data(as_text=True)) == total
