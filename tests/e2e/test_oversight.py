@@ -67,7 +67,8 @@ def test_supervisor_filters_drills_down_and_exports(browser_page: Page, db, scre
     assert all(re.match(r"^\S+〔\d{4}〕\d+号$", r[0]) for r in rows[1:])
 
 
-def test_admin_imports_a_ledger_after_a_dry_run_shows_its_bad_row(browser_page: Page, db, factory, tmp_path):
+def test_admin_imports_a_ledger_after_a_dry_run_shows_its_bad_row(browser_page: Page, db, factory, tmp_path,
+                                                                  screenshot):
     from casesys.cases.models import Case
     from casesys.domain.enums import Role
     from casesys.jobs.worker import run_due_jobs
@@ -87,6 +88,7 @@ def test_admin_imports_a_ledger_after_a_dry_run_shows_its_bad_row(browser_page: 
         page.set_input_files('input[name="file"]', str(path))
         page.get_by_role("button", name="上传并设置列对应").click()
         expect(page.locator('[name="map_number"]')).to_have_value("案号")
+        screenshot(page, "ledger-mapping")
         page.get_by_role("button", name="试导入（只检查，不写入）").click()
         expect(page.locator("h1")).to_contain_text("台账试导入")
         assert run_due_jobs() == 1
@@ -96,6 +98,7 @@ def test_admin_imports_a_ledger_after_a_dry_run_shows_its_bad_row(browser_page: 
     expect(problems).to_contain_text("2024年3月1日")
     expect(problems).to_contain_text("日期为文本格式")
     expect(page.get_by_test_id("ledger-problems-summary")).to_contain_text("没有导入任何数据")
+    screenshot(page, "ledger-dry-run-bad-row")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
 
     dry_run(fixed)
@@ -103,6 +106,7 @@ def test_admin_imports_a_ledger_after_a_dry_run_shows_its_bad_row(browser_page: 
     page.get_by_role("button", name="正式导入 3 件案件").click()
     assert run_due_jobs() == 1
     expect(page.get_by_test_id("ledger-imported")).to_contain_text("已导入 3 件案件")
+    screenshot(page, "ledger-imported")
     db.session.expire_all()
     numbers = set(db.session.scalars(sa.select(Case.number)))
     assert numbers == {f"鄂知保裁字〔2024〕{n}号" for n in (1, 2, 3)}
