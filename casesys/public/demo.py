@@ -10,12 +10,12 @@ import sqlalchemy as sa
 
 from casesys.auth.models import User
 from casesys.cases.models import Case
+from casesys.cases.services import refresh_search_text
 from casesys.core import clock
 from casesys.credit.services import apply_credit_action, scan_candidates
 from casesys.documents.services import approve_document, create_draft, submit
 from casesys.domain.credit import CreditAction, CreditReason, CreditState
 from casesys.domain.enums import CaseState, CaseType, PartyRole
-from casesys.domain.search import build_search_text
 from casesys.extensions import db
 from casesys.public.services import approve_publication, request_ruling_publication, request_typical_case
 
@@ -61,8 +61,7 @@ def _make_repeat_infringer(earlier: Case, later: Case) -> None:
     later.title = later.title.replace(target.name, source.name)
     for field in ("kind", "name", "credit_code", "id_number", "address", "legal_representative", "enterprise_type"):
         setattr(target, field, getattr(source, field))
-    later.search_text = build_search_text(later.number, [(p.name, p.code) for p in later.parties],
-                                          [cp.patent.number for cp in later.case_patents])
+    refresh_search_text(later)  # the text and its character pairs: found under the new name
 
 
 def publish_demo_items(*, today: date | None = None, rulings: int = 4, dishonest: int = 2) -> dict[str, int]:
@@ -86,7 +85,9 @@ def publish_demo_items(*, today: date | None = None, rulings: int = 4, dishonest
     scan_candidates(today=today)
     shown = 0
     for _earlier, later in pairs:
-        record = next(r for r in later_records(later) if r.state == CreditState.CANDIDATE)
+        record = next((r for r in later_records(later) if r.state == CreditState.CANDIDATE), None)
+        if record is None:  # the scan found no repeat (e.g. the earlier ruling lies outside the window)
+            continue
         apply_credit_action(record, CreditAction.CONFIRM, {
             "basis": "《中华人民共和国专利法》第六十五条、《湖北省知识产权保护和促进条例》关于知识产权领域信用监管的规定",
             "publish_months": 36}, actor=supervisor, today=today)

@@ -217,6 +217,7 @@ def test_the_rule_cites_the_law_and_an_administrator_corrects_it(client, db, fac
     corrected = "《专利纠纷行政裁决和调解办法》第十二条"
     assert client.post("/admin/deadline-rules", data={"key": "acceptance", "amount": "5", "unit": "working",
                                                       "basis": corrected}).status_code == 302
+    assert run_due_jobs() == 1  # the open cases are recomputed by the worker (a job)
     db.session.expire_all()
     deadline = db.session.scalar(sa.select(CaseDeadline).where(CaseDeadline.case_id == case.id))
     assert f"依据：{corrected}" in deadline.explanation
