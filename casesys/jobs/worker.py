@@ -17,6 +17,7 @@ work back instead of finishing it twice.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import signal
 import socket
@@ -183,17 +184,24 @@ def run_due_jobs(*, name: str | None = None, kinds: set[str] | None = None, limi
 # --- the long-running worker ----------------------------------------------------------
 
 class Heartbeat:
-    """Beats for the jobs this worker holds, on its own connection, while a
-    handler runs (a handler may spend minutes in one step)."""
+    """Beats for the jobs this worker holds while a handler runs (a handler may
+    spend minutes in one step). The beats come from a small child process on its
+    own connection, not a thread; it ends with the worker, even one killed with
+    SIGKILL (it watches its parent), so a dead worker's jobs stop beating."""
 
     def __init__(self, app: Flask, name: str, every: float):
         self.app, self.name, self.every = app, name, every
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="job-heartbeat", daemon=True)
+        context = multiprocessing.get_context("fork")
+        self.stop = context.Event()
+        self.process = context.Process(target=self._run, args=(os.getpid(),), name="job-heartbeat", daemon=True)
 
-    def _run(self) -> None:
+    def start(self) -> None:
+        self.process.start()
+
+    def _run(self, parent: int) -> None:
         with self.app.app_context():
-            while not self.stop.wait(self.every):
+            db.engine.dispose(close=False)  # the parent's pooled connections stay the parent's
+            while not self.stop.wait(self.every) and os.getppid() == parent:
                 try:
                     with db.engine.begin() as conn:
                         conn.execute(sa.update(Job.__table__)
@@ -226,7 +234,7 @@ class Worker:
         signal.signal(signal.SIGINT, self.request_stop)
         timeout = int(self.app.config.get("JOB_TIMEOUT_SECONDS", 300))
         heartbeat = Heartbeat(self.app, self.name, every=max(1.0, timeout / 5))
-        heartbeat.thread.start()
+        heartbeat.start()
         next_election = 0.0
         log.info("worker %s started", self.name)
         try:
@@ -249,6 +257,7 @@ class Worker:
                         self.stopping.wait(self.poll_seconds)
         finally:
             heartbeat.stop.set()
+            heartbeat.process.join(timeout=5)
             if self.leader is not None:
                 self.leader.release()
             log.info("worker %s stopped", self.name)
