@@ -33,7 +33,11 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
-    REMEMBER_COOKIE_DURATION = timedelta(days=7)
+    # Each login is a row on the server (issue 11): logout deletes it, a
+    # 记住我 login ends after REMEMBER_COOKIE_DAYS, any other after
+    # SESSION_MAX_HOURS, whatever cookie is replayed.
+    REMEMBER_COOKIE_DURATION = timedelta(days=_env_int("REMEMBER_COOKIE_DAYS", 14))
+    SESSION_MAX_LIFETIME = timedelta(hours=_env_int("SESSION_MAX_HOURS", 24))
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     # WTForms' own Chinese catalogue (no Flask-Babel needed).
@@ -44,6 +48,12 @@ class Config:
     LOGIN_MAX_FAILURES_PER_USER = _env_int("LOGIN_MAX_FAILURES_PER_USER", 5)
     LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
     LOGIN_THROTTLE_WINDOW_MINUTES = _env_int("LOGIN_THROTTLE_WINDOW_MINUTES", 15)
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are
+    # trusted (werkzeug ProxyFix); 0 = none, the peer address is the client.
+    TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
+    # Password policy (issue 11): length, and zxcvbn's score 0-4.
+    PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
+    PASSWORD_MIN_SCORE = _env_int("PASSWORD_MIN_SCORE", 3)
     CASES_PER_PAGE = 20
     # The dashboard's figures are recomputed when older than this (SPEC §10, §11).
     DASHBOARD_MAX_AGE_SECONDS = _env_int("DASHBOARD_MAX_AGE_SECONDS", 600)

@@ -1,5 +1,5 @@
 """Every model, imported once so Alembic and the mappers see them all."""
-from casesys.auth.models import LoginAttempt, Office, User, UserRole  # noqa: F401
+from casesys.auth.models import LoginAttempt, LoginThrottle, Office, User, UserRole, UserSession  # noqa: F401
 from casesys.cases.models import (  # noqa: F401
     Agent, Case, CaseEvent, CasePatent, CaseShare, Evidence, Party, Patent,
 )

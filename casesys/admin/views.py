@@ -9,6 +9,9 @@ from flask_login import current_user
 
 from casesys.auth.models import Office, User
 from casesys.auth.permissions import require_roles
+from casesys.auth.services import (
+    PasswordRefused, check_new_password, end_sessions, locked_usernames, reset_password, unlock_account,
+)
 from casesys.admin import bp
 from casesys.core.settings import SETTINGS, get_setting, set_setting
 from casesys.domain.enums import Role
@@ -20,7 +23,7 @@ from casesys.forms.admin import OfficeForm, UserForm, settings_form_class
 @require_roles(Role.ADMIN)
 def users():
     rows = db.session.scalars(sa.select(User).order_by(User.office_id, User.username)).all()
-    return render_template("admin/users.html", users=rows)
+    return render_template("admin/users.html", users=rows, locked=locked_usernames())
 
 
 @bp.route("/users/new", methods=["GET", "POST"], defaults={"user_id": None})
@@ -41,17 +44,45 @@ def user_form(user_id: int | None):
         elif user is None and not form.password.data:
             form.password.errors.append("新建用户必须设置密码")
         else:
-            user = user or User()
-            for key in ("username", "full_name", "email", "office_id", "province_wide", "active"):
-                setattr(user, key, form[key].data)
-            user.roles = form.roles.data
-            if form.password.data:
-                user.set_password(form.password.data)
-            db.session.add(user)
-            db.session.commit()
-            flash(f"用户 {user.username} 已保存。", "success")
-            return redirect(url_for("admin.users"))
+            try:
+                user = _save_user(user, form)
+            except PasswordRefused as refused:
+                db.session.rollback()
+                form.password.errors.append(str(refused))
+            else:
+                db.session.commit()
+                flash(f"用户 {user.username} 已保存。", "success")
+                return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
+
+
+def _save_user(user: User | None, form) -> User:
+    """The form's values; a new password meets the policy and, like a
+    deactivation, ends the user's logins (issue 11)."""
+    if user is None:
+        check_new_password(form.password.data, username=form.username.data, full_name=form.full_name.data)
+        user = User()
+        user.set_password(form.password.data)
+    for key in ("username", "full_name", "email", "office_id", "province_wide", "active"):
+        setattr(user, key, form[key].data)
+    user.roles = form.roles.data
+    db.session.add(user)
+    if user.id is not None and form.password.data:
+        reset_password(user, form.password.data)
+    if user.id is not None and not user.active:
+        end_sessions(user)
+    return user
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@require_roles(Role.ADMIN)
+def unlock_user(user_id: int):
+    """解除锁定: failures, maybe others', locked the account (issue 11)."""
+    user = db.get_or_404(User, user_id)
+    unlock_account(user, actor=current_user)
+    db.session.commit()
+    flash(f"已解除用户 {user.username} 的登录锁定。", "success")
+    return redirect(url_for("admin.users"))
 
 
 @bp.get("/offices")

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from casesys.auth.models import Office, User
-from casesys.auth.services import create_user
+from casesys.auth.services import PasswordRefused, check_new_password, create_user
 from casesys.domain.enums import Role
 from casesys.extensions import db
 
@@ -28,8 +28,10 @@ def create_user_command(username, full_name, office_code, roles, email, province
         raise click.BadParameter(f"没有代码为 {office_code} 的机关", param_hint="--office")
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
         raise click.BadParameter(f"用户名 {username} 已存在", param_hint="USERNAME")
-    if len(password) < 10:
-        raise click.BadParameter("密码至少10个字符", param_hint="--password")
+    try:
+        check_new_password(password, username=username, full_name=full_name)
+    except PasswordRefused as refused:
+        raise click.BadParameter(str(refused), param_hint="--password") from None
     create_user(username=username, full_name=full_name, password=password, office=office,
                 roles=[Role(r) for r in roles], email=email, province_wide=province_wide)
     db.session.commit()

@@ -1,14 +1,13 @@
 """Offices, users and their roles, login attempts (SPEC §1)."""
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from casesys.auth.passwords import hash_password, password_matches
 from casesys.core.clock import utcnow
 from casesys.core.types import enum_column
 from casesys.domain.enums import OfficeLevel, Role
@@ -65,10 +64,6 @@ class User(UserMixin, db.Model):
     # A provincial supervisor sees every office's cases (SPEC §1).
     province_wide: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
-    # Part of the login cookie; a new token logs out every other session.
-    session_token: Mapped[str] = mapped_column(
-        sa.String(32), default=lambda: secrets.token_hex(16)
-    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     office: Mapped[Office] = relationship(lazy="joined")
@@ -79,9 +74,13 @@ class User(UserMixin, db.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    # Flask-Login
+    # The key of the login this request runs under (a UserSession), set by
+    # start_session or the user loader; not a column.
+    session_key = None
+
+    # Flask-Login stores this in the session and the remember cookie.
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_key or ''}"
 
     @property
     def is_active(self) -> bool:
@@ -101,15 +100,13 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles & set(roles))
 
-    def set_password(self, password: str, method: str | None = None) -> None:
-        from flask import current_app
-
-        method = method or current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-        self.password_hash = generate_password_hash(password, method=method)
-        self.session_token = secrets.token_hex(16)
+    def set_password(self, password: str) -> None:
+        """The hash only: the policy (passwords.password_problem) is checked
+        where a person chooses the password, the sessions ended by the service."""
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return password_matches(self.password_hash, password)
 
 
 class UserRole(db.Model):
@@ -118,9 +115,37 @@ class UserRole(db.Model):
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"), primary_key=True)
 
 
+class UserSession(db.Model):
+    """A login, on the server (issue 11): the session and remember cookies
+    carry a random key whose SHA-256 is kept here. Logging out deletes the
+    row, so a saved cookie opens nothing afterwards; a password change, a
+    reset or a deactivation deletes the user's other rows; every row ends at
+    `expires_at` whatever the cookie says."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class LoginThrottle(db.Model):
+    """Failed logins per account (`user:<name>`) and per address
+    (`addr:<ip>`) in a window that opens at the first failure. An attempt is
+    counted by one atomic upsert *before* its password is checked, so
+    parallel requests cannot all slip under the limit (issue 11)."""
+
+    __tablename__ = "login_throttles"
+    key: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    window_start: Mapped[datetime]
+    failures: Mapped[int] = mapped_column(default=0)
+
+
 class LoginAttempt(db.Model):
-    """Every login attempt; failures in a window throttle the account and the
-    address. In the database so all worker processes see the same counts."""
+    """Every login attempt, kept as a record; the counting that throttles is
+    done in LoginThrottle."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (

@@ -98,3 +98,15 @@ def install_audit_hook(session_class) -> None:
     """Idempotent: several apps in one process (tests) share the class."""
     if not sa.event.contains(session_class, "after_flush", write_audit_rows):
         sa.event.listen(session_class, "after_flush", write_audit_rows)
+
+
+def record_audit(table_name: str, action: str, changes: dict, *, actor_id: int | None,
+                 row_id: int | None = None, case_id: int | None = None) -> None:
+    """One audit row for what the session hook does not see: exports,
+    imports, administrators' actions on accounts."""
+    from casesys.core.models import AuditLog
+    from casesys.extensions import db
+
+    db.session.execute(sa.insert(AuditLog.__table__).values(
+        at=utcnow(), actor_id=actor_id, case_id=case_id, table_name=table_name, row_id=row_id, action=action,
+        changes=changes))

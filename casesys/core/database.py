@@ -38,6 +38,15 @@ def epoch_days(column):
     return sa.cast(sa.func.strftime("%s", column), sa.Integer) // 86400
 
 
+def upsert(table: sa.Table):
+    """The dialect's INSERT, which has ON CONFLICT (both databases) and RETURNING."""
+    if dialect_name() == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 def next_in_sequence(office_id: int, kind: str, year: int) -> int:
     """Take the next number of (office, kind, year) atomically.
 
@@ -47,13 +56,9 @@ def next_in_sequence(office_id: int, kind: str, year: int) -> int:
     """
     from casesys.core.models import NumberSequence
 
-    if dialect_name() == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     table = NumberSequence.__table__
     stmt = (
-        insert(table)
+        upsert(table)
         .values(office_id=office_id, kind=kind, year=year, last_value=1)
         .on_conflict_do_update(
             index_elements=["office_id", "kind", "year"],
@@ -68,9 +73,5 @@ def insert_once(table: sa.Table, values: dict) -> int | None:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new row's id only for
     the one caller that really inserted it (a unique constraint decides, also
     between processes)."""
-    if dialect_name() == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+    stmt = upsert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
     return db.session.execute(stmt).scalar()

@@ -20,8 +20,9 @@ class UserForm(PageForm):
     roles = MultiCheckboxField("角色", choices=Role.choices())
     province_wide = BooleanField("可查看全省案件")
     active = BooleanField("启用", default=True)
-    password = PasswordField("密码", validators=[Optional(), Length(min=10, message="密码至少10个字符")],
-                             description="新建用户时必填；编辑时留空表示不修改。")
+    # The policy (length, username, common passwords) is checked by the service.
+    password = PasswordField("密码", validators=[Optional(), Length(max=128, message="密码不能超过128个字符")],
+                             description="新建用户时必填；编辑时留空表示不修改。不能包含用户名，不能是常见密码。")
 
     def validate_roles(self, field) -> None:
         if not field.data:

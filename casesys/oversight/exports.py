@@ -122,12 +122,10 @@ def _file_chunks(path: str) -> Iterator[bytes]:
 
 def audit_export(what: str, fmt: str) -> None:
     """SPEC §2: who took what out of the register, and when."""
-    from casesys.core.models import AuditLog
+    from casesys.core.audit import record_audit
 
-    db.session.execute(sa.insert(AuditLog.__table__).values(
-        at=clock.utcnow(), actor_id=current_user.id if current_user.is_authenticated else None, case_id=None,
-        table_name="exports", row_id=None, action="export",
-        changes={"what": what, "format": fmt, "url": request.full_path.rstrip("?")}))
+    record_audit("exports", "export", {"what": what, "format": fmt, "url": request.full_path.rstrip("?")},
+                 actor_id=current_user.id if current_user.is_authenticated else None)
 
 
 def export_response(name: str, title: str, columns: Sequence[Column], rows: Iterable[Sequence],

@@ -153,7 +153,7 @@ def import_ledger(sha256: str, mapping: dict, *, office, actor_id: int | None, f
     commits."""
     from casesys.adjudication.recompute import recompute_deadlines
     from casesys.cases.models import Case
-    from casesys.core.models import AuditLog
+    from casesys.core.audit import record_audit
 
     rows: list[LedgerRow] = []
     report = check_rows(ledger_path(sha256), mapping, existing_numbers=existing_numbers, today=clock.today(),
@@ -166,8 +166,7 @@ def import_ledger(sha256: str, mapping: dict, *, office, actor_id: int | None, f
     for start in range(0, len(ids), 1000):
         recompute_deadlines(only_case_ids=sa.select(Case.id).where(Case.id.in_(ids[start:start + 1000])),
                             today=clock.today())
-    db.session.execute(sa.insert(AuditLog.__table__).values(
-        at=clock.utcnow(), actor_id=actor_id, case_id=None, table_name="imports", row_id=None, action="import",
-        changes={"file": filename, "sha256": sha256, "office_id": office.id, "cases": len(ids)}))
+    record_audit("imports", "import", {"file": filename, "sha256": sha256, "office_id": office.id, "cases": len(ids)},
+                 actor_id=actor_id)
     db.session.flush()
     return {"imported": len(ids), **report.as_dict()}

@@ -117,6 +117,7 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "admin.deadline_rules": [("GET", "/admin/deadline-rules", ADMIN_ONLY)],
     "admin.users": [("GET", "/admin/users", ADMIN_ONLY)],
     "admin.user_form": [("GET", "/admin/users/new", ADMIN_ONLY), ("GET", "/admin/users/{user}/edit", ADMIN_ONLY)],
+    "admin.unlock_user": [("POST", "/admin/users/{user}/unlock", ADMIN_ONLY | {"admin": REDIRECT})],
     "admin.offices": [("GET", "/admin/offices", ADMIN_ONLY)],
     "admin.office_form": [("GET", "/admin/offices/new", ADMIN_ONLY), ("GET", "/admin/offices/{office}/edit", ADMIN_ONLY)],
     "admin.settings": [("GET", "/admin/settings", ADMIN_ONLY)],

@@ -70,6 +70,38 @@ def test_create_user_command(runner, db, factory):
     assert again.exit_code != 0 and "已存在" in again.output
 
 
+def test_create_user_command_applies_the_password_policy(runner, db, factory):
+    """Issue 11: not the username, not a common password; the reason in Chinese."""
+    factory.office(code="HB-TEST")
+    for password, reason in (("1234567890", "常见密码"), ("lina-2026-abc", "用户名")):
+        result = runner.invoke(args=["create-user", "lina", "--name", "李娜", "--office", "HB-TEST",
+                                     "--role", "officer", "--password", password])
+        assert result.exit_code != 0 and reason in result.output
+    assert db.session.scalar(sa.select(User).where(User.username == "lina")) is None
+
+
+def test_admin_create_and_reset_apply_the_password_policy(app, client, db, factory, login_as):
+    admin = factory.user(Role.ADMIN)
+    officer = factory.user(Role.OFFICER, office=admin.office)
+    login_as(admin)
+    form = {"username": "zhangwei", "full_name": "张伟", "email": "", "office_id": str(admin.office_id),
+            "roles": ["officer"], "active": "y"}
+    page = client.post("/admin/users/new", data=form | {"password": "1234567890"}).get_data(as_text=True)
+    assert "这是常见密码" in page
+    page = client.post("/admin/users/new", data=form | {"password": "zhangwei-1990"}).get_data(as_text=True)
+    assert "密码不能包含用户名" in page
+    assert db.session.scalar(sa.select(User).where(User.username == "zhangwei")) is None
+    edit = form | {"username": officer.username, "full_name": officer.full_name}
+    page = client.post(f"/admin/users/{officer.id}/edit", data=edit | {"password": "correct-horse-1"}).get_data(
+        as_text=True)
+    assert "新密码不能与原密码相同" in page
+    page = client.post(f"/admin/users/{officer.id}/edit", data=edit | {"password": "password123"}).get_data(
+        as_text=True)
+    assert "这是常见密码" in page
+    db.session.expire_all()
+    assert officer.check_password("correct-horse-1")
+
+
 def test_demo_data_is_valid_and_covers_every_state(runner, db):
     from casesys.cases.models import Case, Party, Patent
     from casesys.domain.codes import validate_credit_code, validate_patent_number, validate_resident_id

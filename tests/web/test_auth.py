@@ -2,6 +2,7 @@
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from casesys.domain.enums import Role
 
@@ -34,7 +35,7 @@ def test_account_is_throttled_after_repeated_failures(app, client, factory, logi
         login_as(officer, password="wrong-password")
     response = login_as(officer)  # even the right password waits now
     assert response.status_code == 200
-    assert "登录失败次数过多" in response.get_data(as_text=True)
+    assert "账户已临时锁定，请 15 分钟后再试，或联系管理员解锁" in response.get_data(as_text=True)
     assert client.get("/cases").status_code == 302
 
 
@@ -148,3 +149,262 @@ def test_an_administrator_lands_on_an_administration_page(client, factory, login
     assert response.status_code == 200 and response.request.path == "/admin/users"
     home = client.get("/", follow_redirects=True)
     assert home.status_code == 200 and home.request.path == "/admin/users"
+
+
+# --- issue 11: sessions end on the server -----------------------------------------
+
+def _replay(app, cookies: dict[str, str]):
+    """A new browser holding copies of saved cookies."""
+    browser = app.test_client()
+    for name, value in cookies.items():
+        browser.set_cookie(name, value)
+    return browser
+
+
+def _saved_cookies(client) -> dict[str, str]:
+    return {name: client.get_cookie(name).value for name in ("session", "remember_token")
+            if client.get_cookie(name) is not None}
+
+
+def test_saved_session_and_remember_cookies_open_nothing_after_logout(app, client, factory):
+    officer = factory.user(Role.OFFICER)
+    client.post("/login", data={"username": officer.username, "password": "correct-horse-1", "remember": "y"})
+    saved = _saved_cookies(client)
+    assert set(saved) == {"session", "remember_token"}
+    assert _replay(app, saved).get("/cases").status_code == 200
+    assert _replay(app, {"remember_token": saved["remember_token"]}).get("/cases").status_code == 200
+    client.post("/logout")
+    for cookies in (saved, {"session": saved["session"]}, {"remember_token": saved["remember_token"]}):
+        response = _replay(app, cookies).get("/cases")
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_logging_out_in_one_browser_keeps_the_other_logged_in(app, client, factory, login_as):
+    officer = factory.user(Role.OFFICER)
+    other = app.test_client()
+    other.post("/login", data={"username": officer.username, "password": "correct-horse-1"})
+    login_as(officer)
+    client.post("/logout")
+    assert other.get("/cases").status_code == 200
+
+
+def test_a_remember_cookie_expires_on_the_server(app, client, factory):
+    """REMEMBER_COOKIE_DURATION (14 days by default) bounds the login, not only the browser's cookie."""
+    from datetime import timedelta
+
+    from casesys.core import clock
+
+    assert app.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=14)
+    assert "14天内自动登录" in client.get("/login").get_data(as_text=True)
+    officer = factory.user(Role.OFFICER)
+    client.post("/login", data={"username": officer.username, "password": "correct-horse-1", "remember": "y"})
+    token = {"remember_token": client.get_cookie("remember_token").value}
+    with clock.frozen(clock.today() + timedelta(days=13)):
+        assert _replay(app, token).get("/cases").status_code == 200
+    with clock.frozen(clock.today() + timedelta(days=15)):
+        assert _replay(app, token).get("/cases").status_code == 302
+
+
+def test_password_change_revokes_the_remember_cookies_of_other_browsers(app, client, factory, login_as):
+    officer = factory.user(Role.OFFICER)
+    other = app.test_client()
+    other.post("/login", data={"username": officer.username, "password": "correct-horse-1", "remember": "y"})
+    saved = _saved_cookies(other)
+    login_as(officer)
+    client.post("/account/password", data={
+        "current_password": "correct-horse-1", "new_password": "a-new-secret-2", "confirm": "a-new-secret-2"})
+    assert client.get("/cases").status_code == 200
+    assert _replay(app, saved).get("/cases").status_code == 302
+    assert _replay(app, {"remember_token": saved["remember_token"]}).get("/cases").status_code == 302
+
+
+def test_an_administrator_resetting_or_deactivating_a_user_ends_their_logins(app, client, db, factory, login_as):
+    officer = factory.user(Role.OFFICER)
+    admin = factory.user(Role.ADMIN, office=officer.office)
+    browser = app.test_client()
+    browser.post("/login", data={"username": officer.username, "password": "correct-horse-1", "remember": "y"})
+    saved = _saved_cookies(browser)
+    login_as(admin)
+    form = {"username": officer.username, "full_name": officer.full_name, "email": "",
+            "office_id": str(officer.office_id), "roles": ["officer"], "active": "y"}
+    assert client.post(f"/admin/users/{officer.id}/edit", data=form | {"password": "Reset-by-admin-77"}).status_code == 302
+    assert _replay(app, saved).get("/cases").status_code == 302
+    browser = app.test_client()
+    browser.post("/login", data={"username": officer.username, "password": "Reset-by-admin-77", "remember": "y"})
+    saved = _saved_cookies(browser)
+    assert _replay(app, saved).get("/cases").status_code == 200
+    form.pop("active")
+    assert client.post(f"/admin/users/{officer.id}/edit", data=form).status_code == 302
+    assert _replay(app, saved).get("/cases").status_code == 302
+
+
+# --- issue 11: the login's timing and input ----------------------------------------
+
+@pytest.fixture
+def hash_checks(monkeypatch):
+    """Every password hash check made, as (hash, password)."""
+    import casesys.auth.passwords as passwords
+
+    calls = []
+    real = passwords.check_password_hash
+
+    def spy(pwhash, password):
+        calls.append((pwhash, password))
+        return real(pwhash, password)
+
+    monkeypatch.setattr(passwords, "check_password_hash", spy)
+    return calls
+
+
+def test_unknown_and_inactive_users_cost_one_hash_check_like_a_known_one(client, db, factory, hash_checks):
+    """The time a login takes does not tell whether the name exists."""
+    officer = factory.user(Role.OFFICER)
+    retired = factory.user(Role.OFFICER)
+    retired.active = False
+    db.session.commit()
+    for name in (officer.username, "nobody-here", retired.username):
+        hash_checks.clear()
+        page = client.post("/login", data={"username": name, "password": "correct-horse-1" if name != officer.username
+                                           else "wrong-password"}).get_data(as_text=True)
+        assert "用户名或密码错误" in page
+        assert len(hash_checks) == 1, name
+    assert hash_checks[0][0] != retired.password_hash  # a dummy hash, the same method as real ones
+    assert hash_checks[0][0].split("$")[0] == retired.password_hash.split("$")[0]
+
+
+def test_a_password_with_a_nul_never_matches(client, factory):
+    """PBKDF2 and scrypt pad the key with NULs: "secret\\0" hashed like "secret"."""
+    officer = factory.user(Role.OFFICER)
+    for password in ("correct-horse-1\x00", "correct-horse-1\x00\x00", "\x00correct-horse-1"):
+        page = client.post("/login", data={"username": officer.username, "password": password}).get_data(as_text=True)
+        assert "用户名或密码错误" in page
+    assert client.get("/cases").status_code == 302
+    assert client.post("/login", data={"username": officer.username, "password": "correct-horse-1"}).status_code == 302
+
+
+@pytest.mark.parametrize("name", ["officer\x00", "\x00", "x" * 300, "a\x00b" * 40])
+def test_a_hostile_user_name_is_just_unknown(client, db, factory, name):
+    """Never a 500 (PostgreSQL refuses NUL in text; the name columns hold 64)."""
+    from casesys.auth.models import LoginAttempt
+
+    factory.user(Role.OFFICER, username="officer")
+    response = client.post("/login", data={"username": name, "password": "correct-horse-1"})
+    assert response.status_code == 200 and "用户名或密码错误" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt)) == 1
+
+
+# --- issue 11: throttle counted atomically, behind proxies, unlocked by an administrator
+
+def test_parallel_wrong_passwords_get_only_the_allowed_checks(app, db, factory, hash_checks):
+    """40 at once, limit 5: 5 password checks, 35 refused before checking (real
+    parallel connections on PostgreSQL, SQLite's one writer at a time)."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import casesys.auth.passwords as passwords
+
+    username = factory.user(Role.OFFICER).username
+    limit = app.config["LOGIN_MAX_FAILURES_PER_USER"]
+    checking = passwords.check_password_hash
+
+    def slow_check(pwhash, password):  # as long as scrypt, so the attempts overlap
+        time.sleep(0.05)
+        return checking(pwhash, password)
+
+    passwords.check_password_hash = slow_check
+    start = threading.Barrier(40)
+
+    def attempt(n):
+        browser = app.test_client()
+        start.wait()
+        return browser.post("/login", data={"username": username, "password": f"wrong-{n}"})
+
+    try:
+        with ThreadPoolExecutor(max_workers=40) as pool:
+            responses = list(pool.map(attempt, range(40)))
+    finally:
+        passwords.check_password_hash = checking
+    pages = [r.get_data(as_text=True) for r in responses]
+    assert all(r.status_code == 200 for r in responses)
+    assert len(hash_checks) == limit
+    assert sum("用户名或密码错误" in p for p in pages) == limit
+    assert sum("账户已临时锁定" in p for p in pages) == 40 - limit
+
+
+def test_the_address_limit_counts_real_clients_behind_a_trusted_proxy(database_url, factory, tmp_path):
+    """TRUSTED_PROXY_COUNT=1: X-Forwarded-For names the client; without it
+    the header is ignored (anyone could send one)."""
+    from casesys import create_app
+    from tests.conftest import mark_all_tables_dirty
+
+    officer = factory.user(Role.OFFICER)
+    for trusted, locked in ((0, True), (1, False)):
+        behind = create_app("test", SQLALCHEMY_DATABASE_URI=database_url, TRUSTED_PROXY_COUNT=trusted,
+                            LOGIN_MAX_FAILURES_PER_ADDRESS=3, PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
+                            UPLOAD_DIR=str(tmp_path), BATCH_DIR=str(tmp_path))
+        proxy = {"REMOTE_ADDR": "10.9.9.9"}
+        with behind.app_context():
+            browser = behind.test_client()
+            for n in range(3):  # others' failures, all through the one proxy
+                browser.post("/login", data={"username": f"guess{n}", "password": "x"},
+                             headers={"X-Forwarded-For": f"203.0.113.{n}"}, environ_base=proxy)
+            response = behind.test_client().post(
+                "/login", data={"username": officer.username, "password": "correct-horse-1"},
+                headers={"X-Forwarded-For": "198.51.100.7"}, environ_base=proxy)
+            assert ("登录失败次数过多" in response.get_data(as_text=True)) is locked
+            assert (response.status_code == 302) is not locked
+            from casesys.auth.models import LoginThrottle
+            from casesys.extensions import db
+
+            db.session.execute(sa.delete(LoginThrottle))
+            db.session.commit()
+            db.engine.dispose()
+    mark_all_tables_dirty(behind)
+
+
+def test_an_administrator_unlocks_an_account_others_locked(app, client, db, factory, login_as):
+    from casesys.core.models import AuditLog
+
+    officer = factory.user(Role.OFFICER)
+    admin = factory.user(Role.ADMIN, office=officer.office)
+    attacker = app.test_client()
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_USER"]):
+        attacker.post("/login", data={"username": officer.username, "password": "guess"})
+    locked = app.test_client().post("/login", data={"username": officer.username, "password": "correct-horse-1"})
+    assert "或联系管理员解锁" in locked.get_data(as_text=True)
+    login_as(admin)
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "已锁定" in page and f"/admin/users/{officer.id}/unlock" in page
+    assert client.post(f"/admin/users/{officer.id}/unlock").status_code == 302
+    assert "已锁定" not in client.get("/admin/users").get_data(as_text=True)
+    entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.table_name == "users"))
+    assert (entry.action, entry.actor_id, entry.row_id) == ("unlock", admin.id, officer.id)
+    assert app.test_client().post("/login", data={"username": officer.username,
+                                                  "password": "correct-horse-1"}).status_code == 302
+
+
+def test_only_an_administrator_unlocks(client, factory, login_as):
+    officer = factory.user(Role.SUPERVISOR)
+    login_as(officer)
+    assert client.post(f"/admin/users/{officer.id}/unlock").status_code == 403
+
+
+# --- issue 11: the password policy where a person chooses a password ------------------
+
+@pytest.mark.parametrize("new, reason", [
+    ("1234567890", "这是常见密码"),
+    ("correct-horse-1", "新密码不能与当前密码相同"),
+    ("{username}-secret", "密码不能包含用户名"),
+])
+def test_a_password_change_refuses_weak_passwords_at_the_field(client, factory, login_as, new, reason):
+    officer = factory.user(Role.OFFICER, username="wanglei")
+    login_as(officer)
+    new = new.format(username=officer.username)
+    response = client.post("/account/password", data={
+        "current_password": "correct-horse-1", "new_password": new, "confirm": new})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and reason in page
+    assert re.search(r'id="new_password"[^>]*is-invalid|is-invalid[^>]*id="new_password"', page)
+    assert client.post("/logout").status_code == 302
+    assert login_as(officer).status_code == 302  # the old password still works
