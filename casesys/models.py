@@ -7,7 +7,7 @@ from casesys.core.models import AuditLog, NumberSequence, Setting  # noqa: F401
 from casesys.adjudication.models import (  # noqa: F401
     Approval, CalendarDay, CalendarYear, CaseDeadline, ClockStop, DeadlineRule, Hearing, PanelMember, Reminder,
 )
-from casesys.documents.models import Document, PrintBatch, ServiceRecord  # noqa: F401
+from casesys.documents.models import Document, DocumentContributor, PrintBatch, ServiceRecord  # noqa: F401
 from casesys.mediation.models import (  # noqa: F401
     Agreement, AgreementTerm, Mediation, MediationOrganisation, MediationParty, MediationSession, Mediator,
     Proposal, ProposalPosition, SessionAttendance, Signature,

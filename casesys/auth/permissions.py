@@ -135,6 +135,15 @@ def can_approve(user, case) -> bool:
     return user.province_wide or case.office_id == user.office_id
 
 
+def document_signing_refusal(user, document) -> str | None:
+    """Why `user` may not sign `document` although a supervisor of its case:
+    they wrote, changed or submitted its text (SPEC §8, issue 11)."""
+    from casesys.documents.services import contributor_ids
+    from casesys.domain.documents import signing_refusal
+
+    return signing_refusal(user.id, contributor_ids(document))
+
+
 def can_supervise(user) -> bool:
     return user.is_authenticated and user.has_role(Role.SUPERVISOR)
 

@@ -62,6 +62,22 @@ class Document(db.Model):
         return self.case_id
 
 
+class DocumentContributor(db.Model):
+    """Who drafted, changed the text of or submitted a document: one row per
+    version they made (issue 11). None of them signs it (SPEC §8: the
+    approver is not the drafter)."""
+
+    __tablename__ = "document_contributors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(sa.String(16))  # draft | edit | submit
+    # The document's version this step made; None: taken from the history
+    # (audit log, events) when the table was introduced.
+    version: Mapped[int | None]
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ServiceRecord(db.Model):
     """送达: how, to whom, when sent and when received (SPEC §8)."""
 

@@ -18,9 +18,11 @@ from casesys.cases.services import record_event
 from casesys.core.database import next_in_sequence
 from casesys.core.settings import get_setting
 from casesys.core.clock import utcnow
-from casesys.domain.documents import DocumentMove, DocumentMoveRefused, DocumentStatus, next_status
+from casesys.domain.documents import (
+    DocumentMove, DocumentMoveRefused, DocumentStatus, next_status, signing_refusal,
+)
 from casesys.documents.formatting import chinese_date
-from casesys.documents.models import Document, ServiceRecord
+from casesys.documents.models import Document, DocumentContributor, ServiceRecord
 from casesys.documents.rendering import DocumentError, page_count, qr_data_uri, require_cjk_font, sha256_of, write_pdf
 from casesys.documents.types import DOC_TYPES, SERVICE_RECEIPT, DocType
 from casesys.domain.anonymise import anonymise, mask_address, mask_person_name
@@ -52,8 +54,30 @@ def create_draft(case: Case, key: str, *, actor: User | None, corrects: Document
                         corrects_id=corrects.id if corrects else None)
     document.case = case
     db.session.add(document)
-    db.session.flush()
+    _record_contribution(document, actor, "draft")
     return document
+
+
+def _record_contribution(document: Document, actor: User | None, action: str) -> None:
+    """Flush, then note who made the version the document has now (issue 11)."""
+    db.session.flush()
+    if actor is not None:
+        db.session.add(DocumentContributor(document_id=document.id, user_id=actor.id, action=action,
+                                           version=document.version))
+
+
+def contributor_ids(document: Document) -> set[int]:
+    """Everyone who wrote the document's text: who drafted, changed or
+    submitted it, or one it corrects (a correction starts from its text)."""
+    chain, ids = [], set()
+    current: Document | None = document
+    while current is not None:
+        chain.append(current.id)
+        ids.add(current.created_by_id)
+        current = current.corrects
+    ids.update(db.session.scalars(sa.select(DocumentContributor.user_id)
+                                  .where(DocumentContributor.document_id.in_(chain))))
+    return ids - {None}
 
 
 def _judged(document: Document, move: DocumentMove) -> DocumentStatus:
@@ -64,15 +88,18 @@ def _judged(document: Document, move: DocumentMove) -> DocumentStatus:
         raise DocumentError(str(refused)) from None
 
 
-def update_texts(document: Document, texts: dict[str, str], *, expected_version: int) -> None:
+def update_texts(document: Document, texts: dict[str, str], *, expected_version: int, actor: User | None) -> None:
+    """A draft's new texts; whoever changes them may not sign it (issue 11)."""
     from casesys.cases.services import ConcurrentEdit
 
     _judged(document, DocumentMove.EDIT)  # only a draft's text changes
     if int(expected_version) != document.version:
         raise ConcurrentEdit
     allowed = {key for key, _ in doc_type(document).texts}
-    document.texts = {**document.texts, **{k: v for k, v in texts.items() if k in allowed}}
-    db.session.flush()
+    changed = {**document.texts, **{k: v for k, v in texts.items() if k in allowed}}
+    if changed != document.texts:
+        document.texts = changed
+        _record_contribution(document, actor, "edit")
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -216,7 +243,7 @@ def submit(document: Document, *, actor: User) -> None:
     document.created_by_id = document.created_by_id or actor.id
     record_event(document.case, EventKind.APPROVAL_REQUESTED, f"提请签发{doc_type(document).title}", actor=actor,
                  document_id=document.id)
-    db.session.flush()
+    _record_contribution(document, actor, "submit")
 
 
 def assign_document_number(document: Document, year: int) -> str:
@@ -228,11 +255,12 @@ def assign_document_number(document: Document, year: int) -> str:
 
 
 def approve_document(document: Document, *, actor: User, today: date | None = None) -> None:
-    """Number, freeze and fingerprint (SPEC §8). The approver is not the drafter."""
+    """Number, freeze and fingerprint (SPEC §8). The approver is none of
+    the document's writers (issue 11)."""
     today = today or clock.today()
     status = _judged(document, DocumentMove.APPROVE)
-    if document.created_by_id == actor.id:
-        raise DocumentError("不能签发本人起草的文书")
+    if refusal := signing_refusal(actor.id, contributor_ids(document)):
+        raise DocumentError(refusal)
     check_ready(document.case, document.doc_type)
     document.number = assign_document_number(document, today.year)
     document.verify_code = secrets.token_urlsafe(9)[:12]

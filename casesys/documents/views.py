@@ -90,7 +90,7 @@ def detail(document_id: int):
             abort(403)
         if form.validate_on_submit():
             try:
-                update_texts(document, form.texts(), expected_version=form.version.data)
+                update_texts(document, form.texts(), expected_version=form.version.data, actor=current_user)
                 if request.form.get("submit_for_signature"):
                     submit(document, actor=current_user)
                 db.session.commit()

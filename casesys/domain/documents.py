@@ -51,3 +51,12 @@ def next_status(status: str, move: DocumentMove) -> DocumentStatus:
 
 def can_move(status: str, move: DocumentMove) -> bool:
     return (DocumentStatus(status), move) in TRANSITIONS
+
+
+SIGNED_BY_A_WRITER = "您起草、修改或提交过这份文书，须由其他负责人签发"
+
+
+def signing_refusal(signer_id: int, writer_ids: set[int]) -> str | None:
+    """SPEC §8: the approver is not the drafter — and a drafter is anyone
+    who wrote, changed or submitted the text (issue 11)."""
+    return SIGNED_BY_A_WRITER if signer_id in writer_ids else None

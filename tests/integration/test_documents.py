@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pdfplumber
 import pytest
+import sqlalchemy as sa
 
 from casesys.core import clock
 from casesys.adjudication.services import approve, request_action
@@ -35,7 +36,7 @@ COMPLETE = {"answer": "被请求人未在答辩期内提交答辩书。", "reaso
 
 def _issued_ruling(db, case, team, **texts):
     document = create_draft(case, "ruling", actor=team["officer"])
-    update_texts(document, {**COMPLETE, **texts}, expected_version=document.version)
+    update_texts(document, {**COMPLETE, **texts}, expected_version=document.version, actor=team["officer"])
     submit(document, actor=team["officer"])
     approve_document(document, actor=team["chief"])
     db.session.commit()
@@ -103,7 +104,7 @@ def test_document_numbers_have_their_own_sequence_per_type(db, decided_case, tea
 def test_frozen_document_cannot_be_edited_and_correction_links_back(db, decided_case, team):
     document = _issued_ruling(db, decided_case, team)
     with pytest.raises(DocumentError, match="补正"):
-        update_texts(document, {"facts": "新事实"}, expected_version=document.version)
+        update_texts(document, {"facts": "新事实"}, expected_version=document.version, actor=team["officer"])
     fix = correct(document, actor=team["officer"])
     submit(fix, actor=team["officer"])
     approve_document(fix, actor=team["chief"])
@@ -113,11 +114,58 @@ def test_frozen_document_cannot_be_edited_and_correction_links_back(db, decided_
 
 def test_the_drafter_cannot_sign_their_own_document(db, decided_case, team):
     document = create_draft(decided_case, "ruling", actor=team["chief"])
-    update_texts(document, COMPLETE, expected_version=document.version)
+    update_texts(document, COMPLETE, expected_version=document.version, actor=team["chief"])
     submit(document, actor=team["chief"])
-    with pytest.raises(DocumentError, match="不能签发本人起草的文书"):
+    with pytest.raises(DocumentError, match="须由其他负责人签发"):
         approve_document(document, actor=team["chief"])
     approve_document(document, actor=team["chief2"])
+
+
+def test_whoever_changed_or_submitted_the_text_cannot_sign_it(db, decided_case, team):
+    """Issue 11: a supervisor who edits an officer's draft, or submits it, is
+    one of its writers; every version's writer is kept."""
+    from casesys.documents.models import DocumentContributor
+
+    officer, chief, chief2 = team["officer"], team["chief"], team["chief2"]
+    edited = create_draft(decided_case, "ruling", actor=officer)
+    update_texts(edited, COMPLETE, expected_version=edited.version, actor=chief)
+    submit(edited, actor=officer)
+    with pytest.raises(DocumentError, match="您起草、修改或提交过这份文书"):
+        approve_document(edited, actor=chief)
+    submitted = create_draft(decided_case, "acceptance_notice", actor=officer)
+    submit(submitted, actor=chief2)
+    with pytest.raises(DocumentError, match="须由其他负责人签发"):
+        approve_document(submitted, actor=chief2)
+    approve_document(edited, actor=chief2)
+    approve_document(submitted, actor=chief)
+    db.session.commit()
+    rows = db.session.execute(sa.select(DocumentContributor.action, DocumentContributor.user_id,
+                                        DocumentContributor.version)
+                              .where(DocumentContributor.document_id == edited.id)
+                              .order_by(DocumentContributor.id)).all()
+    assert rows == [("draft", officer.id, 1), ("edit", chief.id, 2), ("submit", officer.id, 3)]
+
+
+def test_an_unchanged_save_does_not_make_a_writer(db, decided_case, team):
+    document = create_draft(decided_case, "ruling", actor=team["officer"])
+    update_texts(document, COMPLETE, expected_version=document.version, actor=team["officer"])
+    update_texts(document, COMPLETE, expected_version=document.version, actor=team["chief"])
+    submit(document, actor=team["officer"])
+    approve_document(document, actor=team["chief"])
+    assert document.status == "approved"
+
+
+def test_the_writer_of_a_corrected_document_cannot_sign_its_correction(db, decided_case, team):
+    """A correction starts from the corrected text."""
+    original = create_draft(decided_case, "ruling", actor=team["chief"])
+    update_texts(original, COMPLETE, expected_version=original.version, actor=team["chief"])
+    submit(original, actor=team["chief"])
+    approve_document(original, actor=team["chief2"])
+    fix = correct(original, actor=team["officer"])
+    submit(fix, actor=team["officer"])
+    with pytest.raises(DocumentError, match="须由其他负责人签发"):
+        approve_document(fix, actor=team["chief"])
+    approve_document(fix, actor=team["chief2"])
 
 
 def test_a_case_in_no_state_for_a_ruling_is_refused(factory, team):
@@ -265,14 +313,15 @@ def test_a_ruling_with_an_empty_required_section_cannot_be_submitted(db, decided
     from casesys.documents.services import MissingSections
 
     document = create_draft(decided_case, "ruling", actor=team["officer"])
-    update_texts(document, {"facts": "经审理查明：", "decision": ""}, expected_version=document.version)
+    update_texts(document, {"facts": "经审理查明：", "decision": ""}, expected_version=document.version,
+                 actor=team["officer"])
     with pytest.raises(MissingSections) as refused:
         submit(document, actor=team["officer"])
     assert set(refused.value.missing) == {"answer", "facts", "reasons", "decision"}
     assert "未在答辩期内提交答辩书" in refused.value.missing["answer"]
     assert document.status == "draft"
     update_texts(document, {**COMPLETE, "facts": "经审理查明：被请求人销售了被诉产品。", "decision": "被请求人立即停止销售。"},
-                 expected_version=document.version)
+                 expected_version=document.version, actor=team["officer"])
     submit(document, actor=team["officer"])
     assert document.status == "pending"
 
@@ -284,15 +333,15 @@ def test_a_pending_document_is_read_only_and_a_return_tells_the_drafter(db, deci
     from casesys.documents.services import last_return, return_document
 
     document = create_draft(decided_case, "ruling", actor=team["officer"])
-    update_texts(document, COMPLETE, expected_version=document.version)
+    update_texts(document, COMPLETE, expected_version=document.version, actor=team["officer"])
     submit(document, actor=team["officer"])
     with pytest.raises(DocumentError, match="等待签发期间不能修改"):
-        update_texts(document, {"facts": "改"}, expected_version=document.version)
+        update_texts(document, {"facts": "改"}, expected_version=document.version, actor=team["officer"])
     return_document(document, actor=team["chief"], comment="请补充被诉产品的技术特征比对")
     db.session.commit()
     assert document.status == "draft" and last_return(document) == "请补充被诉产品的技术特征比对"
     returns = [r for r in unread_reminders(team["officer"]) if r.level == "returned"]
     assert len(returns) == 1 and "行政裁决书被退回：请补充被诉产品的技术特征比对" in returns[0].message
-    update_texts(document, {"facts": "补充了比对。"}, expected_version=document.version)
+    update_texts(document, {"facts": "补充了比对。"}, expected_version=document.version, actor=team["officer"])
     submit(document, actor=team["officer"])
     assert last_return(document) is None

@@ -34,6 +34,31 @@ def test_draft_edit_preview_submit_sign_and_verify(app, client, db, decided_case
     assert "武汉光谷激光科技有限公司" not in public and "张三丰" not in public
 
 
+def test_a_supervisor_who_edited_a_draft_is_not_offered_to_sign_it(app, client, db, decided_case, team, login_as):
+    """Issue 11: the chief rewrites the officer's draft and submits it; the page
+    says why the chief cannot sign, a forged request is refused, chief2 signs."""
+    login_as(team["officer"])
+    url = client.post(f"/cases/{decided_case.id}/documents/new/ruling").headers["Location"]
+    client.post("/logout")
+    login_as(team["chief"])
+    version = str(db.session.scalar(sa.select(Document.version)))
+    texts = {"claims": "请求。", "answer": "被请求人未提交答辩书。", "facts": "负责人改写的事实。", "reasons": "理由。",
+             "legal_basis": "依据", "decision": "主文。"}
+    response = client.post(url, data={"version": version, **texts, "submit_for_signature": "1"})
+    assert response.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "批准签发" not in page and "您起草、修改或提交过这份文书，须由其他负责人签发" in page
+    page = client.post(url + "/approve", follow_redirects=True).get_data(as_text=True)
+    assert "须由其他负责人签发" in page
+    assert db.session.scalar(sa.select(Document.status)) == "pending"
+    client.post("/logout")
+    login_as(team["chief2"])
+    assert "批准签发" in client.get(url).get_data(as_text=True)
+    client.post(url + "/approve")
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Document.status)) == "approved"
+
+
 def test_concurrent_draft_edits_keep_the_second_text_and_refuse_it(client, db, decided_case, team, login_as):
     login_as(team["officer"])
     url = client.post(f"/cases/{decided_case.id}/documents/new/ruling").headers["Location"]
@@ -54,7 +79,8 @@ def test_batch_page_builds_and_reports_progress(app, client, db, decided_case, t
     from casesys.documents.services import approve_document, create_draft, submit, update_texts
 
     document = create_draft(decided_case, "ruling", actor=team["officer"])
-    update_texts(document, {"answer": "被请求人未提交答辩书。", "reasons": "构成侵权。"}, expected_version=document.version)
+    update_texts(document, {"answer": "被请求人未提交答辩书。", "reasons": "构成侵权。"}, expected_version=document.version,
+                 actor=team["officer"])
     submit(document, actor=team["officer"])
     approve_document(document, actor=team["chief"])
     db.session.commit()
@@ -147,7 +173,8 @@ def test_verify_by_typed_code_pasted_address_or_uploaded_pdf(app, client, db, de
     from casesys.documents.services import approve_document, create_draft, submit, update_texts
 
     document = create_draft(decided_case, "ruling", actor=team["officer"])
-    update_texts(document, {"answer": "被请求人未提交答辩书。", "reasons": "构成侵权。"}, expected_version=document.version)
+    update_texts(document, {"answer": "被请求人未提交答辩书。", "reasons": "构成侵权。"}, expected_version=document.version,
+                 actor=team["officer"])
     submit(document, actor=team["officer"])
     approve_document(document, actor=team["chief"])
     db.session.commit()
