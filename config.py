@@ -38,6 +38,8 @@ class Config:
     # SESSION_MAX_HOURS, whatever cookie is replayed.
     REMEMBER_COOKIE_DURATION = timedelta(days=_env_int("REMEMBER_COOKIE_DAYS", 14))
     SESSION_MAX_LIFETIME = timedelta(hours=_env_int("SESSION_MAX_HOURS", 24))
+    # Strict-Transport-Security max-age in seconds; 0 sends none (plain HTTP in development).
+    HSTS_MAX_AGE = _env_int("HSTS_MAX_AGE", 0)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     # WTForms' own Chinese catalogue (no Flask-Babel needed).
@@ -105,6 +107,8 @@ class TestConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # Production runs on HTTPS (its cookies are Secure): browsers keep to it for a year.
+    HSTS_MAX_AGE = _env_int("HSTS_MAX_AGE", 365 * 24 * 3600)
     DEMO_DATA_ALLOWED = False
 
     @classmethod

@@ -36,6 +36,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_security_headers(app)
     register_commands(app)
     register_template_helpers(app)
     return app
@@ -87,6 +88,12 @@ def register_errorhandlers(app: Flask) -> None:
     register(app)
 
 
+def register_security_headers(app: Flask) -> None:
+    from casesys.core.security_headers import install_security_headers
+
+    install_security_headers(app)
+
+
 def register_commands(app: Flask) -> None:
     from casesys.auth.commands import create_user_command
     from casesys.cases.demo import demo_data_command
@@ -118,6 +125,10 @@ def register_template_helpers(app: Flask) -> None:
         term_status=term_status,
     )
     app.jinja_env.filters["local"] = local_datetime
+    from casesys.domain.untrusted import safe_url
+
+    # Stored links are shown as links only when they are http(s) (issue 11).
+    app.jinja_env.filters["safe_url"] = safe_url
     from casesys.documents.formatting import doc_date, doc_datetime
 
     # One way to write dates and times in documents: 12月8日9时30分.

@@ -12,6 +12,8 @@ from typing import BinaryIO
 import filetype
 from flask import current_app
 
+from casesys.domain.untrusted import clean_filename
+
 # What the office accepts, by detected content type → allowed name endings.
 ALLOWED_TYPES = {
     "application/pdf": {".pdf"},
@@ -52,7 +54,7 @@ def check_upload(stream: BinaryIO, filename: str, max_bytes: int) -> str:
     kind = filetype.guess(head)
     if kind is None or kind.mime not in ALLOWED_TYPES:
         raise UploadRejected("文件类型不支持：只接受 PDF、JPEG、PNG 文件")
-    suffix = Path(filename or "").suffix.lower()
+    suffix = Path(clean_filename(filename, "")).suffix.lower()
     if suffix not in ALLOWED_TYPES[kind.mime]:
         raise UploadRejected("文件扩展名与文件内容不符")
     return kind.mime
@@ -84,5 +86,5 @@ def save_upload(stream: BinaryIO, filename: str, content_type: str) -> StoredFil
         os.unlink(tmp.name)
     else:
         os.replace(tmp.name, target)
-    safe_name = Path(filename or "file").name[-200:]
-    return StoredFile(sha256=sha, size=size, content_type=content_type, filename=safe_name)
+    # Every upload (evidence, referral attachments, also those a partner sends) is named here.
+    return StoredFile(sha256=sha, size=size, content_type=content_type, filename=clean_filename(filename))

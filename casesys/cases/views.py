@@ -21,6 +21,7 @@ from casesys.cases.services import (
 )
 from casesys.cases.storage import UploadRejected, check_upload, path_for, save_upload
 from casesys.core.models import AuditLog
+from casesys.core.security_headers import served_inline
 from casesys.domain.enums import CaseType, PartyRole, Role, party_role_label
 from casesys.extensions import db
 from casesys.mediation.services import mediator_conflicts
@@ -289,7 +290,7 @@ def evidence_file(case_id: int, evidence_id: int):
     if not path.exists():
         abort(404)
     return send_file(path, mimetype=evidence.content_type, download_name=evidence.filename,
-                     as_attachment=evidence.content_type == "application/pdf")
+                     as_attachment=not served_inline(evidence.content_type))
 
 
 @bp.get("/<int:case_id>/audit")

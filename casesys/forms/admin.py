@@ -5,7 +5,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from casesys.domain.enums import OfficeLevel, Role
-from casesys.forms.fields import PageForm, REQUIRED, MultiCheckboxField, enum_select, strip_filter
+from casesys.forms.fields import PageForm, REQUIRED, MultiCheckboxField, enum_select, strip_filter, web_url
 
 F = [strip_filter]
 
@@ -45,8 +45,7 @@ class OfficeForm(PageForm):
     contact = StringField("联系方式", filters=F, validators=[Length(max=200)])
     contact_person = StringField("协作联系人", filters=F, validators=[Length(max=64)])
     contact_phone = StringField("联系电话", filters=F, validators=[Length(max=40)])
-    instance_url = StringField("对方系统地址", filters=F, validators=[Optional(), Length(max=200), Regexp(
-        r"^https?://[^\s/]+(:\d+)?(/\S*)?$", message="请填写以 http:// 或 https:// 开头的地址")],
+    instance_url = StringField("对方系统地址", filters=F, validators=[Optional(), Length(max=200), web_url],
         description="对方也使用本系统时填写，如 https://casesys.jxipa.example")
     public_key = StringField("对方签名公钥（Ed25519）", filters=F, validators=[Length(max=100)],
                              description="由对方管理员运行 flask --app wsgi referrals keygen 生成后提供")

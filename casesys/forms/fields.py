@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, ValidationError
 
 from casesys.core import clock
 from casesys.domain.search import drop_control_chars
+from casesys.domain.untrusted import is_web_url
 from casesys.domain.codes import (
     normalize_credit_code, normalize_resident_id, parse_patent_number,
     validate_credit_code, validate_patent_number, validate_resident_id,
@@ -63,6 +64,13 @@ def claims_list(form, field) -> None:
     if not CLAIMS_PATTERN.match(text):
         raise ValidationError("请填写权利要求序号，如 1-3,5")
     field.data = text
+
+
+def web_url(form, field) -> None:
+    """A link shown to others must be an http(s) address (a javascript: link
+    would run in the reader's session)."""
+    if field.data and not is_web_url(field.data):
+        raise ValidationError("请填写以 http:// 或 https:// 开头的网址")
 
 
 def not_in_future(form, field) -> None:

@@ -9,7 +9,9 @@ from wtforms import (
 from wtforms.validators import Optional, DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from casesys.domain.mediation import Consent, OrganisationKind, TermKind, parse_amount
-from casesys.forms.fields import REQUIRED, PageForm, today_date_field, SubForm, enum_select, strip_filter
+from casesys.forms.fields import (
+    REQUIRED, PageForm, SubForm, enum_select, strip_filter, today_date_field, web_url,
+)
 
 F = [strip_filter]
 
@@ -44,7 +46,8 @@ class OrganisationForm(PageForm):
 class SessionForm(PageForm):
     scheduled_at = DateTimeLocalField("会议时间", format="%Y-%m-%dT%H:%M", validators=[InputRequired("请输入会议时间")])
     place = StringField("地点", filters=F, validators=[Length(max=200)])
-    online_link = StringField("线上会议链接", filters=F, validators=[Length(max=300)])
+    online_link = StringField("线上会议链接", filters=F, validators=[Length(max=300), web_url],
+                              description="以 https:// 开头的会议地址")
 
 
 class SessionRecordForm(PageForm):

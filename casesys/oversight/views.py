@@ -14,6 +14,7 @@ from casesys.auth.permissions import can_import_ledger, can_view_dashboard, dash
 from casesys.cases.search import CaseFilters
 from casesys.core import clock
 from casesys.domain.enums import Role
+from casesys.domain.untrusted import clean_filename
 from casesys.extensions import db
 from casesys.core.timefmt import local_datetime
 from casesys.forms.oversight import (
@@ -195,7 +196,7 @@ def ledger_upload():
                 form.file.errors.append("第一行应为列标题，但它是空的。")
             else:
                 return redirect(url_for("oversight.ledger_mapping", sha256=sha, office_id=form.office_id.data,
-                                        filename=(form.file.data.filename or "台账.xlsx")[:200]))
+                                        filename=clean_filename(form.file.data.filename, "台账.xlsx")))
     jobs = _recent_import_jobs()
     return render_template("oversight/import.html", form=form, jobs=jobs), 400 if form.errors else 200
 
@@ -226,7 +227,7 @@ def ledger_mapping(sha256: str):
         abort(404)
     form = ledger_mapping_form(headers, FIELDS, suggest_mapping(headers, remembered_mapping(office.id)),
                                formdata=request.form if request.method == "POST" else None)
-    form.office_id.data, form.filename.data = office.id, source.get("filename", "台账.xlsx")[:200]
+    form.office_id.data, form.filename.data = office.id, clean_filename(source.get("filename"), "台账.xlsx")
     if form.validate_on_submit():
         mapping = mapping_of(form, FIELDS)
         remember_mapping(office.id, mapping, actor=current_user)

@@ -80,33 +80,66 @@ def e2e_browser():
         playwright.stop()
 
 
-def _new_context(browser, base_url: str):
+# Chromium logs a refused script or style to the console ("Refused to … because
+# it violates the following Content Security Policy directive"); the event
+# also names what was refused. Installed before any page script runs.
+CSP_REPORTER = """document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("securitypolicyviolation: " + e.violatedDirective + " blocked " + (e.blockedURI || "?")
+                + " at " + e.sourceFile + ":" + e.lineNumber);
+});"""
+
+
+def is_csp_violation(text: str) -> bool:
+    return "Content Security Policy" in text or "securitypolicyviolation" in text
+
+
+def _new_context(browser, base_url: str, violations: list[str]):
+    """A context whose pages report every Content Security Policy violation into `violations`."""
     context = browser.new_context(locale="zh-CN", base_url=base_url,
                                   viewport={"width": 1280, "height": 900})
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    context.add_init_script(CSP_REPORTER)
+    context.on("console", lambda message: violations.append(f"{message.page.url if message.page else ''}: "
+                                                            f"{message.text}")
+               if is_csp_violation(message.text) else None)
     return context
 
 
+def _no_csp_violations(violations: list[str]) -> None:
+    if violations:
+        found = list(dict.fromkeys(violations))
+        violations.clear()  # reported once, also when two fixtures check
+        pytest.fail("Content Security Policy violations:\n" + "\n".join(found))
+
+
 @pytest.fixture
-def browser_page(e2e_browser, live_server):
-    """A fresh browser context (no cookies) per test, relative URLs resolved against the live server."""
-    context = _new_context(e2e_browser, live_server)
+def csp_violations() -> list[str]:
+    """What the pages of this test's browser contexts refused under the CSP (checked after the test)."""
+    return []
+
+
+@pytest.fixture
+def browser_page(e2e_browser, live_server, csp_violations):
+    """A fresh browser context (no cookies) per test, relative URLs resolved against the live server.
+    The test fails if any of its pages breaks the Content Security Policy."""
+    context = _new_context(e2e_browser, live_server, csp_violations)
     page = context.new_page()
     try:
         yield page
     finally:
         context.close()
+    _no_csp_violations(csp_violations)
 
 
 @pytest.fixture
-def new_page(e2e_browser, live_server):
+def new_page(e2e_browser, live_server, csp_violations):
     """`new_page()` opens one more fresh browser context (a second user at
     another desk, with cookies of its own) and returns its page; all are
-    closed after the test."""
+    closed after the test, which fails if any of them broke the CSP."""
     contexts = []
 
     def open_page():
-        context = _new_context(e2e_browser, live_server)
+        context = _new_context(e2e_browser, live_server, csp_violations)
         contexts.append(context)
         return context.new_page()
 
@@ -115,6 +148,7 @@ def new_page(e2e_browser, live_server):
     finally:
         for context in contexts:
             context.close()
+    _no_csp_violations(csp_violations)
 
 
 @pytest.fixture

@@ -101,3 +101,23 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// A「全选」box (data-select-all="name") ticks or clears the boxes of that name
+// in its form; progress bars take their width from data-percent (no style
+// attributes under the Content Security Policy).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var all = event.target.closest("input[data-select-all]");
+    if (!all) { return; }
+    var scope = all.form || document;
+    scope.querySelectorAll('input[type=checkbox][name="' + all.dataset.selectAll + '"]').forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-percent]").forEach(function (bar) {
+      bar.style.width = Math.max(0, Math.min(100, parseFloat(bar.dataset.percent) || 0)) + "%";
+    });
+  });
+})();

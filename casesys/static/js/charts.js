@@ -1,11 +1,14 @@
-// casesys: the dashboard's charts. Each <canvas data-chart> carries its figures
-// as JSON; the same numbers are in the table beside it.
+// casesys: charts of the dashboard, the mediation dashboard and the workload.
+// Each <canvas data-chart> carries its figures as JSON — {type, labels,
+// series: [{label, data}], stacked?, colours?, legend?, integers?}; the same
+// numbers are in a table beside it.
 (function () {
   "use strict";
   if (!window.Chart) { return; }
-  var colours = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#dc3545", "#20c997", "#6c757d"];
+  var palette = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#dc3545", "#20c997", "#6c757d"];
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var spec = JSON.parse(canvas.dataset.chart);
+    var colours = spec.colours || palette;
     var round = spec.type === "doughnut";
     var datasets = spec.series.map(function (series, i) {
       return {
@@ -17,8 +20,11 @@
       };
     });
     var options = { responsive: true, maintainAspectRatio: false, animation: false };
+    if (spec.legend === false) { options.plugins = { legend: { display: false } }; }
     if (!round) {
-      options.scales = { x: { stacked: !!spec.stacked }, y: { stacked: !!spec.stacked, beginAtZero: true } };
+      var y = { stacked: !!spec.stacked, beginAtZero: true };
+      if (spec.integers) { y.ticks = { precision: 0 }; }
+      options.scales = { x: { stacked: !!spec.stacked }, y: y };
     }
     canvas.parentElement.style.minHeight = "220px";
     new window.Chart(canvas, { type: spec.type, data: { labels: spec.labels, datasets: datasets }, options: options });
