@@ -6,9 +6,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import os
 import subprocess
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
@@ -39,6 +40,21 @@ def require_cjk_font() -> str:
     return family
 
 
+def static_file_for(url: str) -> Path:
+    """The file under casesys/static that a template's file: URL names, else
+    ValueError. The path is decoded once, as urllib will open it, and must
+    then hold no % (a double-encoded %252F would be one decoding away from a
+    slash); realpath folds .. and symlinks before the check."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        raise ValueError(f"文书模板引用了不允许的外部资源：{url}")
+    path = unquote(parts.path)
+    real = Path(os.path.realpath(path)) if "%" not in path and "\0" not in path else None
+    if real is None or not real.is_relative_to(STATIC_ROOT) or not real.is_file():
+        raise ValueError(f"文书模板引用了不允许的外部资源：{url}")
+    return real
+
+
 def _fetcher():
     """WeasyPrint's fetcher limited to data: URLs and files under
     casesys/static; anything else stops the rendering with an error."""
@@ -46,14 +62,12 @@ def _fetcher():
 
     class StaticOnlyFetcher(URLFetcher):
         def fetch(self, url, headers=None):
-            parts = urlsplit(url)
-            allowed = parts.scheme == "data" or (
-                parts.scheme == "file" and Path(parts.path).resolve().is_relative_to(STATIC_ROOT))
-            if not allowed:
-                raise ValueError(f"文书模板引用了不允许的外部资源：{url}")
-            return super().fetch(url, headers)
+            if urlsplit(url).scheme == "data":
+                return super().fetch(url, headers)
+            # Opened by the checked path, never by the URL as given.
+            return super().fetch(static_file_for(url).as_uri(), headers)
 
-    return StaticOnlyFetcher(allowed_protocols=("data", "file"), fail_on_errors=True)
+    return StaticOnlyFetcher(allowed_protocols=("data", "file"), fail_on_errors=True, allow_redirects=False)
 
 
 def html_document(html: str):
