@@ -83,6 +83,14 @@ class Config:
     # under the QR code for online verification.
     PDF_FONT_FAMILY = os.environ.get("PDF_FONT_FAMILY", "Noto Serif CJK SC")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Issue 11: PDF renders at once per worker process (each takes a core for up
+    # to seconds); a request waits this long for a slot, then gets 503 and
+    # Retry-After. Rendered PDFs are kept by the hash of their HTML, up to the size.
+    PDF_MAX_CONCURRENT_RENDERS = _env_int("PDF_MAX_CONCURRENT_RENDERS", 2)
+    PDF_RENDER_WAIT_SECONDS = _env_int("PDF_RENDER_WAIT_SECONDS", 5)
+    PDF_RETRY_AFTER_SECONDS = _env_int("PDF_RETRY_AFTER_SECONDS", 10)
+    PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR", str(INSTANCE_DIR / "pdf-cache"))
+    PDF_CACHE_MAX_MB = _env_int("PDF_CACHE_MAX_MB", 200)
     # Referral exchange between instances (SPEC §6): the office's Ed25519
     # private key, a file outside the database (`flask --app wsgi referrals
     # keygen`); the largest message accepted; how far a message's timestamp

@@ -70,6 +70,7 @@ def _app(database_url, tmp_path_factory):
         SQLALCHEMY_DATABASE_URI=database_url,
         UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads")),
         BATCH_DIR=str(tmp_path_factory.mktemp("batches")),
+        PDF_CACHE_DIR=str(tmp_path_factory.mktemp("pdf-cache")),
         PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
     )
     with app.app_context():

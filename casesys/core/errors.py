@@ -14,6 +14,7 @@ MESSAGES = {
     405: ("请求方式不允许", "请通过页面上的按钮操作。"),
     413: ("文件过大", "上传的内容超过了允许的大小。"),
     500: ("系统错误", "系统出现错误，已记录。请稍后重试。"),
+    503: ("系统繁忙", "系统繁忙，请稍后再试。"),
 }
 
 
@@ -32,7 +33,10 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code and error.code < 400:
             return error
-        return _page(error.code or 500)
+        body, code = _page(error.code or 500)
+        # A 503 (or 429) says when to come back.
+        retry = [(name, value) for name, value in error.get_headers() if name == "Retry-After"]
+        return body, code, retry
 
     @app.errorhandler(Exception)
     def server_error(error):

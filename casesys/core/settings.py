@@ -67,6 +67,13 @@ SETTINGS: dict[str, SettingDef] = {
         SettingDef("credit_objection_working_days", 15, "信用记录异议期限（工作日）",
                    "当事人收到信用记录告知书后提出异议的期限，期满无异议的予以公示。"),
         SettingDef("credit_publish_months", 36, "失信记录默认公示期限（月）", "负责人认定时可以调整。"),
+        # Issue 11: a PDF's rendering time grows with its text (8 sections of 20,000
+        # characters: 5 s), so each text has a ceiling by kind.
+        SettingDef("document_text_max_chars", 3000, "文书每部分字数上限：通知书、函、审批表",
+                   "超过的不能保存。"),
+        SettingDef("long_text_max_chars", 8000, "长文本字数上限：行政裁决书、调解协议书每部分及其来源",
+                   "行政裁决书、调解协议书的每一部分，以及案件的请求事项、事实和理由、被控侵权产品、裁决主文、"
+                   "审理笔录、调解纪要和方案、协议内容。超过的不能保存。"),
         # The legal basis and remedies printed in documents (issue 9.15): today's texts
         # as defaults; an administrator corrects them when the law changes.
         *LEGAL_TEXTS,

@@ -8,10 +8,13 @@ import hashlib
 import io
 import os
 import subprocess
+import tempfile
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
+from werkzeug.exceptions import ServiceUnavailable
 
 from casesys.domain.errors import Refused
 
@@ -77,13 +80,101 @@ def html_document(html: str):
     return HTML(string=html, base_url=STATIC_ROOT.as_uri() + "/", url_fetcher=_fetcher())
 
 
-def write_pdf(html: str) -> bytes:
+class RenderBusy(ServiceUnavailable):
+    """Every PDF slot of this worker stayed taken (issue 11): 503 with Retry-After."""
+
+    description = "系统繁忙，请稍后再试。"
+
+
+@functools.cache
+def render_slots(count: int) -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(count)
+
+
+def _render(html: str) -> bytes:
+    """WeasyPrint, at most PDF_MAX_CONCURRENT_RENDERS at once in this worker:
+    a render takes a core for up to seconds, and the worker's other threads
+    still answer pages while some wait."""
     from weasyprint.urls import FatalURLFetchingError
 
+    config = current_app.config
+    slots = render_slots(int(config["PDF_MAX_CONCURRENT_RENDERS"]))
+    if not slots.acquire(timeout=float(config["PDF_RENDER_WAIT_SECONDS"])):
+        raise RenderBusy(retry_after=int(config["PDF_RETRY_AFTER_SECONDS"]))
     try:
         return html_document(html).write_pdf()
     except FatalURLFetchingError as error:  # a BaseException in WeasyPrint: make it ours
         raise DocumentError(f"文书模板引用了不允许的外部资源：{error}") from None
+    finally:
+        slots.release()
+
+
+def write_pdf(html: str, *, cached: bool = True) -> bytes:
+    """The PDF of `html`; the same HTML again (a preview opened twice, a
+    published ruling) comes from the cache without rendering."""
+    if not cached:
+        return _render(html)
+    key = preview_key(html)
+    data = cache_get(key)
+    if data is None:
+        data = _render(html)
+        cache_put(key, data)
+    return data
+
+
+# --- the preview cache ---------------------------------------------------------------
+# Files under instance/ (PDF_CACHE_DIR), not an in-process LRU: gunicorn's
+# workers share them, so a preview asked again of another worker is not
+# rendered again; bounded by PDF_CACHE_MAX_MB, least recently used out first.
+
+def preview_key(html: str) -> str:
+    """The rendered HTML holds the template, the texts and the font; the
+    WeasyPrint version decides the bytes made of them."""
+    from weasyprint import __version__
+
+    return sha256_of(f"weasyprint {__version__}\n{html}".encode())
+
+
+def _cache_dir() -> Path:
+    return Path(current_app.config["PDF_CACHE_DIR"])
+
+
+def cache_get(key: str) -> bytes | None:
+    path = _cache_dir() / f"{key}.pdf"
+    try:
+        data = path.read_bytes()
+        os.utime(path)  # recently used
+    except OSError:
+        return None
+    return data if data.startswith(b"%PDF") else None
+
+
+def cache_put(key: str, data: bytes) -> None:
+    folder = _cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as tmp:
+            tmp.write(data)
+        os.replace(tmp.name, folder / f"{key}.pdf")
+        _trim(folder, int(current_app.config["PDF_CACHE_MAX_MB"]) * 1024 * 1024)
+    except OSError:  # a full or read-only disk costs a render next time, nothing else
+        current_app.logger.warning("PDF cache not written", exc_info=True)
+
+
+def _trim(folder: Path, max_bytes: int) -> None:
+    entries = []
+    for path in folder.glob("*.pdf"):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # trimmed by another worker meanwhile
+            continue
+        entries.append((stat.st_mtime, stat.st_size, path))
+    total = sum(size for _, size, _ in entries)
+    for _, size, path in sorted(entries):
+        if total <= max_bytes:
+            break
+        path.unlink(missing_ok=True)
+        total -= size
 
 
 def sha256_of(data: bytes) -> str:

@@ -201,9 +201,9 @@ def _masked(party):
     return _MaskedParty(party)
 
 
-def render_pdf(document: Document, *, draft: bool, anonymous: bool = False) -> bytes:
+def render_pdf(document: Document, *, draft: bool, anonymous: bool = False, cached: bool = True) -> bytes:
     html = render_template(f"pdf/{doc_type(document).template}", **_context(document, draft=draft, anonymous=anonymous))
-    return write_pdf(html)
+    return write_pdf(html, cached=cached)
 
 
 def document_pdf(document: Document) -> bytes:
@@ -267,7 +267,7 @@ def approve_document(document: Document, *, actor: User, today: date | None = No
     document.issued_on = today
     document.status = status
     document.approved_by_id, document.approved_at = actor.id, utcnow()
-    data = render_pdf(document, draft=False)
+    data = render_pdf(document, draft=False, cached=False)  # made once, then kept in the document
     document.pdf, document.sha256, document.page_count = data, sha256_of(data), page_count(data)
     record_event(document.case, EventKind.DOCUMENT_ISSUED, f"签发{doc_type(document).title} {document.number}",
                  actor=actor, document_id=document.id)

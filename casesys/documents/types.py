@@ -29,6 +29,12 @@ class DocType:
     context: Callable[[object], dict] = field(default=lambda case: {})
     #: SPEC §8: the sections that must not be empty at submission; None: every text.
     required: tuple[str, ...] | None = None
+    #: Rulings and agreements run long: their sections have the larger ceiling (issue 11).
+    long_texts: bool = False
+
+    @property
+    def text_limit_setting(self) -> str:
+        return "long_text_max_chars" if self.long_texts else "document_text_max_chars"
 
     def required_texts(self) -> list[tuple[str, str]]:
         return [(k, label) for k, label in self.texts if self.required is None or k in self.required]
@@ -261,12 +267,12 @@ DOC_TYPES: dict[str, DocType] = {t.key: t for t in (
                 "legal_basis": ruling.legal_basis_default(c),
                 "decision": c.decision_text or "",
             },
-            required=("claims", "answer", "facts", "reasons", "decision")),
+            required=("claims", "answer", "facts", "reasons", "decision"), long_texts=True),
     DocType("mediation_agreement", "调解协议书", "调协", "mediation_agreement.html",
             _needs(_mediated, "案件尚未达成调解协议"),
             (("dispute", "纠纷事项"), ("body", "协议内容"), ("performance", "履行与司法确认")),
             lambda c: {"dispute": _dispute_text(c), "body": _agreement_text(c), "performance": _performance_text()},
-            context=_agreement_context),
+            context=_agreement_context, long_texts=True),
     DocType("confirmation_application", "司法确认申请书", "司", "notice.html",
             _needs(_mediated, "案件尚未达成调解协议"),
             (("body", "申请内容"),),

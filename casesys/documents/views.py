@@ -82,7 +82,7 @@ def detail(document_id: int):
     required section is empty (else each empty field says what is missing)."""
     document = _document_or_abort(document_id)
     kind = doc_type(document)
-    form = texts_form_class(kind.texts)(data={**document.texts, "version": document.version}
+    form = texts_form_class(kind.texts, kind.text_limit_setting)(data={**document.texts, "version": document.version}
                                         if request.method == "GET" else None)
     status = 200
     if request.method == "POST":

@@ -13,7 +13,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from casesys.domain.calendar import Unit
 from casesys.domain.enums import Procedure
 from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, SIMPLIFIED_CONDITIONS, ClosingType
-from casesys.forms.fields import DATE_INVALID, REQUIRED, PageForm, today_date_field, enum_select, strip_filter
+from casesys.forms.fields import (
+    DATE_INVALID, LONG_TEXT, REQUIRED, MaxChars, PageForm, today_date_field, enum_select, strip_filter,
+)
 
 F = [strip_filter]
 
@@ -95,7 +97,7 @@ class HoldHearingForm(ActionForm):
     requester_attended = BooleanField("请求人到场", default=True)
     respondent_attended = BooleanField("被请求人到场", default=True)
     absence_excused = BooleanField("缺席有正当理由")
-    notes = TextAreaField("审理笔录摘要", filters=F)
+    notes = TextAreaField("审理笔录摘要", filters=F, validators=[MaxChars(LONG_TEXT)])
 
 
 class DeliberateForm(ActionForm):
@@ -106,7 +108,7 @@ class DecideForm(ActionForm):
     outcome = SelectField("裁决结果", choices=[(ClosingType.INFRINGEMENT.value, ClosingType.INFRINGEMENT.label),
                                             (ClosingType.DISMISSED.value, ClosingType.DISMISSED.label)])
     decision_text = TextAreaField("裁决主文（责令停止的行为：类型、对象、范围；或驳回请求）", filters=F,
-                                  validators=[DataRequired(REQUIRED)])
+                                  validators=[DataRequired(REQUIRED), MaxChars(LONG_TEXT)])
 
 
 class ServeDecisionForm(ActionForm):

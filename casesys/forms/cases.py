@@ -16,7 +16,7 @@ from casesys.domain.enums import (
 )
 from casesys.forms.fields import (
     PageForm, SubForm,
-    DATE_INVALID, REQUIRED, MultiCheckboxField, claims_list, credit_code, enum_select,
+    DATE_INVALID, LONG_TEXT, REQUIRED, MaxChars, MultiCheckboxField, claims_list, credit_code, enum_select,
     not_in_future, patent_number, resident_id, strip_filter,
 )
 
@@ -110,11 +110,11 @@ class EvidenceFields(SubForm):
 class CaseFieldsMixin:
     title = StringField("案由", filters=F, validators=[DataRequired(REQUIRED), Length(max=200)],
                         description="如：请求人诉被请求人侵害发明专利权纠纷")
-    requests = TextAreaField("请求事项", filters=F, validators=[DataRequired(REQUIRED)])
-    accused_products = TextAreaField("被控侵权产品", filters=F)
+    requests = TextAreaField("请求事项", filters=F, validators=[DataRequired(REQUIRED), MaxChars(LONG_TEXT)])
+    accused_products = TextAreaField("被控侵权产品", filters=F, validators=[MaxChars(LONG_TEXT)])
     infringing_acts = MultiCheckboxField("被控侵权行为", choices=InfringingAct.choices())
     places = StringField("侵权行为地", filters=F, validators=[Length(max=300)])
-    facts_and_reasons = TextAreaField("事实和理由", filters=F)
+    facts_and_reasons = TextAreaField("事实和理由", filters=F, validators=[MaxChars(LONG_TEXT)])
     dispute_kind = enum_select("纠纷类型", DisputeKind, default=DisputeKind.INFRINGEMENT.value)
 
     def case_values(self) -> dict:

@@ -7,13 +7,14 @@ from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from casesys.core import clock
-from casesys.forms.fields import DATE_INVALID, REQUIRED, PageForm, strip_filter
+from casesys.forms.fields import DATE_INVALID, REQUIRED, MaxChars, PageForm, strip_filter
 
 F = [strip_filter]
 
 
-def texts_form_class(fields: tuple[tuple[str, str], ...]):
-    """One text area per editable part of the document type."""
+def texts_form_class(fields: tuple[tuple[str, str], ...], limit_setting: str):
+    """One text area per editable part of the document type, each at most as
+    long as the setting `limit_setting` allows."""
 
     class DocumentTextsForm(PageForm):
         version = HiddenField()
@@ -22,7 +23,7 @@ def texts_form_class(fields: tuple[tuple[str, str], ...]):
             return {key: self[key].data for key, _ in fields}
 
     for key, label in fields:
-        setattr(DocumentTextsForm, key, TextAreaField(label, filters=F, validators=[Length(max=20000)]))
+        setattr(DocumentTextsForm, key, TextAreaField(label, filters=F, validators=[MaxChars(limit_setting)]))
     return DocumentTextsForm
 
 

@@ -8,6 +8,7 @@ from wtforms import DateField, Form, SelectField, SelectMultipleField, widgets
 from wtforms.validators import InputRequired, ValidationError
 
 from casesys.core import clock
+from casesys.core.settings import get_setting
 from casesys.domain.search import drop_control_chars
 from casesys.domain.untrusted import is_web_url
 from casesys.domain.codes import (
@@ -71,6 +72,23 @@ def web_url(form, field) -> None:
     would run in the reader's session)."""
     if field.data and not is_web_url(field.data):
         raise ValidationError("请填写以 http:// 或 https:// 开头的网址")
+
+
+class MaxChars:
+    """At most as many characters as the setting allows (issue 11: long texts
+    make slow PDFs); a line break counts once, as the browser counts it."""
+
+    def __init__(self, setting: str):
+        self.setting = setting
+
+    def __call__(self, form, field) -> None:
+        limit = int(get_setting(self.setting))
+        if field.data and len(field.data.replace("\r\n", "\n")) > limit:
+            raise ValidationError(f"不能超过 {limit} 字")
+
+
+#: The long texts of a case that documents are drafted from.
+LONG_TEXT = "long_text_max_chars"
 
 
 def not_in_future(form, field) -> None:

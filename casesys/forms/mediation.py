@@ -10,7 +10,7 @@ from wtforms.validators import Optional, DataRequired, InputRequired, Length, Nu
 
 from casesys.domain.mediation import Consent, OrganisationKind, TermKind, parse_amount
 from casesys.forms.fields import (
-    REQUIRED, PageForm, SubForm, enum_select, strip_filter, today_date_field, web_url,
+    LONG_TEXT, REQUIRED, MaxChars, PageForm, SubForm, enum_select, strip_filter, today_date_field, web_url,
 )
 
 F = [strip_filter]
@@ -52,8 +52,8 @@ class SessionForm(PageForm):
 
 class SessionRecordForm(PageForm):
     attended = SelectMultipleField("到场当事人", coerce=int)
-    minutes = TextAreaField("会议纪要", filters=F)
-    proposal = TextAreaField("调解方案（如有）", filters=F)
+    minutes = TextAreaField("会议纪要", filters=F, validators=[MaxChars(LONG_TEXT)])
+    proposal = TextAreaField("调解方案（如有）", filters=F, validators=[MaxChars(LONG_TEXT)])
 
 
 class TermForm(SubForm):
@@ -76,7 +76,7 @@ class TermForm(SubForm):
 
 class AgreementForm(PageForm):
     partial = BooleanField("部分达成协议")
-    text = TextAreaField("协议内容", filters=F, validators=[DataRequired(REQUIRED)])
+    text = TextAreaField("协议内容", filters=F, validators=[DataRequired(REQUIRED), MaxChars(LONG_TEXT)])
     concluded_on = today_date_field("协议日期")
     terms = FieldList(FormField(TermForm), min_entries=1, max_entries=30)
 
