@@ -19,7 +19,7 @@ def _issued_ruling(db, case, team):
 
     document = create_draft(case, "ruling", actor=team["officer"])
     update_texts(document, {"answer": "被请求人未在答辩期内提交答辩书。", "reasons": "被请求人的行为构成侵权。"},
-                 expected_version=document.version)
+                 expected_version=document.version, actor=team["officer"])
     submit(document, actor=team["officer"])
     approve_document(document, actor=team["chief"])
     db.session.commit()

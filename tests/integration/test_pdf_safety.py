@@ -105,7 +105,7 @@ def test_a_second_preview_of_the_same_text_comes_from_the_cache(client, db, deci
     second = client.get(f"/documents/{document.id}/pdf")
     assert first.status_code == second.status_code == 200 and first.data == second.data
     assert len(renders) == 1
-    update_texts(document, {"body": "经审查，决定立案受理。"}, expected_version=document.version)
+    update_texts(document, {"body": "经审查，决定立案受理。"}, expected_version=document.version, actor=team["officer"])
     db.session.commit()
     changed = client.get(f"/documents/{document.id}/pdf")
     assert len(renders) == 2 and changed.data != first.data
