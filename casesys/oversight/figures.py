@@ -30,6 +30,7 @@ from casesys.domain.mediation import MediationStatus
 from casesys.extensions import db
 
 REPEAT_RESPONDENTS_SHOWN = 20
+REFERRAL_DIRECTIONS = {"outbox": "发出", "inbox": "收到"}
 OVERDUE_LIST_SHOWN = 20
 # The columns of "by state and procedure": (label, case-list filters).
 KINDS = (
@@ -295,11 +296,59 @@ class Figures:
                 "chart": {"type": "bar", "labels": [r[0]["v"] for r in rows],
                           "series": [{"label": "收案", "data": [r[1]["v"] for r in rows]}]}}
 
+    def referrals(self) -> dict:
+        """鄂湘赣 referrals by partner and direction with their response times
+        (SPEC §6, §10); each count links to the referral list filtered to
+        exactly those referrals (`casesys.referrals.queries.box_query`)."""
+        from casesys.referrals.queries import PROVINCE, partner_figures
+
+        office_id = self.scope.office_id if self.scope.office_id else PROVINCE
+        scope_args = {"province": "1"} if office_id is PROVINCE else {"office_id": office_id}
+        if self.scope.date_from:
+            scope_args["sent_from"] = self.scope.date_from.isoformat()
+        if self.scope.date_to:
+            scope_args["sent_to"] = self.scope.date_to.isoformat()
+        found = partner_figures(office_id, self.scope.date_from, self.scope.date_to, self.today)
+
+        def days(values: list[int], how) -> dict:
+            return cell(round(float(how(values)), 1) if values else None, fmt="days")
+
+        def link(value: int, args: dict) -> dict:
+            return {**cell(value, args), "list": "referrals"}
+
+        rows = []
+        totals = {box: [0, 0, 0, [], []] for box in ("outbox", "inbox")}
+        for item in found:
+            total = totals[item.box]
+            for index, value in enumerate((item.count, item.open, item.overdue, item.ack_days, item.reply_days)):
+                total[index] += value
+        for partner, name, box, count, open_, overdue, ack, reply in (
+                [(f.partner_id, f.partner, f.box, f.count, f.open, f.overdue, f.ack_days, f.reply_days)
+                 for f in found]
+                + [(None, "全部协作机关", box, *totals[box]) for box in ("outbox", "inbox") if totals[box][0]]):
+            args = {**scope_args, "box": box, "sent": "1", **({"partner": partner} if partner else {})}
+            rows.append([text(name), text(REFERRAL_DIRECTIONS[box]), link(count, args),
+                         link(open_, {**args, "open": "1"}), link(overdue, {**args, "overdue": "1"}),
+                         link(len(ack), {**args, "acknowledged": "1"}), days(ack, statistics.mean),
+                         days(ack, statistics.median), link(len(reply), {**args, "answered": "1"}),
+                         days(reply, statistics.mean), days(reply, statistics.median)])
+        charted = [r for r in rows if r[0]["v"] != "全部协作机关"]
+        return {"key": "referrals", "title": "跨区域协作：各协作机关的事项与响应时间",
+                "headers": ["协作机关", "方向", "事项数", "办理中", "逾期", "已签收", "签收平均日数", "签收中位日数",
+                            "已答复", "答复平均日数", "答复中位日数"],
+                "rows": rows, "wide": True,
+                "note": "所选期间内发出的协作事项；日数为日历日，签收自发出之日起算，答复（含拒绝）自签收之日起算。"
+                        + ("全省只计与湖南、江西协作机关之间的事项。" if office_id is PROVINCE else ""),
+                "chart": {"type": "bar", "horizontal": True,
+                          "labels": [f"{r[0]['v']}（{r[1]['v']}）" for r in charted],
+                          "series": [{"label": "签收中位日数", "data": [r[7]["v"] for r in charted]},
+                                     {"label": "答复中位日数", "data": [r[10]["v"] for r in charted]}]}}
+
     def all(self) -> dict:
         overdue, overdue_list = self.overdue()
         tables = [self.by_state(), self.procedure_share(), self.closing(), self.days_to_close(), self.mediation(),
                   overdue, overdue_list, self.repeat_respondents(), self.monthly(), self.enterprise_types(),
-                  self.offices()]
+                  self.offices(), self.referrals()]
         return {"tables": tables, "total": self.count(), "today": self.today.isoformat()}
 
 

@@ -19,7 +19,7 @@ from casesys.oversight.figures import compute_figures
 from casesys.oversight.ledger import LedgerRefused, LedgerRow, Report, check_file_type, check_rows, insert_cases, advance_sequences
 from casesys.oversight.models import DashboardSnapshot, ImportMapping
 
-CACHE_VERSION = "1"  # change when the figures' shape changes
+CACHE_VERSION = "2"  # change when the figures' shape changes
 
 
 @dataclass

@@ -109,7 +109,7 @@ def refresh_dashboard():
 # --- monthly report ------------------------------------------------------------------------
 
 REPORT_TABLES = ("by_state", "procedure_share", "closing", "days_to_close", "mediation", "overdue",
-                 "repeat_respondents", "enterprise_types", "offices")
+                 "repeat_respondents", "enterprise_types", "offices", "referrals")
 
 
 def report_months(today: date) -> list[str]:

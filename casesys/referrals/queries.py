@@ -13,6 +13,9 @@ from casesys.extensions import db
 from casesys.referrals.models import Referral
 
 
+PROVINCE = None  # the scope of all the province's own offices together (province-wide users)
+
+
 @dataclass
 class Filters:
     box: str = "inbox"
@@ -20,6 +23,50 @@ class Filters:
     kind: str = ""
     state: str = ""
     overdue: bool = False
+    # Drill-down from the dashboard (SPEC §10): each figure is a list of these.
+    sent: bool = False              # sent (drafts left out)
+    sent_from: date | None = None   # sent on or after
+    sent_to: date | None = None     # sent on or before
+    open: bool = False              # not yet closed or withdrawn
+    acknowledged: bool = False      # 签收 by the receiver
+    answered: bool = False          # replied or declined
+
+    DRILL_DOWN = ("sent", "sent_from", "sent_to", "open", "acknowledged", "answered")
+
+    @property
+    def drill_down(self) -> list[str]:
+        """What the dashboard's filters mean, in words, for the list's heading."""
+        words = []
+        if self.sent_from or self.sent_to:
+            words.append(f"发出日期 {self.sent_from or '…'} 至 {self.sent_to or '…'}")
+        elif self.sent:
+            words.append("已发出")
+        words += [word for flag, word in ((self.open, "未办结"), (self.acknowledged, "已签收"),
+                                          (self.answered, "已答复或拒绝")) if flag]
+        return words
+
+
+def _in_scope(column, office_id: int | None):
+    if office_id is PROVINCE:
+        return column.in_(sa.select(Office.id).where(Office.is_partner.is_(False)))
+    return column == office_id
+
+
+def box_sides(box: str, office_id: int | None) -> tuple[list, sa.ColumnElement]:
+    """The conditions of a box and the column of the partner (the other side).
+    Outbox: sent by the scope to an office outside it; inbox: received from
+    one, drafts left out. Province-wide, the other side is a partner office of
+    Hunan or Jiangxi (SPEC §6): referrals between two Hubei offices are each
+    office's own."""
+    if box == "outbox":
+        own, other, where = Referral.sender_office_id, Referral.receiver_office_id, []
+    else:
+        own, other = Referral.receiver_office_id, Referral.sender_office_id
+        where = [Referral.state != ReferralState.DRAFT]
+    where.append(_in_scope(own, office_id))
+    if office_id is PROVINCE:
+        where.append(sa.not_(_in_scope(other, PROVINCE)))
+    return where, other
 
 
 def _next_due():
@@ -28,26 +75,33 @@ def _next_due():
             .correlate(Referral).scalar_subquery())
 
 
-def box_query(office_id: int, filters: Filters, today: date):
-    if filters.box == "outbox":
-        where = [Referral.sender_office_id == office_id]
-        partner_column = Referral.receiver_office_id
-    else:
-        where = [Referral.receiver_office_id == office_id, Referral.state != ReferralState.DRAFT]
-        partner_column = Referral.sender_office_id
+def box_query(office_id: int | None, filters: Filters, today: date):
+    where, partner_column = box_sides(filters.box, office_id)
     if filters.partner:
         where.append(partner_column == filters.partner)
     if filters.kind:
         where.append(Referral.kind == filters.kind)
     if filters.state:
         where.append(Referral.state == filters.state)
+    if filters.sent or filters.sent_from or filters.sent_to:
+        where.append(Referral.sent_on.is_not(None))
+    if filters.sent_from:
+        where.append(Referral.sent_on >= filters.sent_from)
+    if filters.sent_to:
+        where.append(Referral.sent_on <= filters.sent_to)
+    if filters.open:
+        where.append(Referral.state.in_(OPEN_REFERRAL_STATES))
+    if filters.acknowledged:
+        where.append(Referral.received_on.is_not(None))
+    if filters.answered:
+        where.append(Referral.answered_on.is_not(None))
     next_due = _next_due()
     if filters.overdue:
         where.append(next_due < today)
     return sa.select(Referral, next_due.label("next_due")).where(*where)
 
 
-def list_box(office_id: int, filters: Filters, today: date, *, page: int, per_page: int):
+def list_box(office_id: int | None, filters: Filters, today: date, *, page: int, per_page: int):
     query = box_query(office_id, filters, today)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.execute(query.order_by(Referral.created_at.desc(), Referral.id.desc())
@@ -55,8 +109,10 @@ def list_box(office_id: int, filters: Filters, today: date, *, page: int, per_pa
     return rows, total
 
 
-def partners_of(office_id: int) -> list[Office]:
-    return db.session.scalars(sa.select(Office).where(Office.id != office_id, Office.is_active.is_(True))
+def partners_of(office_id: int | None) -> list[Office]:
+    """The offices a scope exchanges referrals with."""
+    other = (Office.is_partner.is_(True) if office_id is PROVINCE else Office.id != office_id)
+    return db.session.scalars(sa.select(Office).where(other, Office.is_active.is_(True))
                               .order_by(Office.is_partner, Office.province, Office.id)).all()
 
 
@@ -76,35 +132,71 @@ class Figures:
     open_total: int = 0
 
 
-def office_figures(office_id: int, today: date) -> Figures:
+def office_figures(office_id: int | None, today: date) -> Figures:
     """Open referrals by partner (both directions), the median days to
     acknowledge and to reply, and the overdue count."""
-    mine = sa.or_(Referral.sender_office_id == office_id, Referral.receiver_office_id == office_id)
     rows: dict[int, PartnerRow] = {}
     names = dict(db.session.execute(sa.select(Office.id, Office.name)).all())
-    for sender, receiver, count in db.session.execute(
-        sa.select(Referral.sender_office_id, Referral.receiver_office_id, sa.func.count())
-        .where(mine, Referral.state.in_(OPEN_REFERRAL_STATES))
-        .group_by(Referral.sender_office_id, Referral.receiver_office_id)
-    ):
-        incoming = receiver == office_id
-        partner = sender if incoming else receiver
-        row = rows.setdefault(partner, PartnerRow(names.get(partner, "")))
-        if incoming:
-            row.incoming_open += count
-        else:
-            row.outgoing_open += count
-    spans = db.session.execute(sa.select(Referral.sent_on, Referral.received_on, Referral.answered_on)
-                               .where(mine, Referral.sent_on.is_not(None))).all()
+    spans, overdue = [], 0
+    for box in ("inbox", "outbox"):
+        where, partner_column = box_sides(box, office_id)
+        for partner, count in db.session.execute(
+                sa.select(partner_column, sa.func.count()).where(*where, Referral.state.in_(OPEN_REFERRAL_STATES))
+                .group_by(partner_column)):
+            row = rows.setdefault(partner, PartnerRow(names.get(partner, "")))
+            if box == "inbox":
+                row.incoming_open += count
+            else:
+                row.outgoing_open += count
+        spans += db.session.execute(sa.select(Referral.sent_on, Referral.received_on, Referral.answered_on)
+                                    .where(*where, Referral.sent_on.is_not(None))).all()
+        overdue += db.session.scalar(sa.select(sa.func.count()).where(*where, _next_due() < today))
     ack = [(received - sent).days for sent, received, _ in spans if received]
     reply = [(answered - received).days for _, received, answered in spans if received and answered]
-    overdue = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(CaseDeadline.referral_id)))
-        .join(Referral, CaseDeadline.referral_id == Referral.id)
-        .where(mine, CaseDeadline.met_on.is_(None), CaseDeadline.due_on < today))
     partners = sorted(rows.values(), key=lambda r: -(r.incoming_open + r.outgoing_open))
-    return Figures(partners, median(ack), median(reply), overdue or 0,
+    return Figures(partners, median(ack), median(reply), overdue,
                    sum(r.incoming_open + r.outgoing_open for r in partners))
+
+
+@dataclass
+class PartnerFigures:
+    """One partner and direction of the dashboard (SPEC §10): the referrals
+    sent in the period and their response times in calendar days."""
+    partner_id: int
+    partner: str
+    box: str
+    count: int = 0
+    open: int = 0
+    overdue: int = 0
+    ack_days: list[int] = field(default_factory=list)
+    reply_days: list[int] = field(default_factory=list)
+
+
+def partner_figures(office_id: int | None, sent_from: date | None, sent_to: date | None,
+                    today: date) -> list[PartnerFigures]:
+    """Per partner and direction, with the list filters that give each number
+    back (`box_query`): the count and the list agree."""
+    names = dict(db.session.execute(sa.select(Office.id, Office.name)).all())
+    found: dict[tuple[int, str], PartnerFigures] = {}
+    for box in ("outbox", "inbox"):
+        where, partner_column = box_sides(box, office_id)
+        where.append(Referral.sent_on.is_not(None))
+        if sent_from:
+            where.append(Referral.sent_on >= sent_from)
+        if sent_to:
+            where.append(Referral.sent_on <= sent_to)
+        for partner, state, sent, received, answered, next_due in db.session.execute(
+                sa.select(partner_column, Referral.state, Referral.sent_on, Referral.received_on,
+                          Referral.answered_on, _next_due()).where(*where)):
+            row = found.setdefault((partner, box), PartnerFigures(partner, names.get(partner, ""), box))
+            row.count += 1
+            row.open += state in OPEN_REFERRAL_STATES
+            row.overdue += next_due is not None and next_due < today
+            if received:
+                row.ack_days.append((received - sent).days)
+                if answered:
+                    row.reply_days.append((answered - received).days)
+    return sorted(found.values(), key=lambda r: (-r.count, r.partner, r.box))
 
 
 @dataclass

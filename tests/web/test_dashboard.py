@@ -188,3 +188,149 @@ def test_stale_figures_are_shown_while_a_job_recomputes_them(client, demo, db):
         client.get("/dashboard?period=all")  # a second look asks for no second job
         assert run_due_jobs() == 1
         assert _total(client.get("/dashboard?period=all").get_data(as_text=True)) == total
+
+
+# --- 鄂湘赣 referrals by partner with response times (SPEC §6, §10) -------------------------
+
+REFERRAL_TOTAL = re.compile(r"共\s*(\d+)\s*项")
+
+
+@pytest.fixture
+def referral_world(db, factory):
+    """The provincial office and a city office of Hubei, a Hunan and a Jiangxi
+    partner; referrals both ways with known dates (the partners answer on
+    paper, entered with the letter's date)."""
+    from casesys.domain.referrals import ReferralAction as A, ReferralKind as K, Side
+    from casesys.referrals.services import ActionInput, ReferralData, act_on_referral, create_referral
+
+    hubei = factory.office(prefix="鄂统", name="湖北统计局", level="province")
+    city = factory.office(prefix="汉统", name="武汉统计局")
+    hunan = factory.office(prefix="湘统", name="湖南协作局", province="湖南", is_partner=True)
+    jiangxi = factory.office(prefix="赣统", name="江西协作局", province="江西", is_partner=True)
+    officer = {o.id: factory.user(Role.OFFICER, office=o) for o in (hubei, city, hunan, jiangxi)}
+    supervisor = factory.user(Role.SUPERVISOR, office=hubei, province_wide=True)
+    city_supervisor = factory.user(Role.SUPERVISOR, office=city)
+
+    def referral(sender, receiver, sent, *steps):
+        """steps: (action, day); the receiver's steps by the receiver's side."""
+        with clock.frozen(sent):
+            made = create_referral(ReferralData(K.INVESTIGATION_HELP, receiver, f"{sender.name}→{receiver.name}",
+                                                "请协助"), actor=officer[sender.id])
+            act_on_referral(made, A.SEND, side=Side.SENDER, actor=officer[sender.id])
+        for action, day in steps:
+            side = Side.SENDER if action == A.CLOSE else Side.RECEIVER
+            with clock.frozen(day):
+                act_on_referral(made, action, side=side, actor=officer[sender.id if side == Side.SENDER else receiver.id],
+                                data=ActionInput(text="已办理" if action in (A.REPLY, A.DECLINE) else "", on=day))
+        return made
+
+    d = lambda m, day: date(2026, m, day)  # noqa: E731
+    # Hubei → Hunan: acknowledged after 2 and 4 days, replied 6 days after receipt; one still open
+    # and its reply overdue (15 working days from 9-05).
+    referral(hubei, hunan, d(8, 3), (A.RECEIVE, d(8, 5)), (A.ACCEPT, d(8, 5)), (A.START, d(8, 6)),
+             (A.REPLY, d(8, 11)), (A.CLOSE, d(8, 12)))
+    referral(hubei, hunan, d(9, 1), (A.RECEIVE, d(9, 5)))
+    # Hubei → Jiangxi: never acknowledged (overdue); the city office → Jiangxi: declined.
+    referral(hubei, jiangxi, d(9, 20))
+    referral(city, jiangxi, d(9, 7), (A.RECEIVE, d(9, 8)), (A.DECLINE, d(9, 10)))
+    # Jiangxi → Hubei, received after 1 day; Hunan → the city office long ago (outside a recent period).
+    referral(jiangxi, hubei, d(9, 25), (A.RECEIVE, d(9, 26)))
+    referral(hunan, city, date(2025, 3, 2), (A.RECEIVE, date(2025, 3, 3)))
+    # Between two Hubei offices: the city's own figures, not the province's 鄂湘赣 ones.
+    referral(hubei, city, d(9, 2), (A.RECEIVE, d(9, 3)))
+    with clock.frozen(d(9, 28)):  # a draft is no referral yet
+        create_referral(ReferralData(K.CLUE_TRANSFER, hunan, "草稿", "未发出"), actor=officer[hubei.id])
+    db.session.commit()
+    return {"hubei": hubei, "city": city, "hunan": hunan, "jiangxi": jiangxi, "supervisor": supervisor,
+            "city_supervisor": city_supervisor}
+
+
+def _referral_rows(page: str) -> dict[tuple[str, str], list[str]]:
+    section = re.search(r'<section[^>]*data-table="referrals".*?</section>', page, re.S).group(0)
+    rows = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", section, re.S)[1:]:
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        if len(cells) > 2:
+            rows[(cells[0], cells[1])] = cells[2:]
+    return rows
+
+
+def _referral_drill_downs(page: str) -> list[tuple[str, int]]:
+    return [(href.replace("&amp;", "&"), int(value))
+            for href, value in re.findall(r'href="(/referrals\?[^"]*)" data-drill-referrals="(\d+)"', page)]
+
+
+def _referral_list_total(client, href: str) -> int:
+    return int(REFERRAL_TOTAL.search(client.get(href).get_data(as_text=True)).group(1))
+
+
+def test_referrals_by_partner_with_response_times_and_every_count_is_its_list(client, login_as, referral_world):
+    world = referral_world
+    login_as(world["supervisor"])
+    with clock.frozen(TODAY):
+        page = client.get("/dashboard?period=all").get_data(as_text=True)
+        rows = _referral_rows(page)
+        # count, open, overdue, acknowledged, ack mean, ack median, answered, reply mean, reply median
+        assert rows[("湖南协作局", "发出")] == ["2", "1", "1", "2", "3.0", "3.0", "1", "6.0", "6.0"]
+        assert rows[("江西协作局", "发出")] == ["2", "2", "1", "1", "1.0", "1.0", "1", "2.0", "2.0"]
+        assert rows[("江西协作局", "收到")] == ["1", "1", "0", "1", "1.0", "1.0", "0", "—", "—"]
+        assert rows[("湖南协作局", "收到")][:2] == ["1", "1"]
+        assert ("武汉统计局", "发出") not in rows and ("湖北统计局", "收到") not in rows  # within Hubei
+        assert rows[("全部协作机关", "发出")][:3] == ["4", "3", "2"]
+        assert 'data-chart=' in page.split('data-table="referrals"')[1].split("</section>")[0]
+        links = _referral_drill_downs(page)
+        assert len(links) >= 30 and all("province=1" in href for href, _ in links)
+        wrong = [(href, n, total) for href, n in links if (total := _referral_list_total(client, href)) != n]
+        assert not wrong
+        # The period: only referrals sent in it; the links carry it.
+        recent = client.get("/dashboard?date_from=2026-09-01&date_to=2026-09-30").get_data(as_text=True)
+        rows = _referral_rows(recent)
+        assert rows[("湖南协作局", "发出")][:2] == ["1", "1"] and ("湖南协作局", "收到") not in rows
+        links = _referral_drill_downs(recent)
+        assert links and all("sent_from=2026-09-01" in href and "sent_to=2026-09-30" in href for href, _ in links)
+        assert all(_referral_list_total(client, href) == n for href, n in links)
+
+
+def test_referral_figures_of_one_office_include_its_referrals_within_hubei(client, login_as, referral_world):
+    world = referral_world
+    city = world["city"]
+    for user, query in ((world["supervisor"], f"period=all&office_id={city.id}"),
+                        (world["city_supervisor"], f"period=all&office_id={world['hubei'].id}")):
+        login_as(user)
+        with clock.frozen(TODAY):
+            page = client.get(f"/dashboard?{query}").get_data(as_text=True)
+            rows = _referral_rows(page)
+            assert set(rows) == {("江西协作局", "发出"), ("湖北统计局", "收到"), ("湖南协作局", "收到"),
+                                 ("全部协作机关", "发出"), ("全部协作机关", "收到")}
+            links = _referral_drill_downs(page)
+            assert links and all(f"office_id={city.id}" in href for href, _ in links)
+            assert all(_referral_list_total(client, href) == n for href, n in links)
+        client.post("/logout")
+
+
+def test_the_referral_table_exports_and_its_list_exports(client, login_as, referral_world):
+    import csv
+    import io
+
+    world = referral_world
+    login_as(world["supervisor"])
+    with clock.frozen(TODAY):
+        table = list(csv.reader(io.StringIO(client.get("/dashboard?period=all&table=referrals&format=csv")
+                                            .get_data().decode("utf-8-sig"))))
+        assert table[0][:5] == ["协作机关", "方向", "事项数", "办理中", "逾期"]
+        assert ["湖南协作局", "发出", "2", "1", "1", "2", "3.0", "3.0", "1", "6.0", "6.0"] in table
+        listed = list(csv.reader(io.StringIO(client.get(
+            f"/referrals?province=1&box=outbox&sent=1&partner={world['hunan'].id}&format=csv")
+            .get_data().decode("utf-8-sig"))))
+        assert listed[0][:6] == ["编号", "类型", "事由", "发出机关", "接收机关", "状态"]
+        assert len(listed) == 3 and {r[4] for r in listed[1:]} == {"湖南协作局"}
+        assert {r[5] for r in listed[1:]} == {"已办结", "已签收"}
+
+
+def test_only_a_province_wide_supervisor_lists_other_offices_referrals(client, login_as, referral_world):
+    world = referral_world
+    login_as(world["city_supervisor"])
+    page = client.get(f"/referrals?province=1&box=outbox&sent=1").get_data(as_text=True)
+    assert "武汉统计局" in page and "全省" not in page.split("</h1>")[0]
+    # The city office's own outbox, whatever was asked: its one sent referral.
+    assert REFERRAL_TOTAL.search(page).group(1) == "1"

@@ -26,6 +26,10 @@
       if (spec.integers) { y.ticks = { precision: 0 }; }
       options.scales = { x: { stacked: !!spec.stacked }, y: y };
     }
+    if (spec.horizontal) {  // long labels (partner offices) read better down the side
+      options.indexAxis = "y";
+      options.scales = { x: { beginAtZero: true }, y: {} };
+    }
     canvas.parentElement.style.minHeight = "220px";
     new window.Chart(canvas, { type: spec.type, data: { labels: spec.labels, datasets: datasets }, options: options });
   });
