@@ -26,6 +26,9 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     # Merged batch-print PDFs; shared storage when workers run on several machines.
     BATCH_DIR = os.environ.get("BATCH_DIR", str(INSTANCE_DIR / "batches"))
+    # Export files made by jobs (large XLSX lists), kept EXPORT_KEEP_DAYS; shared storage likewise.
+    EXPORT_DIR = os.environ.get("EXPORT_DIR", str(INSTANCE_DIR / "exports"))
+    EXPORT_KEEP_DAYS = _env_int("EXPORT_KEEP_DAYS", 7)
     # Cookies: HttpOnly everywhere, SameSite=Lax; Secure in production (HTTPS).
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -71,6 +71,7 @@ def _app(database_url, tmp_path_factory):
         UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads")),
         BATCH_DIR=str(tmp_path_factory.mktemp("batches")),
         PDF_CACHE_DIR=str(tmp_path_factory.mktemp("pdf-cache")),
+        EXPORT_DIR=str(tmp_path_factory.mktemp("exports")),
         PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
     )
     with app.app_context():

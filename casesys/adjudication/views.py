@@ -23,7 +23,7 @@ from casesys.cases.storage import UploadRejected
 from casesys.adjudication.worklists import todo_items, unread_reminders, workload_rows
 from casesys.auth.models import User
 from casesys.core.units import commit_unit
-from casesys.oversight.exports import export_format, export_todo, export_workload
+from casesys.oversight.exports import export_format, export_list, export_workload
 from casesys.auth.permissions import (
     CASE_ROLES, can_approve, can_run_procedure, get_case_or_abort, require_roles, visible_cases_clause,
 )
@@ -240,8 +240,7 @@ def todo():
     page = max(1, request.args.get("page", 1, type=int) or 1)
     today = clock.today()
     if fmt := export_format():
-        # A user's open limits: hundreds at most, so one read.
-        return export_todo(todo_items(current_user, page=1, per_page=100_000, today=today)[0], today, fmt)
+        return export_list("todo", fmt)
     items, counts = todo_items(current_user, page=page, per_page=TODO_PAGE_SIZE, today=today)
     from casesys.referrals.queries import referral_todo  # SPEC §6, §10: referral limits on the same list
 

@@ -42,6 +42,7 @@ class TodoItem:
     number: str
     title: str
     state: str
+    procedure: str | None = None
 
 
 URGENCIES = ("overdue", "due_today", "open")  # casesys.domain.deadlines.urgency of what the list shows
@@ -85,11 +86,12 @@ def todo_items(user, *, page: int, per_page: int, today: date | None = None) -> 
                 .where(*_todo_where(user, today)).order_by(CaseDeadline.due_on, CaseDeadline.id)
                 .limit(per_page).offset((page - 1) * per_page))
     rows = db.session.execute(
-        sa.select(CaseDeadline, Case.id, Case.number, Case.title, Case.state)
+        sa.select(CaseDeadline, Case.id, Case.number, Case.title, Case.state, Case.procedure)
         .join(Case, CaseDeadline.case_id == Case.id).where(CaseDeadline.id.in_(page_ids))
         .order_by(CaseDeadline.due_on, CaseDeadline.id)
     ).all() if counts.total > (page - 1) * per_page else []
-    return [TodoItem(d, cid, number, title, state) for d, cid, number, title, state in rows], counts
+    return [TodoItem(d, cid, number, title, state, procedure)
+            for d, cid, number, title, state, procedure in rows], counts
 
 
 def add_todo_notice(user_id: int, case: Case, *, kind: str, message: str, level: str) -> None:

@@ -26,7 +26,7 @@ from casesys.domain.enums import CaseType, PartyRole, Role, party_role_label
 from casesys.extensions import db
 from casesys.mediation.services import mediator_conflicts
 from casesys.core.units import commit_unit
-from casesys.oversight.exports import export_cases, export_format
+from casesys.oversight.exports import export_format, export_list
 from casesys.forms.cases import (
     CrossExaminationForm,
     AddPartyForm, EditCaseForm, EditPartyForm, EvidenceUploadForm, RegisterCaseForm, RegisterMediationForm,
@@ -38,9 +38,9 @@ REGISTER_FORMS = {CaseType.ADJUDICATION: RegisterCaseForm, CaseType.MEDIATION: R
 @bp.get("")
 @require_roles(*CASE_ROLES)
 def index():
-    filters = CaseFilters.from_args(request.args)
     if fmt := export_format():
-        return export_cases(current_user, filters, fmt)
+        return export_list("cases", fmt)
+    filters = CaseFilters.from_args(request.args)
     result = search_cases(current_user, filters, current_app.config["CASES_PER_PAGE"])
     offices = (db.session.execute(sa.select(Office.id, Office.name).where(Office.is_partner.is_(False))
                                   .order_by(Office.id)).all() if current_user.province_wide else [])
@@ -300,4 +300,4 @@ def audit(case_id: int):
     rows = db.session.scalars(
         sa.select(AuditLog).where(AuditLog.case_id == case.id).order_by(AuditLog.at.desc(), AuditLog.id.desc())
     ).all()
-    return render_template("cases/audit.html", case=case, entries=describe_audit(rows))
+    return render_template("cases/audit.html", case=case, entries=describe_audit(rows, case.procedure))

@@ -74,6 +74,8 @@ SETTINGS: dict[str, SettingDef] = {
         SettingDef("long_text_max_chars", 8000, "长文本字数上限：行政裁决书、调解协议书每部分及其来源",
                    "行政裁决书、调解协议书的每一部分，以及案件的请求事项、事实和理由、被控侵权产品、裁决主文、"
                    "审理笔录、调解纪要和方案、协议内容。超过的不能保存。"),
+        SettingDef("export_job_rows", 5000, "导出转为后台生成的行数（XLSX）",
+                   "超过此行数的 XLSX 导出在后台生成，完成后在任务页下载；行数较少的和 CSV 导出立即下载。"),
         # The legal basis and remedies printed in documents (issue 9.15): today's texts
         # as defaults; an administrator corrects them when the law changes.
         *LEGAL_TEXTS,

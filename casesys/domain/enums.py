@@ -84,6 +84,24 @@ MEDIATION_STATES = (
     CaseState.RECEIVED, CaseState.CONSENT_PENDING, CaseState.MEDIATING,
     CaseState.AGREED, CaseState.FAILED, CaseState.CLOSED,
 )
+# SPEC §4: a simplified case has one handler and no panel, so the step before
+# its decision is not 合议 (issue 16.9). The only label that depends on the procedure.
+PROCEDURE_STATE_LABELS = {("simplified", "deliberation"): "审理终结"}
+
+
+def case_state_label(state: str | None, procedure: str | None = None) -> str:
+    """The one name of a case's state on every page, list and export (issue 16.17)."""
+    if state is None:
+        return ""
+    key = (getattr(procedure, "value", procedure) or "", getattr(state, "value", state))
+    return PROCEDURE_STATE_LABELS.get(key) or CaseState.label_of(key[1])
+
+
+def case_state_labels() -> set[str]:
+    """Every name a case's state is shown under."""
+    return {s.label for s in CaseState} | set(PROCEDURE_STATE_LABELS.values())
+
+
 OPEN_STATES = tuple(
     s for s in CaseState
     if s not in (CaseState.CLOSED, CaseState.NOT_ACCEPTED, CaseState.FAILED)

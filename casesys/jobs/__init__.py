@@ -30,20 +30,23 @@ class Registered:
     fn: Handler
     max_attempts: int
     label: str
+    download: str = ""  # the endpoint (taking job_id) that serves the file a finished job made
 
 
 REGISTRY: dict[str, Registered] = {}
 
 
-def job_handler(kind: str, *, max_attempts: int = 8, label: str = "") -> Callable[[Handler], Handler]:
+def job_handler(kind: str, *, max_attempts: int = 8, label: str = "",
+                download: str = "") -> Callable[[Handler], Handler]:
     """Register `fn(job, progress) -> JSON-able | None` as the handler of `kind`;
-    `label` names the job on its pages (the kind if empty)."""
+    `label` names the job on its pages (the kind if empty); `download` is the
+    endpoint from which the user takes the file the job made, once done."""
 
     def register(fn: Handler) -> Handler:
         known = REGISTRY.get(kind)
         if known is not None and known.fn is not fn and known.fn.__qualname__ != fn.__qualname__:
             raise ValueError(f"job kind {kind!r} has two handlers: {known.fn} and {fn}")
-        REGISTRY[kind] = Registered(kind, fn, max_attempts, label or kind)
+        REGISTRY[kind] = Registered(kind, fn, max_attempts, label or kind, download)
         return fn
 
     return register

@@ -57,6 +57,14 @@ class Job(db.Model):
         return kind_label(self.kind)
 
     @property
+    def download_endpoint(self) -> str:
+        """Where the file this job makes is downloaded ('' if it makes none)."""
+        from casesys.jobs import REGISTRY
+
+        registered = REGISTRY.get(self.kind)
+        return registered.download if registered else ""
+
+    @property
     def percent(self) -> int:
         if self.state == JobState.DONE:
             return 100

@@ -1,14 +1,20 @@
 """Every list as CSV or XLSX (SPEC §10: all exportable), from one place.
 
 A page asks `export_format()`; if the URL carries `?format=csv|xlsx` it
-returns `export_response(...)` with its Chinese column headers and an
-iterable of rows. Rows are consumed one at a time:
+returns `export_list(name, fmt)` (a list registered below with `list_export`,
+rebuilt from the page's URL arguments) or `export_response(...)` (a short
+table) with its Chinese column headers and an iterable of rows. Rows are
+consumed one at a time:
 - CSV (UTF-8 with BOM, so Excel opens Chinese correctly) is streamed to the
   client as it is produced;
 - XLSX is written by openpyxl in write-only mode, which flushes each row to
   a temporary file, and that file is then streamed in chunks.
-So 100,000 rows are never held in memory. Every export is audited: who
-exported what (page, filters, format).
+So 100,000 rows are never held in memory. An XLSX of more rows than the
+setting `export_job_rows` is made by a durable job instead (writing 100,000
+rows takes minutes, too long for a request): the user follows it at
+/jobs/<id> and downloads the file from there; only the requester and the
+administrators may. Every export is audited: who exported what (page,
+filters, format), and who downloaded a file made by a job.
 """
 from __future__ import annotations
 
@@ -17,13 +23,16 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, request, stream_with_context
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from casesys.core import clock
 from casesys.extensions import db
@@ -120,12 +129,19 @@ def _file_chunks(path: str) -> Iterator[bytes]:
         os.unlink(path)
 
 
-def audit_export(what: str, fmt: str) -> None:
+def audit_export(what: str, fmt: str, **more) -> None:
     """SPEC §2: who took what out of the register, and when."""
     from casesys.core.audit import record_audit
 
-    record_audit("exports", "export", {"what": what, "format": fmt, "url": request.full_path.rstrip("?")},
+    record_audit("exports", "export", {"what": what, "format": fmt, "url": request.full_path.rstrip("?"), **more},
                  actor_id=current_user.id if current_user.is_authenticated else None)
+
+
+def _content_disposition(name: str, title: str, fmt: str, day: date) -> str:
+    from urllib.parse import quote
+
+    return (f"attachment; filename=\"{name}.{fmt}\"; "
+            f"filename*=UTF-8''{quote(f'{title}-{name}-{day.isoformat()}.{fmt}')}")
 
 
 def export_response(name: str, title: str, columns: Sequence[Column], rows: Iterable[Sequence],
@@ -134,7 +150,6 @@ def export_response(name: str, title: str, columns: Sequence[Column], rows: Iter
     audit row is committed first."""
     audit_export(title, fmt)
     db.session.commit()
-    filename = f"{name}-{clock.today().isoformat()}.{fmt}"
     if fmt == "csv":
         body = stream_with_context(csv_chunks(columns, rows))
     else:
@@ -146,11 +161,8 @@ def export_response(name: str, title: str, columns: Sequence[Column], rows: Iter
             os.unlink(handle.name)
             raise
         body = _file_chunks(handle.name)
-    from urllib.parse import quote
-
     response = Response(body, mimetype=MIME[fmt].split(";")[0], content_type=MIME[fmt])
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{name}.{fmt}\"; filename*=UTF-8''{quote(f'{title}-{filename}')}")
+    response.headers["Content-Disposition"] = _content_disposition(name, title, fmt, clock.today())
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -185,76 +197,206 @@ def table_export(table: dict, fmt: str) -> Response:
     return export_response(f"dashboard-{table['key']}", title, columns, rows, fmt)
 
 
+# --- the long lists: rebuilt from the page's URL, in the request or in a job ------------
+
+@dataclass(frozen=True)
+class ListExport:
+    name: str
+    columns: Sequence[Column]
+    # (user, URL arguments, today) -> (title, number of rows, rows)
+    build: Callable[[Any, MultiDict, date], tuple[str, int, Iterable[Sequence]]]
+
+
+EXPORTS: dict[str, ListExport] = {}
+JOB_KIND = "oversight.export"
+
+
+def list_export(name: str, columns: Sequence[Column]):
+    """Register how a page's list is rebuilt from its URL arguments."""
+    def register(build):
+        EXPORTS[name] = ListExport(name, columns, build)
+        return build
+    return register
+
+
+def export_list(name: str, fmt: str) -> Response:
+    """The page's list as a file now, or — an XLSX above the setting
+    `export_job_rows` — as a job whose page the user is sent to."""
+    from flask import flash, redirect, url_for
+
+    from casesys.core.settings import get_setting
+    from casesys.jobs import enqueue
+
+    spec = EXPORTS[name]
+    args = {k: v for k, v in request.args.items() if k not in ("format", "page")}
+    today = clock.today()
+    title, count, rows = spec.build(current_user, MultiDict(args), today)
+    if fmt == "xlsx" and count > int(get_setting("export_job_rows")):
+        job = enqueue(JOB_KIND, {"export": name, "args": args, "format": fmt, "today": today.isoformat(),
+                                 "title": title, "rows": count}, requested_by=current_user.id)
+        audit_export(title, fmt, rows=count, job_id=job.id)
+        db.session.commit()
+        flash(f"共 {count} 行，导出文件正在后台生成；完成后在本页下载。", "info")
+        return redirect(url_for("jobs.detail", job_id=job.id))
+    return export_response(spec.name, title, spec.columns, rows, fmt)
+
+
+def export_dir() -> Path:
+    from flask import current_app
+
+    path = Path(current_app.config["EXPORT_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def export_file(job) -> Path:
+    return export_dir() / f"export-{job.id}.{job.payload['format']}"
+
+
+def remove_old_exports() -> int:
+    """Files of exports older than EXPORT_KEEP_DAYS are removed (their jobs stay,
+    with the audit rows); how many."""
+    import time
+
+    from flask import current_app
+
+    cutoff = time.time() - int(current_app.config.get("EXPORT_KEEP_DAYS", 7)) * 86400
+    removed = 0
+    for path in export_dir().glob("export-*"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _counted(rows: Iterable[Sequence], total: int, progress, every: int = 1000) -> Iterator[Sequence]:
+    done = 0
+    for done, row in enumerate(rows, 1):
+        yield row
+        if done % every == 0:
+            progress(done, total)
+    progress(done, total)
+
+
+def write_export(job, progress) -> dict:
+    """The job's file, written beside its final name and renamed when whole
+    (a worker that dies leaves no half file to download; the next attempt
+    starts again)."""
+    from casesys.auth.models import User
+
+    user = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
+    if user is None or not user.active:
+        raise PermissionError("申请导出的用户已停用，不再生成文件。")
+    spec = EXPORTS[job.payload["export"]]
+    fmt = job.payload["format"]
+    title, count, rows = spec.build(user, MultiDict(job.payload["args"]), date.fromisoformat(job.payload["today"]))
+    progress(0, count)
+    target = export_file(job)
+    partial = target.with_name(target.name + ".part")
+    rows = _counted(rows, count, progress)
+    if fmt == "csv":
+        with open(partial, "wb") as out:
+            for chunk in csv_chunks(spec.columns, rows):
+                out.write(chunk)
+        written = count
+    else:
+        written = write_xlsx(str(partial), [(title, spec.columns, rows)])
+    partial.replace(target)
+    return {"rows": written, "bytes": target.stat().st_size}
+
+
+def download_response(job) -> Response:
+    """The file a finished export job made, audited as a download."""
+    from flask import send_file
+
+    path = export_file(job)
+    audit_export(job.payload.get("title", ""), job.payload["format"], job_id=job.id, downloaded=True)
+    db.session.commit()
+    response = send_file(path, mimetype=MIME[job.payload["format"]].split(";")[0], as_attachment=True,
+                         download_name=f"{job.payload['export']}.{job.payload['format']}", max_age=0)
+    response.headers["Content-Disposition"] = _content_disposition(
+        job.payload["export"], job.payload.get("title", ""), job.payload["format"],
+        date.fromisoformat(job.payload["today"]))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- what each list exports ------------------------------------------------------------
+
 CASE_COLUMNS = (
     Column("案号", width=26), Column("案件类型", width=10), Column("程序", width=10), Column("状态", width=12),
     Column("案由", width=48), Column("请求人（申请人）", width=36), Column("被请求人（被申请人）", width=36),
     Column("收案日期", "date", 12), Column("受理日期", "date", 12), Column("结案日期", "date", 12),
     Column("办案机关", width=28), Column("承办人", width=10),
 )
+CASES_PER_READ = 1000
 
 
-def case_rows(user, filters) -> Iterator[list]:
-    """The filtered case list in its order. The statement is built now (the
-    user is read in this request); the rows are read while the file streams,
-    in chunks of 1,000 (a server-side cursor on PostgreSQL), with the party
-    names of each chunk."""
-    from casesys.auth.models import Office, User
+@list_export("cases", CASE_COLUMNS)
+def case_rows(user, args, today: date) -> tuple[str, int, Iterator[list]]:
+    """The filtered case list in its order. The ids are read first (one
+    column, in the list's order); then each thousand cases with their party
+    names. No cursor stays open across the rows, so a job may commit its
+    progress between them."""
     from casesys.cases.models import Case
-    from casesys.cases.search import SORTS, filtered_cases
+    from casesys.cases.search import SORTS, CaseFilters, filtered_cases
 
-    stmt = (filtered_cases(user, filters)
-            .with_only_columns(Case.id, Case.number, Case.case_type, Case.procedure, Case.state, Case.title,
-                               Case.received_on, Case.accepted_on, Case.closed_on, Office.name, User.full_name)
-            .join(Office, Case.office_id == Office.id).outerjoin(User, Case.handler_id == User.id)
-            .order_by(*SORTS.get(filters.sort, SORTS["received_desc"])[1]))
-    return _stream_cases(stmt)
+    filters = CaseFilters.from_args(args)
+    ids = list(db.session.scalars(filtered_cases(user, filters, today).with_only_columns(Case.id)
+                                  .order_by(*SORTS.get(filters.sort, SORTS["received_desc"])[1])))
+    return "案件", len(ids), _case_chunks(ids)
 
 
-def _stream_cases(stmt) -> Iterator[list]:
+def _case_chunks(ids: list[int]) -> Iterator[list]:
     from collections import defaultdict
 
-    from casesys.cases.models import Party
-    from casesys.domain.enums import PartyRole
+    from casesys.auth.models import Office, User
+    from casesys.cases.models import Case, Party
+    from casesys.domain.enums import PartyRole, case_state_label
 
-    result = db.session.execute(stmt.execution_options(yield_per=1000, stream_results=True))
-    for chunk in result.partitions():
+    for start in range(0, len(ids), CASES_PER_READ):
+        chunk = ids[start:start + CASES_PER_READ]
+        cases = {row[0]: row for row in db.session.execute(
+            sa.select(Case.id, Case.number, Case.case_type, Case.procedure, Case.state, Case.title,
+                      Case.received_on, Case.accepted_on, Case.closed_on, Office.name, User.full_name)
+            .join(Office, Case.office_id == Office.id).outerjoin(User, Case.handler_id == User.id)
+            .where(Case.id.in_(chunk)))}
         names: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
         for case_id, role, name in db.session.execute(
-                sa.select(Party.case_id, Party.role, Party.name).where(Party.case_id.in_([r[0] for r in chunk]))
+                sa.select(Party.case_id, Party.role, Party.name)
+                .where(Party.case_id.in_(chunk), Party.role.in_((PartyRole.REQUESTER, PartyRole.RESPONDENT)))
                 .order_by(Party.case_id, Party.position)):
-            if role in (PartyRole.REQUESTER, PartyRole.RESPONDENT):
-                names[case_id][0 if role == PartyRole.REQUESTER else 1].append(name)
-        for (case_id, number, case_type, procedure, state, title, received, accepted, closed, office,
-             handler) in chunk:
+            names[case_id][0 if role == PartyRole.REQUESTER else 1].append(name)
+        for case_id in chunk:
+            if case_id not in cases:  # deleted meanwhile (never in practice: cases are not deleted)
+                continue
+            (_, number, case_type, procedure, state, title, received, accepted, closed, office,
+             handler) = cases[case_id]
             requesters, respondents = names[case_id]
-            yield [number, case_type.label, procedure.label if procedure else "", state.label, title,
-                   "、".join(requesters), "、".join(respondents), received, accepted, closed, office, handler or ""]
+            yield [number, case_type.label, procedure.label if procedure else "",
+                   case_state_label(state, procedure), title, "、".join(requesters), "、".join(respondents),
+                   received, accepted, closed, office, handler or ""]
 
 
-def export_cases(user, filters, fmt: str) -> Response:
-    return export_response("cases", "案件", CASE_COLUMNS, case_rows(user, filters), fmt)
+TODO_COLUMNS = (Column("届满日", "date", 12), Column("事项", width=24), Column("案号", width=26),
+                Column("案由", width=48), Column("案件状态", width=12), Column("期限状态", width=12),
+                Column("临时期限", width=10))
 
 
-def export_todo(items, today: date, fmt: str) -> Response:
+@list_export("todo", TODO_COLUMNS)
+def todo_rows(user, args, today: date) -> tuple[str, int, list[list]]:
+    from casesys.adjudication.worklists import todo_items
     from casesys.domain.deadlines import urgency
+    from casesys.domain.enums import case_state_label
 
     words = {"overdue": "逾期", "due_today": "今日到期", "expired": "期间已届满", "open": "未到期", "met": "已完成"}
-    columns = (Column("届满日", "date", 12), Column("事项", width=24), Column("案号", width=26),
-               Column("案由", width=48), Column("案件状态", width=12), Column("期限状态", width=12),
-               Column("临时期限", width=10))
-    # Read now: the audit commit expires the objects before the file streams.
+    # A user's open limits: hundreds at most, so one read; read now, as a
+    # commit expires the objects before the file streams.
+    items = todo_items(user, page=1, per_page=100_000, today=today)[0]
     rows = [[item.deadline.due_on, item.deadline.label, item.number, item.title,
-             getattr(item.state, "label", item.state), words.get(urgency(item.deadline, today), ""),
+             case_state_label(item.state, item.procedure), words.get(urgency(item.deadline, today), ""),
              "是" if item.deadline.provisional else ""] for item in items]
-    return export_response("todo", "我的待办", columns, rows, fmt)
-
-
-def export_workload(rows, fmt: str) -> Response:
-    columns = (Column("承办人", width=14), Column("在办案件", "int"), Column("平均天数", "days"),
-               Column("最长天数", "int"), Column("逾期期限", "int"))
-    return export_response("workload", "承办人工作量", columns,
-                           [[r.user.full_name, r.open_cases, round(r.average_age_days, 1), r.oldest_age_days,
-                             r.overdue] for r in rows], fmt)
+    return "我的待办", len(rows), rows
 
 
 REFERRAL_COLUMNS = (
@@ -265,20 +407,26 @@ REFERRAL_COLUMNS = (
 )
 
 
-def referral_rows(office_id, filters, today: date) -> list[list]:
+@list_export("referrals", REFERRAL_COLUMNS)
+def referral_rows(user, args, today: date) -> tuple[str, int, list[list]]:
     """The filtered inbox or outbox in the page's order (an office's
     referrals are hundreds, not 100,000: read at once)."""
     from casesys.referrals.models import Referral
-    from casesys.referrals.queries import box_query
+    from casesys.referrals.queries import Filters, box_query, list_scope
 
-    rows = db.session.execute(box_query(office_id, filters, today)
+    filters = Filters.from_args(args)
+    rows = db.session.execute(box_query(list_scope(user, args), filters, today)
                               .order_by(Referral.created_at.desc(), Referral.id.desc())).all()
-    return [[r.number, r.kind.label, r.subject, r.sender_office.name, r.receiver_office.name, r.state.label,
-             r.sent_on, r.received_on, r.answered_on, next_due, r.sender_case_number, r.receiver_case_number]
-            for r, next_due in rows]
-
-
-def export_referrals(office_id, filters, today: date, fmt: str) -> Response:
     title = "跨区域协作（发件箱）" if filters.box == "outbox" else "跨区域协作（收件箱）"
-    return export_response(f"referrals-{filters.box}", title, REFERRAL_COLUMNS,
-                           referral_rows(office_id, filters, today), fmt)
+    return title, len(rows), [
+        [r.number, r.kind.label, r.subject, r.sender_office.name, r.receiver_office.name, r.state.label,
+         r.sent_on, r.received_on, r.answered_on, next_due, r.sender_case_number, r.receiver_case_number]
+        for r, next_due in rows]
+
+
+def export_workload(rows, fmt: str) -> Response:
+    columns = (Column("承办人", width=14), Column("在办案件", "int"), Column("平均天数", "days"),
+               Column("最长天数", "int"), Column("逾期期限", "int"))
+    return export_response("workload", "承办人工作量", columns,
+                           [[r.user.full_name, r.open_cases, round(r.average_age_days, 1), r.oldest_age_days,
+                             r.overdue] for r in rows], fmt)

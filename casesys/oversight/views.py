@@ -6,11 +6,13 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from casesys.auth.models import Office
-from casesys.auth.permissions import can_import_ledger, can_view_dashboard, dashboard_office, require_roles
+from casesys.auth.permissions import (
+    can_import_ledger, can_view_dashboard, can_view_job, dashboard_office, require_roles,
+)
 from casesys.cases.search import CaseFilters
 from casesys.core import clock
 from casesys.domain.enums import Role
@@ -168,6 +170,25 @@ def monthly_report():
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f"attachment; filename=\"report-{form.month.data}.pdf\""
     return response
+
+
+# --- a large export made by a job ----------------------------------------------------------
+
+@bp.get("/exports/<int:job_id>")
+@login_required
+def export_download(job_id: int):
+    """The file an export job made: for the user who asked and the administrators."""
+    from casesys.jobs.models import Job
+    from casesys.oversight.exports import JOB_KIND, download_response, export_file
+
+    job = db.session.get(Job, job_id)
+    if job is None or job.kind != JOB_KIND:
+        abort(404)
+    if not can_view_job(current_user, job):
+        abort(403)
+    if job.state != "done" or not export_file(job).exists():
+        abort(404)
+    return download_response(job)
 
 
 # --- ledger import (台账) ---------------------------------------------------------------

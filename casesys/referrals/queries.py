@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from casesys.adjudication.models import CaseDeadline
 from casesys.auth.models import Office
-from casesys.domain.referrals import OPEN_REFERRAL_STATES, ReferralState, median
+from casesys.auth.permissions import dashboard_office
+from casesys.domain.referrals import OPEN_REFERRAL_STATES, ReferralKind, ReferralState, median
 from casesys.extensions import db
 from casesys.referrals.models import Referral
 
@@ -33,6 +34,26 @@ class Filters:
 
     DRILL_DOWN = ("sent", "sent_from", "sent_to", "open", "acknowledged", "answered")
 
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        """The filters of a referral-list URL; an unknown value is ignored, never an error."""
+        def day(name: str) -> date | None:
+            try:
+                return date.fromisoformat(args.get(name, ""))
+            except ValueError:
+                return None
+
+        def flag(name: str) -> bool:
+            return args.get(name) == "1"
+
+        partner = args.get("partner", "")
+        return cls(box="outbox" if args.get("box") == "outbox" else "inbox",
+                   partner=int(partner) if partner.isdigit() and len(partner) < 10 and int(partner) else None,
+                   kind=args.get("kind", "") if args.get("kind") in ReferralKind._value2member_map_ else "",
+                   state=args.get("state", "") if args.get("state") in ReferralState._value2member_map_ else "",
+                   overdue=flag("overdue"), sent=flag("sent"), sent_from=day("sent_from"), sent_to=day("sent_to"),
+                   open=flag("open"), acknowledged=flag("acknowledged"), answered=flag("answered"))
+
     @property
     def drill_down(self) -> list[str]:
         """What the dashboard's filters mean, in words, for the list's heading."""
@@ -44,6 +65,16 @@ class Filters:
         words += [word for flag, word in ((self.open, "未办结"), (self.acknowledged, "已签收"),
                                           (self.answered, "已答复或拒绝")) if flag]
         return words
+
+
+def list_scope(user, args) -> int | None:
+    """Whose inbox and outbox: the user's office, or — for a province-wide
+    supervisor following the dashboard — another office or the province's
+    offices together (PROVINCE)."""
+    office_id = args.get("office_id", "")
+    requested = (PROVINCE if args.get("province") == "1"
+                 else int(office_id) if office_id.isdigit() and len(office_id) < 10 else user.office_id)
+    return dashboard_office(user, requested)
 
 
 def _in_scope(column, office_id: int | None):
@@ -93,8 +124,9 @@ def box_query(office_id: int | None, filters: Filters, today: date):
         where.append(Referral.state.in_(OPEN_REFERRAL_STATES))
     if filters.acknowledged:
         where.append(Referral.received_on.is_not(None))
-    if filters.answered:
+    if filters.answered:  # an answer follows the receipt; the reply days count from it
         where.append(Referral.answered_on.is_not(None))
+        where.append(Referral.received_on.is_not(None))
     next_due = _next_due()
     if filters.overdue:
         where.append(next_due < today)

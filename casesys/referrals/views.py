@@ -3,14 +3,12 @@ the referral page with its steps and conversation; and the machine-to-machine
 exchange endpoint of partner instances."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from casesys.auth.models import Office
 from casesys.auth.permissions import (
-    REFERRAL_ROLES, can_edit_case, dashboard_office, get_referral_or_abort, proxy_referral_side, referral_side, require_roles,
+    REFERRAL_ROLES, can_edit_case, get_referral_or_abort, proxy_referral_side, referral_side, require_roles,
 )
 from casesys.cases.models import Case
 from casesys.cases.services import store_checked_upload
@@ -26,32 +24,16 @@ from casesys.referrals import bp, exchange_bp
 from casesys.referrals import services
 from casesys.referrals.exchange import Transport, receive_message, refuse_oversized
 from casesys.referrals.models import ReferralAttachment
-from casesys.oversight.exports import export_format, export_referrals
-from casesys.referrals.queries import PROVINCE, Filters, list_box, office_figures, partners_of
+from casesys.oversight.exports import export_format, export_list
+from casesys.referrals.queries import PROVINCE, Filters, list_box, list_scope, office_figures, partners_of
 
 PER_PAGE = 30
-
-
-def _day(args, name: str):
-    try:
-        return date.fromisoformat(args.get(name, ""))
-    except ValueError:
-        return None
-
-
-def list_scope(args) -> int | None:
-    """Whose inbox and outbox: the user's office, or — for a province-wide
-    supervisor following the dashboard — another office or the province's
-    offices together (PROVINCE)."""
-    requested = PROVINCE if args.get("province") == "1" else (args.get("office_id", type=int)
-                                                             or current_user.office_id)
-    return dashboard_office(current_user, requested)
 
 
 @bp.get("")
 @require_roles(*REFERRAL_ROLES)
 def index():
-    office_id = list_scope(request.args)
+    office_id = list_scope(current_user, request.args)
     office = db.session.get(Office, office_id) if office_id is not PROVINCE else None
     if office_id is not PROVINCE and office is None:
         abort(404)
@@ -61,17 +43,10 @@ def index():
     form.partner.choices = [(0, "全部协作机关")] + [(o.id, o.name) for o in partners]
     form.validate()
     args = request.args
-    filters = Filters(box=form.box.data if form.box.data in ("inbox", "outbox") else "inbox",
-                      partner=form.partner.data or None if not form.partner.errors else None,
-                      kind=form.kind.data or "" if not form.kind.errors else "",
-                      state=form.state.data or "" if not form.state.errors else "",
-                      overdue=form.overdue.data == "1",
-                      sent=args.get("sent") == "1", sent_from=_day(args, "sent_from"), sent_to=_day(args, "sent_to"),
-                      open=args.get("open") == "1", acknowledged=args.get("acknowledged") == "1",
-                      answered=args.get("answered") == "1")
+    filters = Filters.from_args(args)
     today = clock.today()
     if fmt := export_format():
-        return export_referrals(office_id, filters, today, fmt)
+        return export_list("referrals", fmt)
     page = max(1, request.args.get("page", 1, type=int) or 1)
     rows, total = list_box(office_id, filters, today, page=page, per_page=PER_PAGE)
     # What keeps this list's scope and drill-down when a tab or the filter form changes the rest.

@@ -162,6 +162,9 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "oversight.ledger_mapping": [("GET", "/admin/import/" + "0" * 64, ADMIN_ONLY | {"admin": MISSING})],
     "oversight.ledger_job": [("GET", "/admin/import/jobs/999999", ADMIN_ONLY | {"admin": MISSING})],
     "oversight.ledger_template": [("GET", "/admin/import/template.xlsx", ADMIN_ONLY)],
+    # The file of a large export: the user who asked for it (the officer) and administrators.
+    "oversight.export_download": [("GET", "/exports/{export_job}", OWN_JOB),
+                                  ("GET", "/exports/{job}", {role: MISSING for role in ROLES} | {"anonymous": REDIRECT})],
     "oversight.monthly_report": [("GET", "/dashboard/report?month=nope", SUPERVISOR_ONLY | {"supervisor": REDIRECT})],
     # A background job: the user who asked for it (here the officer) and administrators.
     "jobs.detail": [("GET", "/jobs/{job}", OWN_JOB), ("GET", "/jobs/999999", OWN_JOB | {
@@ -225,7 +228,13 @@ def world(db, factory):
     from casesys.jobs import enqueue
 
     job = enqueue("reminders.run", {}, requested_by=users["officer"].id)
+    from casesys.oversight.exports import JOB_KIND, export_file
+
+    export_job = enqueue(JOB_KIND, {"export": "cases", "args": {}, "format": "xlsx", "title": "案件", "rows": 1,
+                                    "today": clock.today().isoformat()}, requested_by=users["officer"].id)
+    export_job.state = "done"
     db.session.commit()
+    export_file(export_job).write_bytes(b"PK\x03\x04 made by the job")
     from casesys.domain.referrals import ReferralKind
     from casesys.referrals.services import ReferralData, add_attachment, create_referral
     from casesys.domain.referrals import Side
@@ -237,7 +246,7 @@ def world(db, factory):
     from casesys.documents.batches import batch_file
 
     batch_file(batch).write_bytes(b"%PDF-1.4 batch")
-    ids = {"job": job.id, "referral": referral.id, "referral_attachment": referral_attachment.id, "case": case.id, "party": case.parties[0].id, "evidence": evidence.id,
+    ids = {"job": job.id, "export_job": export_job.id, "referral": referral.id, "referral_attachment": referral_attachment.id, "case": case.id, "party": case.parties[0].id, "evidence": evidence.id,
            "user": users["officer"].id, "office": office.id, "approval": approval.id, "document": document.id,
            "service": service.id, "batch": batch.id, "verify_code": document.verify_code,
            "mediation": mediation.id, "party_code": case.parties[0].code}

@@ -108,3 +108,77 @@ def test_a_large_export_is_streamed(client, login_as, office_world, monkeypatch)
     chunks = list(response.response)
     assert len(chunks) >= 3
     assert b"".join(chunks).decode("utf-8-sig").count("\r\n") == 6
+
+
+def test_a_large_xlsx_export_is_made_by_a_job_and_downloaded_from_its_page(client, login_as, office_world, db):
+    """Above the setting (lowered here to 3 rows) the XLSX is a durable job:
+    the user is sent to its page, the worker writes the file with progress,
+    the page offers it once done, and the file holds every row."""
+    from casesys.core.models import AuditLog
+    from casesys.core.settings import set_setting
+    from casesys.jobs.models import Job
+    from casesys.jobs.worker import run_due_jobs
+
+    officer, _, cases = office_world
+    set_setting("export_job_rows", 3, actor_id=None)
+    db.session.commit()
+    login_as(officer)
+    response = client.get("/cases?format=xlsx&sort=received_asc&page=2")
+    assert response.status_code == 302 and "/jobs/" in response.location
+    job = db.session.scalar(sa.select(Job))
+    assert job.payload["args"] == {"sort": "received_asc"} and job.payload["rows"] == 5
+    page = client.get(response.location).get_data(as_text=True)
+    assert "共 5 行" in page and "案件（5 行）" in page and "data-job-download hidden" in page
+    assert client.get(f"/exports/{job.id}").status_code == 404  # not made yet
+    audit = db.session.scalar(sa.select(AuditLog).where(AuditLog.table_name == "exports"))
+    assert audit.actor_id == officer.id and audit.changes["job_id"] == job.id and audit.changes["rows"] == 5
+    assert "format=xlsx" in audit.changes["url"]
+
+    assert run_due_jobs() == 1
+    db.session.expire_all()
+    assert job.state == "done" and job.progress_done == 5 and job.progress_total == 5
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "data-job-download hidden" not in page and f'href="/exports/{job.id}"' in page
+    rows = list(_xlsx(client.get(f"/exports/{job.id}")).iter_rows(values_only=True))
+    assert rows[0][:4] == ("案号", "案件类型", "程序", "状态")
+    assert [r[0] for r in rows[1:]] == [c.number for c in cases]
+    received = rows[0].index("收案日期")
+    assert [r[received].date() for r in rows[1:]] == [date(2026, 3, n + 1) for n in range(5)]
+    downloads = db.session.scalars(sa.select(AuditLog).where(AuditLog.table_name == "exports")
+                                   .order_by(AuditLog.id)).all()
+    assert len(downloads) == 2 and downloads[1].changes["downloaded"] is True
+
+
+def test_only_the_requester_and_administrators_download_an_export_job(client, login_as, office_world, db, factory):
+    from casesys.core.settings import set_setting
+    from casesys.jobs.models import Job
+    from casesys.jobs.worker import run_due_jobs
+
+    officer, supervisor, _ = office_world
+    colleague = factory.user(Role.OFFICER, office=officer.office)
+    admin = factory.user(Role.ADMIN, office=officer.office)
+    set_setting("export_job_rows", 3, actor_id=None)
+    db.session.commit()
+    login_as(officer)
+    client.get("/cases?format=xlsx")
+    run_due_jobs()
+    job_id = db.session.scalar(sa.select(Job.id))
+    for user, status in ((colleague, 403), (supervisor, 403), (admin, 200), (officer, 200)):
+        client.post("/logout")
+        login_as(user)
+        assert client.get(f"/exports/{job_id}").status_code == status, user.username
+        assert client.get(f"/jobs/{job_id}").status_code == status, user.username
+
+
+def test_small_exports_and_csv_stay_immediate(client, login_as, office_world, db):
+    from casesys.core.settings import set_setting
+    from casesys.jobs.models import Job
+
+    officer, _, _ = office_world
+    login_as(officer)
+    assert client.get("/cases?format=xlsx").status_code == 200  # 5 rows, the default threshold is 5,000
+    set_setting("export_job_rows", 3, actor_id=None)
+    db.session.commit()
+    csv_body = client.get("/cases?format=csv").get_data().decode("utf-8-sig")
+    assert csv_body.count("\r\n") == 6  # CSV streams in the request however long
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 0

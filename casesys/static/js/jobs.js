@@ -10,6 +10,8 @@
     box.querySelector("[data-job-count]").textContent = s.done + (s.total ? " / " + s.total : "");
     box.querySelector("[data-job-attempts]").textContent = s.attempts + " / " + s.max_attempts;
     box.querySelector("[data-job-error] pre").textContent = s.last_error || "";
+    var download = box.querySelector("[data-job-download]");
+    if (download) { download.hidden = s.state !== "done"; }
   }
   function poll() {
     fetch(box.dataset.jobUrl, {credentials: "same-origin"})
