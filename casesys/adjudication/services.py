@@ -384,14 +384,14 @@ def set_panel(case: Case, member_ids: list[int], presiding_id: int | None) -> st
     """SPEC §3 (ordinary: ≥3, odd, one presiding); SPEC §4 (simplified: one handler)."""
     ids = list(dict.fromkeys(member_ids))
     if case.procedure == Procedure.ORDINARY and (len(ids) < 3 or len(ids) % 2 == 0):
-        raise ActionRefused("合议组应由三名以上单数办案人员组成")
+        raise ActionRefused("合议组应由三名以上单数办案人员组成", field="members")
     if case.procedure == Procedure.SIMPLIFIED and len(ids) != 1:
-        raise ActionRefused("简易程序由一名办案人员独任审理")
+        raise ActionRefused("简易程序由一名办案人员独任审理", field="members")
     if presiding_id not in ids:
-        raise ActionRefused("请从合议组成员中指定组长（承办人）")
+        raise ActionRefused("请从合议组成员中指定组长（承办人）", field="presiding")
     users = db.session.scalars(sa.select(User).where(User.id.in_(ids))).all()
     if len(users) != len(ids) or any(u.office_id != case.office_id for u in users):
-        raise ActionRefused("合议组成员须为本机关的办案人员")
+        raise ActionRefused("合议组成员须为本机关的办案人员", field="members")
     case.panel.clear()
     db.session.flush()
     for user in sorted(users, key=lambda u: ids.index(u.id)):

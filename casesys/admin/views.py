@@ -203,7 +203,7 @@ def deadline_rules():
 
             count = recompute_referral_deadlines()
             db.session.commit()
-            flash(f"“{rule.label}”已改为 {rule.amount} {rule.unit.label}，已重算 {count} 项办理中的协作事项的期限。", "success")
+            flash(f"“{rule.label}”已改为 {rule.amount} {rule.unit.label}，已重算 {count} 项未办结的协作事项的期限。", "success")
             return redirect(url_for("admin.deadline_rules"))
         job = enqueue("deadlines.recompute", {"scope": "open"}, requested_by=current_user.id)
         db.session.commit()  # the rule and the job that recomputes the open cases, together

@@ -70,7 +70,8 @@ class AuditEntry:
 class _Names:
     """Ids to names, each kind read once for the whole page."""
 
-    def __init__(self, rows):
+    def __init__(self, rows, procedure=None):
+        self.procedure = procedure
         wanted: dict[str, set[int]] = {}
         for row in rows:
             for key, values in (row.changes or {}).items():
@@ -117,6 +118,8 @@ class _Names:
         lookups = {"office_id": self.offices, "party_id": self.parties, "patent_id": self.patents, "case_id": self.cases}
         if key in lookups:
             return lookups[key].get(value, str(value))
+        if key in ("state", "suspended_from") and isinstance(value, str):
+            return enums.case_state_label(value, self.procedure)
         enum = ENUMS.get(key) or (KIND_ENUMS.get(table) if key == "kind" else None)
         if enum is not None and isinstance(value, str):
             return enum.label_of(value) if value in enum._value2member_map_ else value
@@ -134,8 +137,9 @@ class _Names:
         return str(value)
 
 
-def describe_audit(rows) -> list[AuditEntry]:
-    names = _Names(rows)
+def describe_audit(rows, procedure=None) -> list[AuditEntry]:
+    """The audit rows of a case in words; its states under the names every page uses."""
+    names = _Names(rows, procedure)
     entries = []
     for row in rows:
         changes = [Change(FIELDS.get(key, key), None if old is None else names.value(row.table_name, key, old),

@@ -1,10 +1,31 @@
-"""Enum labels for templates: `labels.CaseState.label_of(case.state)`."""
+"""Enum labels for templates: `labels.CaseState.label_of(case.state)`; states
+through `state_label` (the `state_text` macro), the one place their names come from."""
 from casesys.domain.enums import (  # noqa: F401
-    AgentAuthority, CaseState, CaseType, DisputeKind, EnterpriseType,
+    PROCEDURE_STATE_LABELS, AgentAuthority, CaseState, CaseType, DisputeKind, EnterpriseType,
     EvaluationConclusion, EvidenceKind, InfringingAct, OfficeLevel, PartyKind,
-    PartyRole, PatentStatus, PatentType, Procedure, Role,
+    PartyRole, PatentStatus, PatentType, Procedure, Role, case_state_label,
 )
 from casesys.domain.events import EventKind  # noqa: F401
+from casesys.domain.mediation import MediationStatus
+from casesys.domain.referrals import ReferralState
+
+STATE_ENUMS = {"mediation": MediationStatus, "referral": ReferralState}
+
+
+def state_label(kind: str, state, procedure=None) -> str:
+    """The name of a case's state (its procedure may change it), a mediation's
+    or a referral's: the domain's label, the same on every page (issue 16.17)."""
+    if kind == "case":
+        return case_state_label(state, procedure)
+    return STATE_ENUMS[kind].label_of(getattr(state, "value", state))
+
+
+def case_state_choices() -> list[tuple[str, str]]:
+    """The case list's state filter: a state shown under two names names both."""
+    variants: dict[str, list[str]] = {}
+    for (_, state), label in PROCEDURE_STATE_LABELS.items():
+        variants.setdefault(state, []).append(label)
+    return [(s.value, "／".join([s.label, *variants.get(s.value, [])])) for s in CaseState]
 
 
 def approval_summary(approval) -> str:

@@ -2,20 +2,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from casesys.domain.enums import Labelled
+from casesys.domain.enums import CaseState, Labelled
 from casesys.domain.errors import Refused
 
 
 class MediationStatus(Labelled):
-    CONSENT_PENDING = "consent_pending", "征询调解意愿"
-    MEDIATING = "mediating", "调解中"
-    AGREED = "agreed", "达成协议"
+    # The stages a standalone mediation case also has as its state carry that
+    # state's label: one name on every page (issue 16.17).
+    CONSENT_PENDING = "consent_pending", CaseState.CONSENT_PENDING.label
+    MEDIATING = "mediating", CaseState.MEDIATING.label
+    AGREED = "agreed", CaseState.AGREED.label
     PARTIAL = "partial", "部分达成协议"
-    FAILED = "failed", "调解不成"
+    FAILED = "failed", CaseState.FAILED.label
 
 
 class MediationMove(Labelled):
@@ -169,6 +171,7 @@ class MediationFigures:
     succeeded: int
     average_days: float | None
     terms_overdue: int
+    by_status: dict[str, int] = field(default_factory=dict)  # MediationStatus value → mediations
 
     @property
     def success_rate(self) -> float | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField
 from wtforms import (
-    BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField, SelectMultipleField,
+    BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField,
     StringField, TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -14,7 +14,8 @@ from casesys.domain.calendar import Unit
 from casesys.domain.enums import Procedure
 from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, SIMPLIFIED_CONDITIONS, ClosingType
 from casesys.forms.fields import (
-    DATE_INVALID, LONG_TEXT, REQUIRED, MaxChars, PageForm, today_date_field, enum_select, strip_filter,
+    DATE_INVALID, LONG_TEXT, REQUIRED, MaxChars, MultiCheckboxField, PageForm, today_date_field, enum_select,
+    strip_filter,
 )
 
 F = [strip_filter]
@@ -80,7 +81,8 @@ class ForwardAnswerForm(ActionForm):
 
 
 class PanelForm(ActionForm):
-    members = SelectMultipleField("合议组成员（普通程序三名以上单数；简易程序一名）", coerce=int)
+    # Checkboxes, not a multi-select that needs Ctrl (issue 16.17); the same list of ids.
+    members = MultiCheckboxField("合议组成员（普通程序三名以上单数；简易程序一名）", coerce=int)
     presiding = SelectField("组长（承办人）", coerce=int)
 
 

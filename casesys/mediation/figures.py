@@ -38,4 +38,5 @@ def mediation_figures(user, today: date) -> MediationFigures:
         .join(Mediation, Agreement.mediation_id == Mediation.id).join(Case, Mediation.case_id == Case.id)
         .where(scope, AgreementTerm.done_on.is_(None), AgreementTerm.due_on < today,
                Agreement.effective_on.is_not(None)))
-    return MediationFigures(open_count, finished, succeeded, average, overdue)
+    return MediationFigures(open_count, finished, succeeded, average, overdue,
+                            {status.value: total([status]) for status in MediationStatus})

@@ -25,7 +25,9 @@ from casesys.cases.search import (
     terms_condition,
 )
 from casesys.core import clock
-from casesys.domain.enums import OPEN_STATES, CaseState, CaseType, EnterpriseType, PartyRole, Procedure
+from casesys.domain.enums import (
+    OPEN_STATES, CaseState, CaseType, EnterpriseType, PartyRole, Procedure, case_state_label,
+)
 from casesys.domain.mediation import MediationStatus
 from casesys.extensions import db
 
@@ -99,9 +101,24 @@ class Figures:
                 continue
             values = counts[state.value]
             totals = [a + b for a, b in zip(totals, values)]
-            rows.append([text(state.label)]
-                        + [cell(n, {**args, "state": state.value}) for n, (_, args) in zip(values, KINDS)]
-                        + [cell(sum(values), {"state": state.value})])
+            # A state named by the procedure (SPEC §4: simplified 审理终结, not 合议) is a row per name.
+            names: dict[str, list[int]] = {}
+            for index, (_, args) in enumerate(KINDS):
+                names.setdefault(case_state_label(state, args.get("procedure")), []).append(index)
+            for label, columns in names.items():
+                if len(names) > 1 and not any(values[i] for i in columns):
+                    continue
+                row_total = sum(values[i] for i in columns)
+                if len(names) == 1:
+                    total_args = {"state": state.value}
+                else:  # the list filters one procedure, or all: a total over some columns links if one holds it
+                    holding = [i for i in columns if values[i]]
+                    total_args = {**KINDS[holding[0]][1], "state": state.value} if len(holding) == 1 else None
+                procedure = KINDS[columns[0]][1].get("procedure") if len(names) > 1 else None
+                rows.append([{**text(label), "state": f"case:{state.value}" + (f":{procedure}" if procedure else "")}]
+                            + [cell(values[i], {**args, "state": state.value}) if i in columns else cell(None)
+                               for i, (_, args) in enumerate(KINDS)]
+                            + [cell(row_total, total_args)])
         rows.append([text("合计")] + [cell(n, args) for n, (_, args) in zip(totals, KINDS)]
                     + [cell(sum(totals), {})])
         return {"key": "by_state", "title": "按状态和程序", "headers": ["状态", *[k for k, _ in KINDS], "合计"],
@@ -176,8 +193,8 @@ class Figures:
         by_status = {_value(k): v for k, v in by_status.items()}
         succeeded = self.count(mediation_condition("succeeded"))
         failed = by_status.get(MediationStatus.FAILED.value, 0)
-        rows = [[text(status.label), cell(by_status.get(status.value, 0), {"mediation": status.value})]
-                for status in MediationStatus]
+        rows = [[{**text(status.label), "state": f"mediation:{status.value}"},
+                 cell(by_status.get(status.value, 0), {"mediation": status.value})] for status in MediationStatus]
         rows.append([text("调解成功（达成全部或部分协议）"), cell(succeeded, {"mediation": "succeeded"})])
         rows.append([text("调解成功率"), ratio(succeeded, succeeded + failed)])
         rows.append([text("协议条款均已履行"), cell(self.count(terms_condition("performed", self.today)),
@@ -334,7 +351,7 @@ class Figures:
                          days(reply, statistics.mean), days(reply, statistics.median)])
         charted = [r for r in rows if r[0]["v"] != "全部协作机关"]
         return {"key": "referrals", "title": "跨区域协作：各协作机关的事项与响应时间",
-                "headers": ["协作机关", "方向", "事项数", "办理中", "逾期", "已签收", "签收平均日数", "签收中位日数",
+                "headers": ["协作机关", "方向", "事项数", "未办结", "逾期", "已签收", "签收平均日数", "签收中位日数",
                             "已答复", "答复平均日数", "答复中位日数"],
                 "rows": rows, "wide": True,
                 "note": "所选期间内发出的协作事项；日数为日历日，签收自发出之日起算，答复（含拒绝）自签收之日起算。"

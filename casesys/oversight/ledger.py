@@ -18,7 +18,8 @@ from xml.etree.ElementTree import iterparse
 
 from casesys.domain.codes import normalize_credit_code, normalize_resident_id, validate_credit_code, validate_resident_id
 from casesys.domain.enums import (
-    ADJUDICATION_STATES, MEDIATION_STATES, CaseState, CaseType, EnterpriseType, PartyKind, Procedure,
+    ADJUDICATION_STATES, MEDIATION_STATES, PROCEDURE_STATE_LABELS, CaseState, CaseType, EnterpriseType, PartyKind,
+    Procedure,
 )
 
 MAX_ROWS = 200_000
@@ -208,8 +209,10 @@ def _parse_choice(key: str, raw: str, case_type: CaseType | None):
                 return member, None
         return None, "未知的程序（应为“普通程序”或“简易程序”）"
     if key == "state":
+        # the names an export writes, 审理终结 included (a simplified case's 合议)
+        variants = {label: state for (_, state), label in PROCEDURE_STATE_LABELS.items()}
         for member in CaseState:
-            if raw in (member.value, member.label):
+            if raw in (member.value, member.label) or variants.get(raw) == member.value:
                 allowed = ADJUDICATION_STATES if case_type != CaseType.MEDIATION else MEDIATION_STATES
                 if case_type is not None and member not in allowed:
                     return None, f"状态“{raw}”不适用于{case_type.label}案件"

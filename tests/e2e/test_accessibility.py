@@ -26,7 +26,11 @@ def demo_world(app, db):
     """Demo data: every state, mediations, hearings; one issued document."""
     from casesys.cases.demo import generate_cases
 
+    from casesys.referrals.demo import generate_referrals
+
     generate_cases(300, seed=5, today=clock.today())
+    db.session.commit()
+    generate_referrals(clock.today())
     db.session.commit()
     return _pick(db)
 
@@ -73,7 +77,8 @@ def _pages(world: dict[str, int], party_id: int | None) -> dict[str, list[str]]:
     return {
         "officer": officer,
         "mediator": [f"/cases/{mediation}", f"/cases/{mediation}/mediation", "/mediation/dashboard", "/cases"],
-        "supervisor": ["/approvals", "/documents/batch", "/mediation/dashboard", "/workload"],
+        "supervisor": ["/approvals", "/documents/batch", "/mediation/dashboard", "/workload",
+                       "/dashboard?period=all", "/referrals", "/referrals?box=outbox&province=1&sent=1"],
         "admin": ["/admin/users", "/admin/offices", "/admin/settings", "/admin/calendar", "/admin/deadline-rules",
                   "/admin/mediation"],
     }

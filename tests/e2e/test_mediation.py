@@ -106,7 +106,7 @@ def test_three_party_mediation_to_a_performed_and_an_overdue_term(browser_page: 
         agreement.get_by_role("button", name="记录签署").click()
         expect(flash(page)).to_contain_text("已记录签署")
     expect(flash(page)).to_contain_text("调解协议已生效")
-    expect(page.get_by_test_id("mediation-status")).to_have_text("达成协议")
+    expect(page.get_by_test_id("mediation-status")).to_have_text("已达成协议")
 
     # The first term is paid; the second stays overdue.
     terms_table = page.get_by_test_id("terms")
@@ -142,7 +142,7 @@ def test_mediation_inside_an_adjudication_fails_and_the_case_goes_on(browser_pag
     page.get_by_role("link", name="调解", exact=True).click()
     page.get_by_role("button", name="开始调解").click()
     expect(flash(page)).to_contain_text("已启动调解")
-    expect(page.get_by_test_id("mediation-status")).to_have_text("征询调解意愿")
+    expect(page.get_by_test_id("mediation-status")).to_have_text("待对方同意")
     consent = _section(page, "consent")
     consent.locator("select[name=consent]").select_option("agreed")
     consent.get_by_role("button", name="登记意愿").click()

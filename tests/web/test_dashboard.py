@@ -317,7 +317,7 @@ def test_the_referral_table_exports_and_its_list_exports(client, login_as, refer
     with clock.frozen(TODAY):
         table = list(csv.reader(io.StringIO(client.get("/dashboard?period=all&table=referrals&format=csv")
                                             .get_data().decode("utf-8-sig"))))
-        assert table[0][:5] == ["协作机关", "方向", "事项数", "办理中", "逾期"]
+        assert table[0][:5] == ["协作机关", "方向", "事项数", "未办结", "逾期"]
         assert ["湖南协作局", "发出", "2", "1", "1", "2", "3.0", "3.0", "1", "6.0", "6.0"] in table
         listed = list(csv.reader(io.StringIO(client.get(
             f"/referrals?province=1&box=outbox&sent=1&partner={world['hunan'].id}&format=csv")

@@ -1,4 +1,5 @@
-// casesys: charts of the dashboard, the mediation dashboard and the workload.
+// casesys: charts of the dashboard, the mediation dashboard, the workload and the
+// referral boxes (labels come from the server, named as in the tables).
 // Each <canvas data-chart> carries its figures as JSON — {type, labels,
 // series: [{label, data}], stacked?, colours?, legend?, integers?}; the same
 // numbers are in a table beside it.
@@ -28,7 +29,8 @@
     }
     if (spec.horizontal) {  // long labels (partner offices) read better down the side
       options.indexAxis = "y";
-      options.scales = { x: { beginAtZero: true }, y: {} };
+      options.scales = { x: { stacked: !!spec.stacked, beginAtZero: true, ticks: { precision: 0 } },
+                         y: { stacked: !!spec.stacked } };
     }
     canvas.parentElement.style.minHeight = "220px";
     new window.Chart(canvas, { type: spec.type, data: { labels: spec.labels, datasets: datasets }, options: options });
