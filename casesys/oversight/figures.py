@@ -357,7 +357,7 @@ class Figures:
                 "note": "所选期间内发出的协作事项；日数为日历日，签收自发出之日起算，答复（含拒绝）自签收之日起算。"
                         + ("全省只计与湖南、江西协作机关之间的事项。" if office_id is PROVINCE else ""),
                 "chart": {"type": "bar", "horizontal": True,
-                          "labels": [f"{r[0]['v']}（{r[1]['v']}）" for r in charted],
+                          "labels": [f"{r[1]['v']} · {r[0]['v']}" for r in charted],
                           "series": [{"label": "签收中位日数", "data": [r[7]["v"] for r in charted]},
                                      {"label": "答复中位日数", "data": [r[10]["v"] for r in charted]}]}}
 

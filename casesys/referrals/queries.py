@@ -61,7 +61,7 @@ class Filters:
         if self.sent_from or self.sent_to:
             words.append(f"发出日期 {self.sent_from or '…'} 至 {self.sent_to or '…'}")
         elif self.sent:
-            words.append("已发出")
+            words.append("不含草稿")
         words += [word for flag, word in ((self.open, "未办结"), (self.acknowledged, "已签收"),
                                           (self.answered, "已答复或拒绝")) if flag]
         return words

@@ -110,3 +110,31 @@ def test_admin_imports_a_ledger_after_a_dry_run_shows_its_bad_row(browser_page: 
     db.session.expire_all()
     numbers = set(db.session.scalars(sa.select(Case.number)))
     assert numbers == {f"鄂知保裁字〔2024〕{n}号" for n in (1, 2, 3)}
+
+
+def test_a_large_export_is_followed_on_its_job_page_and_downloaded(browser_page: Page, db, job_worker, screenshot):
+    """Above the threshold (lowered here) the XLSX is a job: the page follows
+    its progress and offers the file once the worker has written it."""
+    from casesys.cases.demo import generate_cases
+    from casesys.core.settings import set_setting
+
+    generate_cases(120, seed=4, today=clock.today())
+    set_setting("export_job_rows", 10, actor_id=None)
+    db.session.commit()
+    page = browser_page
+    login(page, "supervisor")
+    page.goto("/cases?case_type=adjudication")
+    count = int(re.search(r"共 (\d+) 件", page.locator("h1").inner_text()).group(1))
+    assert count > 10
+    page.get_by_role("link", name="导出 XLSX").click()
+    expect(page.locator("h1")).to_contain_text("后台任务")
+    expect(page.get_by_text(f"案件（{count} 行）")).to_be_visible()
+    download_button = page.get_by_test_id("job-download")
+    expect(download_button).to_be_visible(timeout=30_000)  # shown by the page's polling, no reload
+    expect(page.locator("[data-job-state]")).to_have_text("已完成")
+    screenshot(page, "export-job-done")
+    with page.expect_download() as download:
+        download_button.click()
+    rows = list(load_workbook(io.BytesIO(download.value.path().read_bytes()), read_only=True).active
+                .iter_rows(values_only=True))
+    assert len(rows) - 1 == count and {r[1] for r in rows[1:]} == {"行政裁决"}

@@ -29,8 +29,12 @@
     }
     if (spec.horizontal) {  // long labels (partner offices) read better down the side
       options.indexAxis = "y";
+      var narrow = canvas.parentElement.clientWidth < 576;  // a phone: short labels, the whole name in the tooltip
       options.scales = { x: { stacked: !!spec.stacked, beginAtZero: true, ticks: { precision: 0 } },
-                         y: { stacked: !!spec.stacked } };
+                         y: { stacked: !!spec.stacked, ticks: { callback: function (value) {
+                           var label = this.getLabelForValue(value);
+                           return narrow && label.length > 12 ? label.slice(0, 11) + "…" : label;
+                         } } } };
     }
     canvas.parentElement.style.minHeight = "220px";
     new window.Chart(canvas, { type: spec.type, data: { labels: spec.labels, datasets: datasets }, options: options });
