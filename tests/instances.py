@@ -30,6 +30,19 @@ PASSWORD = "exchange-pass-1"
 START_TIMEOUT_S = 60
 
 
+def child_environment() -> dict[str, str]:
+    """This environment for child servers and workers, on this process's clock.
+    Under faketime (`faketime '2026-10-11 09:00' make test`) the children run
+    without libfaketime, which turns their timed waits into endless ones or
+    errors, and get its offset as the system clock's instead."""
+    env = dict(os.environ)
+    if "LD_PRELOAD" in env and "FAKETIME" in env:
+        env = {key: value for key, value in env.items() if key != "LD_PRELOAD" and not key.startswith("FAKETIME")}
+        machine_seconds = int(subprocess.check_output(["date", "+%s"], env=env))
+        env["CASESYS_CLOCK_OFFSET_SECONDS"] = str(round(time.time() - machine_seconds))
+    return env
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
@@ -64,7 +77,7 @@ class Instance:
                 "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "REFERRALS_HTTP_TIMEOUT": 10}
 
     def env(self) -> dict:
-        env = dict(os.environ)
+        env = child_environment()
         for key in ("TEST_DATABASE_URL", "SCHEDULER_IN_APP", "PYTEST_CURRENT_TEST"):
             env.pop(key, None)
         env.update({

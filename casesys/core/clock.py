@@ -7,13 +7,16 @@ the same on any date (`with clock.frozen(date(2026, 2, 14)): ...`).
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 
 from casesys.core.timefmt import BEIJING
 
-_offset: timedelta = timedelta(0)
+# CASESYS_CLOCK_OFFSET_SECONDS runs the system as if on another day (a
+# rehearsal, or the servers and workers a test run under faketime starts).
+_offset: timedelta = timedelta(seconds=float(os.environ.get("CASESYS_CLOCK_OFFSET_SECONDS", "0")))
 
 
 def utcnow() -> datetime:

@@ -20,17 +20,14 @@ from casesys.domain.enums import Role
 from casesys.domain.jobs import JobState
 from casesys.jobs.models import Job
 from tests.conftest import mark_all_tables_dirty
+from tests.instances import child_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _worker_environment() -> dict[str, str]:
-    """The workers run on the machine's clock even when the tests run under
-    faketime: its library turns the timed waits APScheduler makes into
-    endless ones. Nothing here depends on the date."""
-    env = {key: value for key, value in os.environ.items()
-           if key != "LD_PRELOAD" and not key.startswith("FAKETIME")}
-    return env | {"PYTHONPATH": str(ROOT)}
+    """Nothing here depends on the date: the workers run on the tests' clock."""
+    return child_environment() | {"PYTHONPATH": str(ROOT)}
 
 
 @pytest.fixture
