@@ -28,6 +28,8 @@ from types import MappingProxyType
 
 from lunardate import LunarDate
 
+Day = date  # the type, where a field named `date` hides it
+
 from casesys.domain.enums import Labelled
 
 __all__ = [
@@ -145,10 +147,10 @@ class Due:
     start: date  # the triggering event's day
     amount: int
     unit: Unit
-    date: date  # the due date
+    date: Day  # the due date
     provisional: bool
-    skipped: tuple[tuple[date, str], ...] = ()  # non-working days passed over, with reason
-    rolled_from: date | None = None  # the nominal end, when it was carried forward
+    skipped: tuple[tuple[Day, str], ...] = ()  # non-working days passed over, with reason
+    rolled_from: Day | None = None  # the nominal end, when it was carried forward
     extra_months: int = 0  # an approved extension, added to the nominal end
     stopped_days: int = 0  # days not counted (clock stops), added to the nominal end
 

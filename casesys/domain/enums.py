@@ -10,7 +10,9 @@ class Labelled(str, Enum):
 
     label: str
 
-    def __new__(cls, value: str, label: str):
+    # `label` has a default only for the type checker, which reads a lookup
+    # `Labelled("value")` as a call of __new__; every member gives its label.
+    def __new__(cls, value: str, label: str = ""):
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
@@ -25,10 +27,12 @@ class Labelled(str, Enum):
 
     @classmethod
     def label_of(cls, value: str | None) -> str:
+        if value is None:
+            return ""
         try:
             return cls(value).label
         except ValueError:
-            return value or ""
+            return value
 
 
 class Role(Labelled):  # SPEC §1
