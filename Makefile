@@ -11,6 +11,10 @@ PORT ?= 5000
 # The QR code and verification address on documents point to the server that made them.
 PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
+# Harmless without libfaketime; with it (`faketime '2026-02-14 09:00' make test`)
+# Python's timed waits need the real monotonic clock (tests/faketime.py).
+export FAKETIME_DONT_FAKE_MONOTONIC := 1
+
 .PHONY: install system-deps run test bench db-upgrade clean
 
 install: $(STAMP)

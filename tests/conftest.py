@@ -17,8 +17,17 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import Factory
+from tests.faketime import adapt_to_faketime
 
 pytest_plugins = ["tests.fixtures.documents"]
+
+_FAKETIME_PROBLEM = adapt_to_faketime()
+
+
+def pytest_configure(config):
+    if _FAKETIME_PROBLEM:
+        pytest.exit(_FAKETIME_PROBLEM, returncode=2)
+
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 TEST_PASSWORD = "correct-horse-1"
