@@ -253,6 +253,7 @@ def test_dates_before_the_request_or_in_the_future_are_refused(db, factory, peop
 
 def test_only_one_approval_waits_at_a_time(db, factory, people):
     case = _accepted(factory, db, people)
-    request_action(case, Action.SUSPEND, {"reason": "无效", "started_on": clock.today().isoformat()}, actor=people["officer"])
-    with pytest.raises(ActionRefused, match="待审批"):
-        request_action(case, Action.WITHDRAW, {"reason": "撤回"}, actor=people["officer"])
+    with clock.frozen(date(2026, 3, 5)):  # a suspension starts between acceptance and today
+        request_action(case, Action.SUSPEND, {"reason": "无效", "started_on": "2026-03-05"}, actor=people["officer"])
+        with pytest.raises(ActionRefused, match="待审批"):
+            request_action(case, Action.WITHDRAW, {"reason": "撤回"}, actor=people["officer"])

@@ -16,6 +16,14 @@ TOTAL = re.compile(r"共\s*(\d+)\s*件")
 TODAY = date(2026, 10, 11)
 
 
+@pytest.fixture(autouse=True)
+def on_today():
+    """The whole test on TODAY, logins included (a login lasts a day), so it
+    runs the same whatever the machine's date."""
+    with clock.frozen(TODAY):
+        yield
+
+
 @pytest.fixture
 def demo(db):
     """600 demo cases in every state, plus mediations with agreements (the

@@ -50,8 +50,8 @@ def test_a_file_that_is_no_xlsx_is_refused_at_the_field(client, factory, login_a
 def test_dry_run_shows_the_bad_row_imports_nothing_then_the_fixed_file_imports(client, factory, login_as, db):
     from casesys.cases.models import Case
 
-    office, _ = _admin(factory, login_as)
-    with clock.frozen(TODAY):
+    with clock.frozen(TODAY):  # logged in on that day too: a login lasts a day
+        office, _ = _admin(factory, login_as)
         bad = workbook_bytes([good_row(1), good_row(2, 状态="审理完毕"), good_row(3)])
         response = _upload(client, office, bad)
         assert response.status_code == 302 and "/admin/import/" in response.location
