@@ -2,7 +2,10 @@
 
 Views call `require_roles` and `get_case_or_abort`; templates call the same
 `can_*` predicates (exposed as `perm`) so shown buttons and allowed actions
-never drift apart. Unknown case → 404; another office's case → 403 page.
+never drift apart. A role that may not use a page → 403. A record the
+user may not see (another office's case or referral, another user's job)
+answers 404 like one that does not exist, so ids cannot be probed; one they
+see but may not change → 403.
 """
 from __future__ import annotations
 
@@ -104,12 +107,19 @@ def visible_cases(user):
     return sa.or_(Case.office_id == user.office_id, Case.id.in_(shared)), None
 
 
+def get_visible_or_404(model, ident: int, can_view):
+    """The row, if it exists and `can_view(current_user, row)`; else 404 either way."""
+    row = db.session.get(model, ident)
+    if row is None or not can_view(current_user, row):
+        abort(404)
+    return row
+
+
 def get_case_or_abort(case_id: int, predicate=can_view_case):
+    """The case, if the user may see it (else 404) and `predicate` allows (else 403)."""
     from casesys.cases.models import Case
 
-    case = db.session.get(Case, case_id)
-    if case is None:
-        abort(404)
+    case = get_visible_or_404(Case, case_id, can_view_case)
     if not predicate(current_user, case):
         abort(403)
     return case
@@ -198,12 +208,7 @@ def proxy_referral_side(user, referral):
 def get_referral_or_abort(referral_id: int):
     from casesys.referrals.models import Referral
 
-    referral = db.session.get(Referral, referral_id)
-    if referral is None:
-        abort(404)
-    if not can_view_referral(current_user, referral):
-        abort(403)
-    return referral
+    return get_visible_or_404(Referral, referral_id, can_view_referral)
 # --- credit supervision and publication (SPEC §7) ----------------------------------
 
 def can_review_credit(user, case) -> bool:
@@ -250,6 +255,11 @@ def can_view_job(user, job) -> bool:
     if not user.is_authenticated:
         return False
     return can_manage_jobs(user) or (job.requested_by_id is not None and job.requested_by_id == user.id)
+
+
+def can_view_print_batch(user, batch) -> bool:
+    """A batch print is its requester's."""
+    return user.is_authenticated and batch.requested_by_id == user.id
 
 
 def can_import_ledger(user) -> bool:

@@ -12,7 +12,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casesys.core import clock
 from casesys.auth.permissions import (
-    CASE_ROLES, can_approve, can_edit_case, can_view_case, get_case_or_abort, require_roles,
+    CASE_ROLES, can_approve, can_edit_case, can_view_case, can_view_print_batch, get_case_or_abort,
+    get_visible_or_404, require_roles,
 )
 from casesys.cases.services import ConcurrentEdit
 from casesys.core.units import commit_unit
@@ -248,12 +249,7 @@ def batch():
 
 
 def _own_batch(batch_id: int) -> PrintBatch:
-    job = db.session.get(PrintBatch, batch_id)
-    if job is None:
-        abort(404)
-    if job.requested_by_id != current_user.id:
-        abort(403)
-    return job
+    return get_visible_or_404(PrintBatch, batch_id, can_view_print_batch)
 
 
 @bp.get("/documents/batches/<int:batch_id>")

@@ -3,10 +3,10 @@ administrators' list with retry and cancel."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from casesys.auth.permissions import can_view_job, require_roles
+from casesys.auth.permissions import can_view_job, get_visible_or_404, require_roles
 from casesys.core.units import commit_unit
 from casesys.domain.enums import Role
 from casesys.domain.jobs import JobState
@@ -20,12 +20,7 @@ PER_PAGE = 50
 
 
 def _job_or_abort(job_id: int) -> Job:
-    job = db.session.get(Job, job_id)
-    if job is None:
-        abort(404)
-    if not can_view_job(current_user, job):
-        abort(403)
-    return job
+    return get_visible_or_404(Job, job_id, can_view_job)
 
 
 @bp.get("/jobs/<int:job_id>")

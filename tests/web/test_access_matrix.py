@@ -1,6 +1,8 @@
 """Every route, every role: the answer the one permission module gives
 (SPEC §1). A route missing from the table fails the test, so new pages
-must state who may use them."""
+must state who may use them. A role that may not use a page gets 403; a
+record the user may not see (another office's case or referral, another
+user's job) is 404 like one that does not exist, so its id cannot be probed."""
 from __future__ import annotations
 
 import io
@@ -13,7 +15,7 @@ from casesys.domain.enums import CaseType, Role
 ROLES = ["anonymous", "officer", "mediator", "supervisor", "admin", "stranger"]
 OK, REDIRECT, FORBIDDEN, MISSING, INVALID = 200, 302, 403, 404, 400
 CASE_READERS = {"anonymous": REDIRECT, "officer": OK, "mediator": OK, "supervisor": OK,
-                "admin": FORBIDDEN, "stranger": FORBIDDEN}
+                "admin": FORBIDDEN, "stranger": MISSING}
 ADJUDICATION_EDITORS = {**CASE_READERS, "mediator": FORBIDDEN}
 ADMIN_ONLY = {"anonymous": REDIRECT, "officer": FORBIDDEN, "mediator": FORBIDDEN,
               "supervisor": FORBIDDEN, "admin": OK, "stranger": FORBIDDEN}
@@ -27,9 +29,9 @@ EDITORS_REDIRECTED = ADJUDICATION_EDITORS | {"officer": REDIRECT, "supervisor": 
 MEDIATORS_REDIRECTED = CASE_READERS | {"officer": REDIRECT, "mediator": REDIRECT, "supervisor": REDIRECT}
 # Referrals (SPEC §6): officers and supervisors of the two offices concerned.
 REFERRALS = {"anonymous": REDIRECT, "officer": OK, "mediator": FORBIDDEN, "supervisor": OK, "admin": FORBIDDEN,
-             "stranger": FORBIDDEN}
-OWN_JOB = {"anonymous": REDIRECT, "officer": OK, "mediator": FORBIDDEN, "supervisor": FORBIDDEN,
-           "admin": OK, "stranger": FORBIDDEN}
+             "stranger": MISSING}
+OWN_JOB = {"anonymous": REDIRECT, "officer": OK, "mediator": MISSING, "supervisor": MISSING,
+           "admin": OK, "stranger": MISSING}
 SUPERVISOR_ONLY = {"anonymous": REDIRECT, "officer": FORBIDDEN, "mediator": FORBIDDEN,
                    "supervisor": OK, "admin": FORBIDDEN, "stranger": FORBIDDEN}
 
@@ -274,5 +276,16 @@ def test_a_refused_case_page_shows_none_of_its_data(client, login_as, world):
     users, ids = world
     login_as(users["stranger"])
     page = client.get(f"/cases/{ids['case']}").get_data(as_text=True)
-    assert "无权访问" in page
+    assert "页面不存在" in page
     assert "武汉光谷激光科技有限公司" not in page and "鄂知保" not in page
+
+
+@pytest.mark.parametrize("template", ["/cases/{}", "/cases/{}/edit", "/cases/{}/documents", "/referrals/{}"])
+def test_another_offices_record_answers_like_one_that_does_not_exist(client, login_as, world, template):
+    """Finding 11 of issue 11: a 403 told a stranger which ids exist elsewhere."""
+    users, ids = world
+    login_as(users["stranger"])
+    record = ids["referral"] if template.startswith("/referrals") else ids["case"]
+    theirs, missing = client.get(template.format(record)), client.get(template.format(999999))
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.get_data() == missing.get_data()
