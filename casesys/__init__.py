@@ -34,6 +34,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
     register_extensions(app)
+    register_input_guards(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
@@ -58,6 +59,13 @@ def register_extensions(app: Flask) -> None:
     install_next_deadline_hook(Session)  # each case's next open deadline, wherever deadlines are stored
     with app.app_context():
         configure_engine_events(db.engine)
+
+
+def register_input_guards(app: Flask) -> None:
+    """Bounded ids in every route, no NUL in any request (before the routes exist)."""
+    from casesys.core.inputs import install
+
+    install(app)
 
 
 def register_blueprints(app: Flask) -> None:

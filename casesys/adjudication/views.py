@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from casesys.core import clock
+from casesys.core.inputs import YEAR_MAX, YEAR_MIN, db_int, ids, in_date_range
 from casesys.adjudication import bp
 from casesys.adjudication.calendars import current_calendar
 from casesys.adjudication.rules import current_rules
@@ -237,7 +238,7 @@ TODO_PAGE_SIZE = 50
 @bp.get("/todo")
 @require_roles(*CASE_ROLES)
 def todo():
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = max(1, request.args.get("page", 1, type=db_int) or 1)
     today = clock.today()
     if fmt := export_format():
         return export_list("todo", fmt)
@@ -267,12 +268,12 @@ def workload():
                                   .order_by(User.full_name)).all()
     form = forms.AssignForm()
     form.handler_id.choices = [(u.id, u.full_name) for u in handlers if u.has_role(Role.OFFICER, Role.MEDIATOR, Role.SUPERVISOR)]
-    selected_handler = request.args.get("handler", type=int)
+    selected_handler = request.args.get("handler", type=db_int)
     if form.validate_on_submit():
-        ids = [int(i) for i in request.form.getlist("case_ids") if i.isdigit()]
         from casesys.adjudication.worklists import reassign_cases
 
-        moved = reassign_cases(ids, db.session.get(User, form.handler_id.data), office_id=office_id,
+        moved = reassign_cases(ids(request.form.getlist("case_ids")), db.session.get(User, form.handler_id.data),
+                               office_id=office_id,
                                actor=current_user)
         db.session.commit()
         flash(f"已将 {moved} 件案件改由 {db.session.get(User, form.handler_id.data).full_name} 承办。", "success")
@@ -299,7 +300,10 @@ def calculator():
     if request.args and form.validate():
         due = current_calendar().add(form.start.data, form.amount.data, Unit(form.unit.data),
                                      stopped_days=form.stopped_days.data or 0)
-    return render_template("adjudication/calculator.html", form=form, due=due)
+        if not in_date_range(due.date):
+            form.amount.errors.append(f"计算结果 {due.date} 超出日历范围（{YEAR_MIN}年至{YEAR_MAX}年），请缩短期间")
+            due = None
+    return render_template("adjudication/calculator.html", form=form, due=due), 400 if form.errors else 200
 
 
 def procedure_context(case: Case) -> dict:

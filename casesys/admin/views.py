@@ -13,6 +13,7 @@ from casesys.auth.services import (
     PasswordRefused, check_new_password, end_sessions, locked_usernames, reset_password, unlock_account,
 )
 from casesys.admin import bp
+from casesys.core.inputs import calendar_year
 from casesys.core.settings import SETTINGS, get_setting, set_setting
 from casesys.domain.enums import Role
 from casesys.extensions import db
@@ -153,8 +154,8 @@ def calendar():
     from casesys.forms.adjudication import CalendarYearForm
 
     form = CalendarYearForm()
-    if request.method == "GET" and request.args.get("year", "").isdigit():
-        year = int(request.args["year"])
+    year = request.args.get("year", type=calendar_year)
+    if request.method == "GET" and year:
         days = db.session.scalars(sa.select(CalendarDay).where(
             CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))).order_by(CalendarDay.day)).all()
         form.year.data = year

@@ -23,6 +23,7 @@ from casesys.auth.permissions import visible_cases
 from casesys.auth.models import Office, User
 from casesys.cases.models import Case, Party
 from casesys.core.database import dialect_name
+from casesys.core.inputs import iso_date, optional_id, parsed_or_none
 from casesys.domain.codes import normalize_case_number_query, parse_patent_number
 from casesys.domain.enums import OPEN_STATES, CaseState, CaseType, EnterpriseType, PartyRole, Procedure
 from casesys.domain.search import folds_beyond_ascii, normalize_text, phrases_decide, query_phrases
@@ -68,14 +69,10 @@ class CaseFilters:
             return value if value in allowed else ""
 
         def number(name: str) -> int | None:
-            value = args.get(name, "")
-            return int(value) if value.isdigit() and len(value) < 10 else None
+            return optional_id(args.get(name))
 
         def day(name: str) -> date | None:
-            try:
-                return date.fromisoformat(args.get(name, ""))
-            except ValueError:
-                return None
+            return parsed_or_none(iso_date)(args.get(name))
 
         from casesys.domain.mediation import MediationStatus
 

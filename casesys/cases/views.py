@@ -179,7 +179,7 @@ def edit(case_id: int):
         else:
             flash("已保存。", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("cases/edit.html", case=case, form=form)
+    return render_template("cases/edit.html", case=case, form=form), 400 if form.errors else 200
 
 
 @bp.route("/<int:case_id>/parties/<int:party_id>/edit", methods=["GET", "POST"])
@@ -199,7 +199,7 @@ def edit_party(case_id: int, party_id: int):
                 agents=form.agents_values(), actor=current_user)):
             flash("当事人信息已保存。", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("cases/edit_party.html", case=case, party=party, form=form)
+    return render_template("cases/edit_party.html", case=case, party=party, form=form), 400 if form.errors else 200
 
 
 @bp.route("/<int:case_id>/parties/new", methods=["GET", "POST"])
@@ -220,7 +220,7 @@ def add_party_page(case_id: int):
                 agents=form.agents_values(), actor=current_user)):
             flash(f"已追加{party_role_label(role, case.case_type)}。", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("cases/edit_party.html", case=case, party=None, form=form)
+    return render_template("cases/edit_party.html", case=case, party=None, form=form), 400 if form.errors else 200
 
 
 def _save_party(case: Case, change) -> bool:

@@ -33,7 +33,9 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code and error.code < 400:
             return error
-        body, code = _page(error.code or 500)
+        # abort(400, "…") with a message of our own (in Chinese) shows it; werkzeug's English default does not.
+        own = error.description if error.description != type(error).description else None
+        body, code = _page(error.code or 500, own)
         # A 503 (or 429) says when to come back.
         retry = [(name, value) for name, value in error.get_headers() if name == "Retry-After"]
         return body, code, retry

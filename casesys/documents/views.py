@@ -2,7 +2,7 @@
 PDFs, service ledger, publication copy, batch printing, verification."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from casesys.core import clock
+from casesys.core.inputs import ids, iso_date
 from casesys.auth.permissions import (
     CASE_ROLES, can_approve, can_edit_case, can_view_case, can_view_print_batch, get_case_or_abort,
     get_visible_or_404, require_roles,
@@ -112,7 +113,7 @@ def detail(document_id: int):
                 flash(str(error), "danger")
     return render_template("documents/detail.html", document=document, kind=kind, form=form,
                            service_form=_service_form(document), methods=SERVICE_METHODS, return_form=ReturnForm(),
-                           returned=last_return(document)), status
+                           returned=last_return(document)), 400 if form.errors else status
 
 
 def _service_form(document: Document) -> ServiceForm:
@@ -218,11 +219,8 @@ def publication(document_id: int):
 @bp.route("/documents/batch", methods=["GET", "POST"])
 @require_roles(Role.SUPERVISOR)
 def batch():
-    day = request.args.get("day") or clock.today().isoformat()
-    try:
-        start = datetime.combine(date.fromisoformat(day), time()) - timedelta(hours=8)  # Beijing day in UTC
-    except ValueError:
-        start, day = datetime.combine(clock.today(), time()) - timedelta(hours=8), clock.today().isoformat()
+    day = request.args.get("day", type=iso_date) or clock.today()
+    start = datetime.combine(day, time()) - timedelta(hours=8)  # Beijing day in UTC
     from casesys.cases.models import Case
 
     stmt = (sa.select(Document).join(Case, Document.case_id == Case.id)
@@ -235,16 +233,16 @@ def batch():
     form = BatchForm()
     if form.validate_on_submit():
         allowed = {d.id for d in documents}
-        ids = [int(i) for i in request.form.getlist("document_ids") if i.isdigit() and int(i) in allowed]
-        if not ids:
+        chosen = [i for i in ids(request.form.getlist("document_ids")) if i in allowed]
+        if not chosen:
             flash("请至少选择一份文书。", "warning")
         else:
-            job = start_batch(ids, actor_id=current_user.id)
+            job = start_batch(chosen, actor_id=current_user.id)
             db.session.commit()  # the batch and its job, together; the worker builds it
             return redirect(url_for("documents.batch_status", batch_id=job.id))
     batches = db.session.scalars(sa.select(PrintBatch).where(PrintBatch.requested_by_id == current_user.id)
                                  .order_by(PrintBatch.id.desc()).limit(10)).all()
-    return render_template("documents/batch.html", documents=documents, day=day, batches=batches,
+    return render_template("documents/batch.html", documents=documents, day=day.isoformat(), batches=batches,
                            types=DOC_TYPES, form=form)
 
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField
 from wtforms import (
-    BooleanField, DateField, DateTimeLocalField, IntegerField, SelectField,
+    BooleanField, IntegerField, SelectField,
     StringField, TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from casesys.core.inputs import db_int
 from casesys.domain.calendar import Unit
 from casesys.domain.enums import Procedure
 from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, SIMPLIFIED_CONDITIONS, ClosingType
 from casesys.forms.fields import (
-    DATE_INVALID, LONG_TEXT, REQUIRED, MaxChars, MultiCheckboxField, PageForm, today_date_field, enum_select,
-    strip_filter,
+    DATE_INVALID, LONG_TEXT, REQUIRED, DateField, DateTimeLocalField, MaxChars, MultiCheckboxField, PageForm,
+    today_date_field, enum_select, strip_filter,
 )
 
 F = [strip_filter]
@@ -61,12 +62,12 @@ for _key, _label in {**ACCEPTANCE_CONDITIONS, **SIMPLIFIED_CONDITIONS}.items():
 
 class ServeForm(ActionForm):
     """SPEC §3: service of the request copy is recorded per respondent."""
-    party_id = SelectField("被请求人", coerce=int, validate_choice=False)
+    party_id = SelectField("被请求人", coerce=db_int, validate_choice=False)
     served_on = today_date_field("被请求人收到请求书副本日期")
 
 
 class AnswerForm(ActionForm):
-    party_id = SelectField("被请求人", coerce=int, validate_choice=False)
+    party_id = SelectField("被请求人", coerce=db_int, validate_choice=False)
     answer_received_on = today_date_field("收到答辩书日期")
     answer_file = FileField("答辩书（PDF/JPEG/PNG，可选）")
 
@@ -82,8 +83,8 @@ class ForwardAnswerForm(ActionForm):
 
 class PanelForm(ActionForm):
     # Checkboxes, not a multi-select that needs Ctrl (issue 16.17); the same list of ids.
-    members = MultiCheckboxField("合议组成员（普通程序三名以上单数；简易程序一名）", coerce=int)
-    presiding = SelectField("组长（承办人）", coerce=int)
+    members = MultiCheckboxField("合议组成员（普通程序三名以上单数；简易程序一名）", coerce=db_int)
+    presiding = SelectField("组长（承办人）", coerce=db_int)
 
 
 class HearingForm(ActionForm):
@@ -175,4 +176,4 @@ class DeadlineRuleForm(PageForm):
 
 
 class AssignForm(PageForm):
-    handler_id = SelectField("改由承办", coerce=int)
+    handler_id = SelectField("改由承办", coerce=db_int)

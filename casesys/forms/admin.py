@@ -4,6 +4,7 @@ from __future__ import annotations
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from casesys.core.inputs import db_int
 from casesys.domain.enums import OfficeLevel, Role
 from casesys.forms.fields import PageForm, REQUIRED, MultiCheckboxField, enum_select, strip_filter, web_url
 
@@ -16,7 +17,7 @@ class UserForm(PageForm):
         Regexp(r"^[A-Za-z0-9_.-]+$", message="用户名只能包含字母、数字、下划线、点和连字符")])
     full_name = StringField("姓名", filters=F, validators=[DataRequired(REQUIRED), Length(max=64)])
     email = StringField("电子邮箱", filters=F, validators=[Optional(), Email("电子邮箱格式不正确")])
-    office_id = SelectField("所属机关", coerce=int)
+    office_id = SelectField("所属机关", coerce=db_int)
     roles = MultiCheckboxField("角色", choices=Role.choices())
     province_wide = BooleanField("可查看全省案件")
     active = BooleanField("启用", default=True)
@@ -52,7 +53,7 @@ class OfficeForm(PageForm):
     is_active = BooleanField("启用", default=True)
     # SPEC §3 (issue 9.7)
     handles_patent_disputes = BooleanField("有权处理专利纠纷（省级机关当然有权；市级机关经确定的在此登记）")
-    entrusted_by_id = SelectField("委托机关（县级机关受委托处理专利纠纷时选择）", coerce=int, default=0)
+    entrusted_by_id = SelectField("委托机关（县级机关受委托处理专利纠纷时选择）", coerce=db_int, default=0)
     entrustment_reference = StringField("委托文件（文号及日期）", filters=F, validators=[Length(max=200)])
 
     def validate_public_key(self, field) -> None:

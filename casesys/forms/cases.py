@@ -3,19 +3,20 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField
 from wtforms import (
-    DateField, FieldList, FormField, HiddenField, IntegerField, SelectField,
+    FieldList, FormField, HiddenField, IntegerField, SelectField,
     StringField, TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from casesys.core import clock
+from casesys.core.inputs import db_int, optional_id
 from casesys.domain.codes import parse_patent_number
 from casesys.domain.enums import (
     AgentAuthority, DisputeKind, EnterpriseType, EvaluationConclusion, EvidenceKind,
     InfringingAct, PartyKind, PatentStatus, PatentType,
 )
 from casesys.forms.fields import (
-    PageForm, SubForm,
+    PageForm, SubForm, DateField, VersionField,
     DATE_INVALID, LONG_TEXT, REQUIRED, MaxChars, MultiCheckboxField, claims_list, credit_code, enum_select,
     not_in_future, patent_number, resident_id, strip_filter,
 )
@@ -169,8 +170,8 @@ class RegisterMediationForm(RegisterCaseForm):
 
 
 class EditCaseForm(CaseFieldsMixin, PageForm):
-    handler_id = SelectField("承办人", coerce=int)
-    version = HiddenField()
+    handler_id = SelectField("承办人", coerce=db_int)
+    version = VersionField()
 
 
 class AgentForm(SubForm):
@@ -187,7 +188,7 @@ class AgentForm(SubForm):
             raise ValidationError("请填写代理人姓名")
 
     def agent_values(self) -> dict:
-        return {"id": int(self.id.data) if str(self.id.data or "").isdigit() else None,
+        return {"id": optional_id(self.id.data),
                 "name": self.name.data, "firm": self.firm.data, "phone": self.phone.data,
                 "authority": self.authority.data}
 
@@ -195,7 +196,7 @@ class AgentForm(SubForm):
 class EditPartyForm(PartyForm, PageForm):
     """A party after registration: its particulars and all its agents."""
 
-    version = HiddenField()
+    version = VersionField()
     agents = FieldList(FormField(AgentForm), min_entries=0, max_entries=10)
     # The registration form's single agent gives way to the list.
     agent_name = agent_firm = agent_phone = agent_authority = None
@@ -217,7 +218,7 @@ class AddPartyForm(EditPartyForm):
 
 
 class EvidenceUploadForm(EvidenceFields, PageForm):
-    party_id = SelectField("提交人", coerce=int)
+    party_id = SelectField("提交人", coerce=db_int)
 
     def validate_file(self, field) -> None:
         if not field.data:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from casesys.core.inputs import db_int
 from casesys.domain.credit import MAX_PUBLISH_MONTHS
 from casesys.forms.fields import REQUIRED, PageForm, not_in_future, strip_filter, today_date_field
 
@@ -22,7 +23,7 @@ class ReasonForm(PageForm):
 
 
 class NotifyRecordForm(PageForm):
-    document_id = SelectField("信用记录告知书", coerce=int, validate_choice=False)
+    document_id = SelectField("信用记录告知书", coerce=db_int, validate_choice=False)
     notified_on = today_date_field("告知书送达日期")
 
     def validate_notified_on(self, field):
@@ -38,10 +39,10 @@ class ObjectionForm(PageForm):
 
 
 class NonPerformanceForm(PageForm):
-    party_id = SelectField("被请求人", coerce=int, validate_choice=False)
+    party_id = SelectField("被请求人", coerce=db_int, validate_choice=False)
     note = TextAreaField("未停止侵权行为的情况", filters=F, validators=[DataRequired(REQUIRED), Length(max=2000)])
 
 
 class ForgedEvidenceForm(PageForm):
-    evidence_id = SelectField("证据", coerce=int, validate_choice=False)
+    evidence_id = SelectField("证据", coerce=db_int, validate_choice=False)
     note = TextAreaField("认定证据虚假的情况", filters=F, validators=[DataRequired(REQUIRED), Length(max=2000)])

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from casesys.core import clock
-from casesys.forms.fields import DATE_INVALID, REQUIRED, MaxChars, PageForm, strip_filter
+from casesys.core.inputs import db_int
+from casesys.forms.fields import DATE_INVALID, REQUIRED, DateField, MaxChars, PageForm, VersionField, strip_filter
 
 F = [strip_filter]
 
@@ -17,7 +18,7 @@ def texts_form_class(fields: tuple[tuple[str, str], ...], limit_setting: str):
     long as the setting `limit_setting` allows."""
 
     class DocumentTextsForm(PageForm):
-        version = HiddenField()
+        version = VersionField()
 
         def texts(self) -> dict[str, str]:
             return {key: self[key].data for key, _ in fields}
@@ -28,7 +29,7 @@ def texts_form_class(fields: tuple[tuple[str, str], ...], limit_setting: str):
 
 
 class ServiceForm(PageForm):
-    party_id = SelectField("受送达人", coerce=int)
+    party_id = SelectField("受送达人", coerce=db_int)
     method = SelectField("送达方式", choices=[("direct", "直接送达"), ("post", "邮寄送达"), ("electronic", "电子送达"),
                                            ("announcement", "公告送达")])
     address = StringField("送达地址", filters=F, validators=[Length(max=300)])

@@ -4,10 +4,12 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, Form, SelectField, SelectMultipleField, widgets
-from wtforms.validators import InputRequired, ValidationError
+from wtforms import DateField as _DateField, DateTimeLocalField as _DateTimeLocalField
+from wtforms import Form, HiddenField, SelectField, SelectMultipleField, widgets
+from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from casesys.core import clock
+from casesys.core.inputs import DATE_RANGE_MESSAGE, db_int, in_date_range
 from casesys.core.settings import get_setting
 from casesys.domain.search import drop_control_chars
 from casesys.domain.untrusted import is_web_url
@@ -19,6 +21,36 @@ from casesys.domain.codes import (
 REQUIRED = "此项为必填项"
 DATE_INVALID = "请输入有效日期，格式如 2026-03-01"
 CLAIMS_PATTERN = re.compile(r"^\d+(-\d+)?(,\d+(-\d+)?)*$")
+PAGE_EXPIRED = "页面已过期，请刷新后重试"
+
+
+class _WithinDateRange:
+    """Every date a form takes lies within 1985–2100 (casesys.core.inputs):
+    0001-01-01 or 9999-12-31 is a typing slip, and date arithmetic on it fails."""
+
+    def pre_validate(self, form) -> None:
+        super().pre_validate(form)
+        if self.data is not None and not in_date_range(self.data):
+            raise StopValidation(DATE_RANGE_MESSAGE)
+
+
+class DateField(_WithinDateRange, _DateField):
+    """The date field of every form (bounded)."""
+
+
+class DateTimeLocalField(_WithinDateRange, _DateTimeLocalField):
+    """The date-and-time field of every form (bounded)."""
+
+
+class VersionField(HiddenField):
+    """The version of the record the page was loaded with (optimistic
+    locking); missing or not a number, the page is treated as stale."""
+
+    def pre_validate(self, form) -> None:
+        try:
+            self.data = db_int(self.data)
+        except (TypeError, ValueError):
+            raise StopValidation(PAGE_EXPIRED) from None
 
 
 def today_date_field(label: str) -> DateField:

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 
 from wtforms import (
-    BooleanField, DateField, DateTimeLocalField, FieldList, FormField, IntegerField, SelectField,
+    BooleanField, FieldList, FormField, IntegerField, SelectField,
     SelectMultipleField, StringField, TextAreaField,
 )
 from wtforms.validators import Optional, DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+from casesys.core.inputs import db_int
 from casesys.domain.mediation import Consent, OrganisationKind, TermKind, parse_amount
 from casesys.forms.fields import (
-    LONG_TEXT, REQUIRED, MaxChars, PageForm, SubForm, enum_select, strip_filter, today_date_field, web_url,
+    LONG_TEXT, REQUIRED, DateField, DateTimeLocalField, MaxChars, PageForm, SubForm, enum_select, strip_filter,
+    today_date_field, web_url,
 )
 
 F = [strip_filter]
@@ -30,17 +32,17 @@ class RequestServiceForm(PageForm):
 
 
 class ConsentForm(PageForm):
-    party_id = SelectField("当事人", coerce=int)
+    party_id = SelectField("当事人", coerce=db_int)
     consent = SelectField("意愿", choices=[(Consent.AGREED.value, "同意调解"), (Consent.REFUSED.value, "拒绝调解")])
     on = today_date_field("答复日期")
 
 
 class AssignMediatorForm(PageForm):
-    mediator_id = SelectField("调解员", coerce=int)
+    mediator_id = SelectField("调解员", coerce=db_int)
 
 
 class OrganisationForm(PageForm):
-    organisation_id = SelectField("参加调解的组织", coerce=int)
+    organisation_id = SelectField("参加调解的组织", coerce=db_int)
 
 
 class SessionForm(PageForm):
@@ -51,14 +53,14 @@ class SessionForm(PageForm):
 
 
 class SessionRecordForm(PageForm):
-    attended = SelectMultipleField("到场当事人", coerce=int)
+    attended = SelectMultipleField("到场当事人", coerce=db_int)
     minutes = TextAreaField("会议纪要", filters=F, validators=[MaxChars(LONG_TEXT)])
     proposal = TextAreaField("调解方案（如有）", filters=F, validators=[MaxChars(LONG_TEXT)])
 
 
 class TermForm(SubForm):
-    debtor_id = SelectField("义务人", coerce=int)
-    creditor_id = SelectField("权利人", coerce=int)
+    debtor_id = SelectField("义务人", coerce=db_int)
+    creditor_id = SelectField("权利人", coerce=db_int)
     kind = enum_select("内容", TermKind)
     amount = StringField("金额（元）", filters=F)
     description = StringField("行为说明", filters=F, validators=[Length(max=500)])
@@ -92,7 +94,7 @@ class FailForm(PageForm):
 
 class ExtendForm(PageForm):
     days = IntegerField("延长天数", validators=[InputRequired("请输入天数"), NumberRange(min=1, max=90, message="延长天数应在1至90日之间")])
-    consenting = SelectMultipleField("同意延长的当事人", coerce=int)
+    consenting = SelectMultipleField("同意延长的当事人", coerce=db_int)
 
 
 class ConfirmationForm(PageForm):
@@ -123,8 +125,8 @@ class MediationOrganisationForm(PageForm):
 
 class MediatorForm(PageForm):
     name = StringField("姓名", filters=F, validators=[DataRequired(REQUIRED), Length(max=64)])
-    organisation_id = SelectField("所属组织", coerce=int)
-    user_id = SelectField("系统账号（如有）", coerce=int)
+    organisation_id = SelectField("所属组织", coerce=db_int)
+    user_id = SelectField("系统账号（如有）", coerce=db_int)
     phone = StringField("电话", filters=F, validators=[Length(max=40)])
     declared_relations = TextAreaField("申报的利害关系（当事人名称或信用代码，每行一个）", filters=F)
     is_active = BooleanField("启用", default=True)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, Form, SelectField
+from wtforms import Form, SelectField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from casesys.forms.fields import ChineseMeta, PageForm
+from casesys.core.inputs import db_int, optional_id
+from casesys.forms.fields import ChineseMeta, DateField, PageForm
 
 
 class DashboardFilterForm(Form):
@@ -16,7 +17,7 @@ class DashboardFilterForm(Form):
 
     date_from = DateField("收案日期自", format="%Y-%m-%d", validators=[Optional()])
     date_to = DateField("至", format="%Y-%m-%d", validators=[Optional()])
-    office_id = SelectField("机关", coerce=lambda v: int(v) if str(v).isdigit() else None, validate_choice=False)
+    office_id = SelectField("机关", coerce=optional_id)
 
     def validate_date_to(self, field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
@@ -28,11 +29,11 @@ class MonthlyReportForm(Form):
         pass
 
     month = SelectField("月份", validate_choice=True)
-    office_id = SelectField("机关", coerce=lambda v: int(v) if str(v).isdigit() else None, validate_choice=False)
+    office_id = SelectField("机关", coerce=optional_id)
 
 
 class LedgerUploadForm(PageForm):
-    office_id = SelectField("导入到机关", coerce=int)
+    office_id = SelectField("导入到机关", coerce=db_int)
     file = FileField("台账文件（XLSX）", validators=[FileRequired("请选择要上传的台账文件")])
 
 

@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from casesys.core.inputs import db_int
 from casesys.domain.referrals import ReferralKind, ReferralState
-from casesys.forms.fields import DATE_INVALID, REQUIRED, PageForm, enum_select, not_in_future, strip_filter
+from casesys.forms.fields import DATE_INVALID, REQUIRED, DateField, PageForm, enum_select, not_in_future, strip_filter
 
 F = [strip_filter]
 
 
 class ReferralForm(PageForm):
     kind = enum_select("协作类型", ReferralKind)
-    receiver_id = SelectField("接收机关", coerce=int)
+    receiver_id = SelectField("接收机关", coerce=db_int)
     subject = StringField("事由", filters=F, validators=[DataRequired(REQUIRED), Length(max=200)])
     body = TextAreaField("具体内容", filters=F, validators=[DataRequired(REQUIRED), Length(max=20000)],
                          description="请求协助的事项、线索或通报的内容，以及联系方式")
@@ -55,7 +56,8 @@ class ReferralFilterForm(PageForm):
         csrf = False
 
     box = SelectField("", choices=[("inbox", "收件箱"), ("outbox", "发件箱")], default="inbox")
-    partner = SelectField("协作机关", coerce=int, validators=[Optional()])
-    kind = SelectField("类型", choices=[("", "全部类型")] + ReferralKind.choices(), validators=[Optional()])
-    state = SelectField("状态", choices=[("", "全部状态")] + ReferralState.choices(), validators=[Optional()])
-    overdue = SelectField("期限", choices=[("", "全部"), ("1", "仅逾期")], validators=[Optional()])
+    partner = SelectField("协作机关", coerce=db_int, validators=[Optional()])
+    # No Optional(): it would let a blank " " pass as a choice; "" is a choice of its own.
+    kind = SelectField("类型", choices=[("", "全部类型")] + ReferralKind.choices(), default="")
+    state = SelectField("状态", choices=[("", "全部状态")] + ReferralState.choices(), default="")
+    overdue = SelectField("期限", choices=[("", "全部"), ("1", "仅逾期")], default="")

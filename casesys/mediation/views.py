@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from casesys.core import clock
+from casesys.core.inputs import optional_id
 from casesys.auth.permissions import CASE_ROLES, can_mediate, get_case_or_abort, require_roles
 
 from casesys.domain.mediation import Consent, Position, TermKind
@@ -209,10 +210,11 @@ def sign(agreement_id: int):
 
     def act():
         kind, _, ident = (form.signer.data or "").partition(":")
-        if not ident.isdigit():
+        signer = optional_id(ident)
+        if signer is None:
             raise MediationError("请选择签署人")
-        services.sign_agreement(agreement, party_id=int(ident) if kind == "party" else None,
-                                mediator_id=int(ident) if kind == "mediator" else None, actor=current_user)
+        services.sign_agreement(agreement, party_id=signer if kind == "party" else None,
+                                mediator_id=signer if kind == "mediator" else None, actor=current_user)
         return "已记录签署。" + ("调解协议已生效。" if agreement.effective_on else "")
 
     return _run(mediation.case_id, form, act, "agreement")

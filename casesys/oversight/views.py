@@ -15,6 +15,7 @@ from casesys.auth.permissions import (
 )
 from casesys.cases.search import CaseFilters
 from casesys.core import clock
+from casesys.core.inputs import db_int
 from casesys.domain.enums import Role
 from casesys.domain.untrusted import clean_filename
 from casesys.extensions import db
@@ -56,7 +57,7 @@ def dashboard_filters(args) -> tuple[DashboardFilterForm, CaseFilters]:
     date_to = None if form.date_to.errors else form.date_to.data
     if date_from and date_to and date_to < date_from:
         date_to = None
-    office_id = dashboard_office(current_user, form.office_id.data)
+    office_id = dashboard_office(current_user, None if form.office_id.errors else form.office_id.data)
     return form, CaseFilters(office_id=office_id, date_from=date_from, date_to=date_to)
 
 
@@ -243,7 +244,7 @@ def ledger_mapping(sha256: str):
     except (FileNotFoundError, LedgerRefused):
         abort(404)
     source = request.form if request.method == "POST" else request.args
-    office = db.session.get(Office, source.get("office_id", type=int) or current_user.office_id)
+    office = db.session.get(Office, source.get("office_id", type=db_int) or current_user.office_id)
     if office is None or office.is_partner:
         abort(404)
     form = ledger_mapping_form(headers, FIELDS, suggest_mapping(headers, remembered_mapping(office.id)),

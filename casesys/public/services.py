@@ -14,6 +14,7 @@ from casesys.auth.models import Office, User
 from casesys.cases.models import Case, CasePatent, Patent
 from casesys.cases.services import record_event
 from casesys.core import clock
+from casesys.core.inputs import calendar_year, optional_id, parsed_or_none
 from casesys.credit.models import CreditRecord
 from casesys.credit.services import public_records_clause
 from casesys.documents.formatting import chinese_date
@@ -193,17 +194,17 @@ class PublicQuery:
     def from_args(cls, args) -> PublicQuery:
         """Whatever comes in, a valid query: unknown values are dropped."""
         q = drop_control_chars(str(args.get("q", "")))[:50].strip()
-        year = args.get("year", "")
+        year = parsed_or_none(calendar_year)(args.get("year"))
         office = str(args.get("office", ""))[:32]
         patent_type = args.get("patent_type", "")
         kind = args.get("kind", "")
-        page = args.get("page", "")
+        page = optional_id(args.get("page")) or 1
         return cls(
-            q=q, year=int(year) if str(year).isdigit() and 2000 <= int(year) <= 2100 else None,
+            q=q, year=year,
             office=office if office and db.session.scalar(sa.select(Office.id).where(Office.code == office)) else "",
             patent_type=patent_type if patent_type in PatentType._value2member_map_ else "",
             kind=kind if kind in ("ruling", "typical", "dishonesty") else "",
-            page=min(int(page), 500) if str(page).isdigit() and int(page) > 0 else 1)
+            page=min(page, 500))
 
 
 def _like(q: str) -> str:

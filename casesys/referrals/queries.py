@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from casesys.adjudication.models import CaseDeadline
 from casesys.auth.models import Office
 from casesys.auth.permissions import dashboard_office
+from casesys.core.inputs import iso_date, optional_id, parsed_or_none
 from casesys.domain.referrals import OPEN_REFERRAL_STATES, ReferralKind, ReferralState, median
 from casesys.extensions import db
 from casesys.referrals.models import Referral
@@ -38,17 +39,13 @@ class Filters:
     def from_args(cls, args) -> "Filters":
         """The filters of a referral-list URL; an unknown value is ignored, never an error."""
         def day(name: str) -> date | None:
-            try:
-                return date.fromisoformat(args.get(name, ""))
-            except ValueError:
-                return None
+            return parsed_or_none(iso_date)(args.get(name))
 
         def flag(name: str) -> bool:
             return args.get(name) == "1"
 
-        partner = args.get("partner", "")
         return cls(box="outbox" if args.get("box") == "outbox" else "inbox",
-                   partner=int(partner) if partner.isdigit() and len(partner) < 10 and int(partner) else None,
+                   partner=optional_id(args.get("partner")) or None,
                    kind=args.get("kind", "") if args.get("kind") in ReferralKind._value2member_map_ else "",
                    state=args.get("state", "") if args.get("state") in ReferralState._value2member_map_ else "",
                    overdue=flag("overdue"), sent=flag("sent"), sent_from=day("sent_from"), sent_to=day("sent_to"),
@@ -71,9 +68,8 @@ def list_scope(user, args) -> int | None:
     """Whose inbox and outbox: the user's office, or — for a province-wide
     supervisor following the dashboard — another office or the province's
     offices together (PROVINCE)."""
-    office_id = args.get("office_id", "")
-    requested = (PROVINCE if args.get("province") == "1"
-                 else int(office_id) if office_id.isdigit() and len(office_id) < 10 else user.office_id)
+    office_id = optional_id(args.get("office_id"))
+    requested = PROVINCE if args.get("province") == "1" else office_id if office_id is not None else user.office_id
     return dashboard_office(user, requested)
 
 

@@ -14,6 +14,7 @@ from casesys.cases.models import Case
 from casesys.cases.services import store_checked_upload
 from casesys.cases.storage import UploadRejected, path_for
 from casesys.core import clock
+from casesys.core.inputs import db_int
 from casesys.core.units import commit_unit
 from casesys.domain.referrals import (
     ACTION_SIDE, ReferralAction, ReferralKind, ReferralState, Side, available_referral_actions, letter_title,
@@ -47,7 +48,7 @@ def index():
     today = clock.today()
     if fmt := export_format():
         return export_list("referrals", fmt)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = max(1, request.args.get("page", 1, type=db_int) or 1)
     rows, total = list_box(office_id, filters, today, page=page, per_page=PER_PAGE)
     # What keeps this list's scope and drill-down when a tab or the filter form changes the rest.
     kept = {k: v for k, v in args.items() if k in ("province", "office_id", *Filters.DRILL_DOWN)}
@@ -75,8 +76,8 @@ def new():
     form = ReferralForm()
     form.receiver_id.choices = [(0, "请选择")] + [(o.id, f"{o.name}（{o.province}）")
                                                 for o in partners_of(current_user.office_id)]
-    if request.method == "GET" and request.args.get("case", type=int):
-        case = db.session.get(Case, request.args.get("case", type=int))
+    if request.method == "GET" and request.args.get("case", type=db_int):
+        case = db.session.get(Case, request.args.get("case", type=db_int))
         if case is not None and can_edit_case(current_user, case):
             form.case_number.data = case.number
             form.subject.data = case.title
