@@ -142,18 +142,22 @@ def conflict_reason(mediator: MediatorFacts, parties: Iterable[PartyFacts]) -> s
     return None
 
 
+AMOUNT_LIMIT = Decimal("1e12")  # the column holds 14 digits, 2 of them decimals
+
+
 def parse_amount(text: str) -> Decimal:
-    """A payment amount in yuan: positive, at most two decimals."""
+    """A payment amount in yuan: positive, at most two decimals, below
+    AMOUNT_LIMIT (checked before rounding: 1e30 cannot even be rounded)."""
     try:
         value = Decimal(str(text).replace(",", "").replace("，", "").strip())
     except (InvalidOperation, ValueError):
         raise ValueError("金额应为数字，如 50000 或 12500.50") from None
     if not value.is_finite() or value <= 0:
         raise ValueError("金额应大于零")
+    if value >= AMOUNT_LIMIT:
+        raise ValueError("金额过大，应小于一万亿元")
     if value != value.quantize(Decimal("0.01")):
         raise ValueError("金额最多保留两位小数")
-    if value >= Decimal("1e12"):
-        raise ValueError("金额过大")
     return value
 
 

@@ -253,6 +253,8 @@ def record_session(session: MediationSession, *, attended: set[int], minutes: st
     today = today or clock.today()
     mediation = session.mediation
     _judged(mediation, MediationMove.RECORD_SESSION)
+    if session.held:  # its attendance is kept once (a unique row per party)
+        raise MediationError("该次调解会议已记录，不能重复记录")
     if session.scheduled_at.date() > today:
         raise MediationError("会议尚未召开，不能记录")
     party_ids = {p.party_id for p in mediation.parties}

@@ -154,9 +154,25 @@ def test_sessions_record_attendance_minutes_and_positions(db, three_party_case, 
                    proposals=[ProposalData("赔偿5万元", {ids[0]: Position.ACCEPT, ids[1]: Position.CONSIDER})], actor=user)
     assert [a.attended for a in session.attendance] == [True, True, False]
     assert session.proposals[0].positions[0].position == Position.ACCEPT
+    later = schedule_session(mediation, scheduled_at=datetime.combine(TODAY - timedelta(days=5), datetime.min.time()),
+                             place="调解室", online_link="", actor=user)
     with pytest.raises(MediationError, match="当事人"):
-        record_session(session, attended=set(), minutes="", proposals=[ProposalData("x", {999999: Position.ACCEPT})],
+        record_session(later, attended=set(), minutes="", proposals=[ProposalData("x", {999999: Position.ACCEPT})],
                        actor=user)
+
+
+def test_a_session_is_recorded_once(db, three_party_case):
+    """Issue 11, finding 10: a second record of the same session broke the
+    unique attendance row (a 500); it is refused with a message."""
+    case, user = three_party_case
+    mediation = _consented(case, user)
+    session = schedule_session(mediation, scheduled_at=datetime.combine(TODAY - timedelta(days=10), datetime.min.time()),
+                               place="调解室", online_link="", actor=user)
+    record_session(session, attended=set(), minutes="第一次记录。", proposals=[], actor=user)
+    db.session.commit()
+    with pytest.raises(MediationError, match="已记录"):
+        record_session(session, attended=set(), minutes="第二次记录。", proposals=[], actor=user)
+    assert session.minutes == "第一次记录。"
 
 
 def _terms(mediation, *, due_paid, due_open):
