@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import g
 
+from casesys.domain.credit import MAX_PUBLISH_MONTHS
 from casesys.extensions import db
 
 
@@ -16,6 +17,7 @@ class SettingDef:
     default: Any
     label: str
     help: str = ""
+    maximum: int = 3650  # a whole-number setting: days, months, MB — ten years of days at most
 
     @property
     def kind(self) -> type:
@@ -63,19 +65,21 @@ SETTINGS: dict[str, SettingDef] = {
         SettingDef("judicial_confirmation_days", 30, "申请司法确认期限（日）", "自调解协议生效之日起计算。"),
         SettingDef("reminder_working_days", 3, "期限提醒提前工作日数", "期限届满前多少个工作日开始提醒。"),
         SettingDef("repeat_infringement_years", 5, "重复侵权认定期间（年）",
-                   "同一被请求人在此期间内再次被认定侵权的，列为重复侵权。"),
+                   "同一被请求人在此期间内再次被认定侵权的，列为重复侵权。", maximum=30),
         SettingDef("credit_objection_working_days", 15, "信用记录异议期限（工作日）",
                    "当事人收到信用记录告知书后提出异议的期限，期满无异议的予以公示。"),
-        SettingDef("credit_publish_months", 36, "失信记录默认公示期限（月）", "负责人认定时可以调整。"),
+        SettingDef("credit_publish_months", 36, "失信记录默认公示期限（月）", "负责人认定时可以调整。",
+                   maximum=MAX_PUBLISH_MONTHS),
         # Issue 11: a PDF's rendering time grows with its text (8 sections of 20,000
         # characters: 5 s), so each text has a ceiling by kind.
         SettingDef("document_text_max_chars", 3000, "文书每部分字数上限：通知书、函、审批表",
-                   "超过的不能保存。"),
+                   "超过的不能保存。", maximum=20000),
         SettingDef("long_text_max_chars", 8000, "长文本字数上限：行政裁决书、调解协议书每部分及其来源",
                    "行政裁决书、调解协议书的每一部分，以及案件的请求事项、事实和理由、被控侵权产品、裁决主文、"
-                   "审理笔录、调解纪要和方案、协议内容。超过的不能保存。"),
+                   "审理笔录、调解纪要和方案、协议内容。超过的不能保存。", maximum=20000),
         SettingDef("export_job_rows", 5000, "导出转为后台生成的行数（XLSX）",
-                   "超过此行数的 XLSX 导出在后台生成，完成后在任务页下载；行数较少的和 CSV 导出立即下载。"),
+                   "超过此行数的 XLSX 导出在后台生成，完成后在任务页下载；行数较少的和 CSV 导出立即下载。",
+                   maximum=1_000_000),
         # The legal basis and remedies printed in documents (issue 9.15): today's texts
         # as defaults; an administrator corrects them when the law changes.
         *LEGAL_TEXTS,

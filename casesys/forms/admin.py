@@ -92,7 +92,8 @@ def settings_form_class(definitions):
     for key, definition in definitions.items():
         if definition.kind is int:
             field = IntegerField(definition.label, description=definition.help, validators=[
-                InputRequired("请输入整数"), NumberRange(min=1, message="请输入正整数")])
+                InputRequired("请输入整数"), NumberRange(min=1, max=definition.maximum,
+                                                    message=f"请输入1至{definition.maximum}之间的整数")])
         else:
             field = StringField(definition.label, description=definition.help, filters=F,
                                 validators=[DataRequired(REQUIRED)])
