@@ -2,15 +2,13 @@
 workload view and the deadline calculator."""
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from casesys.core import clock
-from casesys.core.inputs import YEAR_MAX, YEAR_MIN, db_int, ids, in_date_range
+from casesys.core.inputs import YEAR_MAX, YEAR_MIN, db_int, ids, in_date_range, iso_date, parsed_or_none
 from casesys.adjudication import bp
 from casesys.adjudication.calendars import current_calendar
 from casesys.adjudication.rules import current_rules
@@ -156,10 +154,9 @@ def end_stop(case_id: int, stop_id: int):
     stop = db.session.get(ClockStop, stop_id)
     if stop is None or stop.case_id != case.id:
         abort(404)
-    try:
-        ended = date.fromisoformat(request.form.get("ended_on", ""))
-    except ValueError:
-        flash("请输入有效的结束日期", "danger")
+    ended = parsed_or_none(iso_date)(request.form.get("ended_on"))
+    if ended is None:
+        flash(f"请输入有效的结束日期（{YEAR_MIN}年至{YEAR_MAX}年之间）", "danger")
     else:
         commit_unit(lambda: end_clock_stop(case, stop, ended, actor=current_user) or "期限恢复计算。")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="procedure"))
