@@ -126,8 +126,11 @@ def test_hostile_search_input_is_answered_not_crashed(db, client, decided_case, 
     approve_publication(publication, actor=team["chief"])
     db.session.commit()
     response = client.get(f"/public/?{query}")
-    assert response.status_code == 200
     html = response.get_data(as_text=True)
+    if "%00" in query:  # a NUL is refused at the door, in Chinese (casesys.core.inputs)
+        assert response.status_code == 400 and "无效字符" in html
+        return
+    assert response.status_code == 200
     assert "<script>alert(1)</script>" not in html
     if query in ("q=%25", "q=_", "q=%5C"):  # wildcards are literal characters, not "match all"
         assert publication.slug not in html

@@ -55,7 +55,11 @@ def test_settings_page_changes_the_upload_limit(client, db, factory, login_as):
     assert response.status_code == 302
     assert db.session.get(Setting, "upload_max_mb").value == 5
     page = client.post("/admin/settings", data={"upload_max_mb": "-1"}).get_data(as_text=True)
-    assert "请输入正整数" in page
+    assert "请输入1至3650之间的整数" in page
+    # Issue 11: a huge number was stored, and broke the pages doing arithmetic with it.
+    response = client.post("/admin/settings", data=defaults | {"repeat_infringement_years": "9" * 27})
+    assert response.status_code == 200 and "请输入1至30之间的整数" in response.get_data(as_text=True)
+    assert db.session.get(Setting, "repeat_infringement_years").value == 5
 
 
 def test_create_user_command(runner, db, factory):

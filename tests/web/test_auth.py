@@ -273,23 +273,36 @@ def test_unknown_and_inactive_users_cost_one_hash_check_like_a_known_one(client,
 
 
 def test_a_password_with_a_nul_never_matches(client, factory):
-    """PBKDF2 and scrypt pad the key with NULs: "secret\\0" hashed like "secret"."""
+    """PBKDF2 and scrypt pad the key with NULs: "secret\\0" hashed like "secret".
+    A post with a NUL is refused before any view (casesys.core.inputs); the
+    check itself refuses it too."""
+    from casesys.auth.passwords import password_matches
+
     officer = factory.user(Role.OFFICER)
     for password in ("correct-horse-1\x00", "correct-horse-1\x00\x00", "\x00correct-horse-1"):
-        page = client.post("/login", data={"username": officer.username, "password": password}).get_data(as_text=True)
-        assert "用户名或密码错误" in page
+        assert not password_matches(officer.password_hash, password)
+        response = client.post("/login", data={"username": officer.username, "password": password})
+        assert response.status_code == 400 and "无效字符" in response.get_data(as_text=True)
     assert client.get("/cases").status_code == 302
     assert client.post("/login", data={"username": officer.username, "password": "correct-horse-1"}).status_code == 302
 
 
 @pytest.mark.parametrize("name", ["officer\x00", "\x00", "x" * 300, "a\x00b" * 40])
 def test_a_hostile_user_name_is_just_unknown(client, db, factory, name):
-    """Never a 500 (PostgreSQL refuses NUL in text; the name columns hold 64)."""
+    """Never a 500 (PostgreSQL refuses NUL in text; the name columns hold 64).
+    A name with a NUL does not reach the login (400 at the door); the login
+    itself takes it as nobody's."""
     from casesys.auth.models import LoginAttempt
+    from casesys.auth.services import authenticate
 
     factory.user(Role.OFFICER, username="officer")
     response = client.post("/login", data={"username": name, "password": "correct-horse-1"})
-    assert response.status_code == 200 and "用户名或密码错误" in response.get_data(as_text=True)
+    if "\x00" in name:
+        assert response.status_code == 400 and "无效字符" in response.get_data(as_text=True)
+        assert authenticate(name, "correct-horse-1", "127.0.0.1") is None
+        db.session.commit()
+    else:
+        assert response.status_code == 200 and "用户名或密码错误" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt)) == 1
 
 

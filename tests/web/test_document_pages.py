@@ -111,12 +111,13 @@ def test_a_batch_whose_job_failed_says_so(app, client, db, decided_case, team, l
     assert "OSError: 磁盘已满" in client.get(url).get_data(as_text=True)
 
 
-def test_someone_elses_batch_is_refused(client, db, factory, team, login_as):
+def test_someone_elses_batch_is_not_found(client, db, factory, team, login_as):
+    """Not found, like a batch that does not exist (issue 11, finding 11a)."""
     batch = PrintBatch(requested_by_id=team["chief2"].id, document_ids=[], total=0)
     db.session.add(batch)
     db.session.commit()
     login_as(team["chief"])
-    assert client.get(f"/documents/batches/{batch.id}").status_code == 403
+    assert client.get(f"/documents/batches/{batch.id}").status_code == 404
 
 
 def test_submitting_with_empty_sections_says_at_each_field_what_is_missing(client, db, decided_case, team, login_as):

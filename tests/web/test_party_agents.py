@@ -73,7 +73,7 @@ def test_an_agent_firm_without_a_name_is_refused_at_the_field(client, db, office
     data = _party_post(party, case.version, **{"agents-0-firm": "某律师事务所", "agents-0-authority": "general"})
     response = client.post(f"/cases/{case.id}/parties/{party.id}/edit", data=data)
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "请填写代理人姓名" in page and "某律师事务所" in page
+    assert response.status_code == 400 and "请填写代理人姓名" in page and "某律师事务所" in page
 
 
 def test_a_third_party_joins_after_registration(client, db, officer, factory):
