@@ -81,19 +81,31 @@ def ids(values) -> list[int]:
     return [number for number in map(optional_id, values) if number is not None]
 
 
-def _carries_nul() -> bool:
-    """In a name or value of the query or a posted form, a file name or a part of the path."""
-    values = [*(request.view_args or {}).values(), *(part for item in request.args.items(multi=True) for part in item)]
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        values += [part for item in request.form.items(multi=True) for part in item]
-        values += [part for name, upload in request.files.items(multi=True) for part in (name, upload.filename)]
-    return any(isinstance(value, str) and "\x00" in value for value in values)
+def carries_nul(value) -> bool:
+    """A NUL in a text, or in any text (key or value) of lists and dicts such
+    as a parsed JSON document; without recursion, however deep it is nested."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending += [*item.keys(), *item.values()]
+        elif isinstance(item, (list, tuple)):
+            pending += item
+    return False
 
 
 def refuse_nul() -> None:
-    """A NUL anywhere in the URL or a posted form is a 400, before any view
-    reads it (and long before the database would)."""
-    if _carries_nul():
+    """A NUL anywhere in the path, the query or a posted form (names, values,
+    file names) is a 400, before any view reads it (and long before the
+    database would). JSON bodies are the reader's to check (the exchange)."""
+    values = [list((request.view_args or {}).values()), list(request.args.items(multi=True))]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += [list(request.form.items(multi=True)),
+                   [(name, upload.filename) for name, upload in request.files.items(multi=True)]]
+    if carries_nul(values):
         abort(400, NUL_MESSAGE)
 
 

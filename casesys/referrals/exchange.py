@@ -31,6 +31,7 @@ from flask import current_app
 from casesys.auth.models import Office
 from casesys.cases.storage import UploadRejected, check_upload, path_for, save_upload
 from casesys.core import clock
+from casesys.core.inputs import carries_nul
 from casesys.domain.referrals import ReferralAction, ReferralKind, ReferralRefused, ReferralState, Side
 from casesys.extensions import db
 from casesys.referrals.models import (
@@ -173,12 +174,14 @@ def _receive(data: bytes, signature: str, transport: Transport) -> Answer:
         raise ExchangeRefused(413, f"消息过大：上限为 {max_message_bytes() // (1024 * 1024)} MB")
     try:
         envelope = json.loads(data.decode("utf-8"))
+        if carries_nul(envelope):  # PostgreSQL refuses NUL in text, and the codes are looked up at once
+            raise ExchangeRefused(400, "消息含有无效字符（NUL）")
         uid, sender_code, receiver_code = str(envelope["id"]), str(envelope["sender"]), str(envelope["receiver"])
         message_type, body = str(envelope["type"]), envelope["body"]
         datetime.strptime(envelope["timestamp"], TIME_FORMAT)  # when the message was written
         if not isinstance(body, dict):
             raise ValueError
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[… nested
         raise ExchangeRefused(400, "消息格式无效") from None
     sender = db.session.scalar(sa.select(Office).where(Office.code == sender_code))
     if sender is None or not sender.is_partner or not sender.is_active or not sender.public_key:
