@@ -239,6 +239,15 @@ def test_a_nul_in_a_posted_form_or_a_file_name_is_refused(client, db, login_as, 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Evidence)) == 0
 
 
+@pytest.mark.parametrize("body", [b"[" * 100000, b'{"id": "1", "sender": "\\u0000", "receiver": "HB", "type": "x",'
+                                  b' "body": {}, "timestamp": "2026-01-01T00:00:00Z"}'])
+def test_the_exchange_refuses_a_deep_or_nul_message(client, body):
+    """Before any signature is checked: a nesting deeper than Python's
+    recursion and a NUL in the sender's code (PostgreSQL) were 500s."""
+    response = client.post("/exchange/referrals", data=body, content_type="application/json")
+    assert response.status_code == 400 and "error" in response.json
+
+
 # --- filters that took a blank for a choice ----------------------------------------------
 
 def test_blank_referral_filters_are_ignored(client, login_as, office):
