@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from casesys.auth.models import Office
 from casesys.auth.permissions import (
-    can_import_ledger, can_view_dashboard, can_view_job, dashboard_office, require_roles,
+    can_import_ledger, can_view_dashboard, can_view_job, dashboard_office, get_visible_or_404, require_roles,
 )
 from casesys.cases.search import CaseFilters
 from casesys.core import clock
@@ -182,11 +182,7 @@ def export_download(job_id: int):
     from casesys.jobs.models import Job
     from casesys.oversight.exports import JOB_KIND, download_response, export_file
 
-    job = db.session.get(Job, job_id)
-    if job is None or job.kind != JOB_KIND:
-        abort(404)
-    if not can_view_job(current_user, job):
-        abort(403)
+    job = get_visible_or_404(Job, job_id, lambda user, job: job.kind == JOB_KIND and can_view_job(user, job))
     if job.state != "done" or not export_file(job).exists():
         abort(404)
     return download_response(job)

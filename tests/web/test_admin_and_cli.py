@@ -62,6 +62,13 @@ def test_settings_page_changes_the_upload_limit(client, db, factory, login_as):
     assert db.session.get(Setting, "repeat_infringement_years").value == 5
 
 
+def test_every_whole_number_setting_allows_its_default():
+    """The settings form refuses a value above a setting's maximum: a default above it could never be saved back."""
+    from casesys.core.settings import SETTINGS
+
+    assert [k for k, d in SETTINGS.items() if d.kind is int and not 1 <= d.default <= d.maximum] == []
+
+
 def test_create_user_command(runner, db, factory):
     office = factory.office(code="HB-TEST")
     result = runner.invoke(args=["create-user", "lina", "--name", "李娜", "--office", "HB-TEST",
