@@ -57,7 +57,6 @@ class ReferralFilterForm(PageForm):
 
     box = SelectField("", choices=[("inbox", "收件箱"), ("outbox", "发件箱")], default="inbox")
     partner = SelectField("协作机关", coerce=db_int, validators=[Optional()])
-    # No Optional(): it would let a blank " " pass as a choice; "" is a choice of its own.
-    kind = SelectField("类型", choices=[("", "全部类型")] + ReferralKind.choices(), default="")
-    state = SelectField("状态", choices=[("", "全部状态")] + ReferralState.choices(), default="")
-    overdue = SelectField("期限", choices=[("", "全部"), ("1", "仅逾期")], default="")
+    kind = SelectField("类型", choices=[("", "全部类型")] + ReferralKind.choices(), validators=[Optional()])
+    state = SelectField("状态", choices=[("", "全部状态")] + ReferralState.choices(), validators=[Optional()])
+    overdue = SelectField("期限", choices=[("", "全部"), ("1", "仅逾期")], validators=[Optional()])
