@@ -6,22 +6,28 @@ hand that date to sem_clockwait, which it does not intercept: each wait would
 last decades. With FAKETIME_DONT_FAKE_MONOTONIC=1 (the Makefile exports it)
 those waits are right, but libfaketime then refuses the absolute monotonic
 deadline of time.sleep (EINVAL); time.sleep becomes an Event wait here.
-Servers and workers the tests start run without libfaketime (see
-tests.instances.child_environment)."""
+Every process the tests start runs without libfaketime, whose waits would
+hang or fail there, but the browser; the servers and workers get the faked
+offset as the system clock's (child_environment)."""
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 import time
 
-
-def under_faketime() -> bool:
-    return "faketime" in os.environ.get("LD_PRELOAD", "") and "FAKETIME" in os.environ
+UNDER_FAKETIME = "faketime" in os.environ.get("LD_PRELOAD", "") and "FAKETIME" in os.environ
+# libfaketime's own settings, for the browser: it must agree on the date with
+# the server, which sets cookies that expire a day later. Chromium waits well
+# on the faked monotonic clock (and hangs on the real one under libfaketime).
+BROWSER_FAKETIME_ENV = {key: value for key, value in os.environ.items()
+                        if UNDER_FAKETIME and (key == "LD_PRELOAD" or key.startswith("FAKETIME"))
+                        and key != "FAKETIME_DONT_FAKE_MONOTONIC"}
 
 
 def adapt_to_faketime() -> str | None:
     """Make this process's sleeps work; a reason to stop when they cannot."""
-    if not under_faketime():
+    if not UNDER_FAKETIME:
         return None
     if os.environ.get("FAKETIME_DONT_FAKE_MONOTONIC") != "1":
         return ("Under faketime the tests need FAKETIME_DONT_FAKE_MONOTONIC=1 (`make test` sets it): "
@@ -31,4 +37,16 @@ def adapt_to_faketime() -> str | None:
         threading.Event().wait(seconds)
 
     time.sleep = sleep
+    for key in [key for key in os.environ if key == "LD_PRELOAD" or key.startswith("FAKETIME")]:
+        del os.environ[key]  # this process keeps the library; its children start without it
     return None
+
+
+def child_environment() -> dict[str, str]:
+    """The environment for a server or worker the tests start: on the tests'
+    clock, through the system clock's offset (CASESYS_CLOCK_OFFSET_SECONDS)."""
+    env = dict(os.environ)
+    if UNDER_FAKETIME:
+        machine_seconds = int(subprocess.check_output(["date", "+%s"], env=env))
+        env["CASESYS_CLOCK_OFFSET_SECONDS"] = str(round(time.time() - machine_seconds))
+    return env

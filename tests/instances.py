@@ -23,24 +23,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tests.faketime import child_environment
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 PASSWORD = "exchange-pass-1"
 START_TIMEOUT_S = 60
-
-
-def child_environment() -> dict[str, str]:
-    """This environment for child servers and workers, on this process's clock.
-    Under faketime (`faketime '2026-10-11 09:00' make test`) the children run
-    without libfaketime, which turns their timed waits into endless ones or
-    errors, and get its offset as the system clock's instead."""
-    env = dict(os.environ)
-    if "LD_PRELOAD" in env and "FAKETIME" in env:
-        env = {key: value for key, value in env.items() if key != "LD_PRELOAD" and not key.startswith("FAKETIME")}
-        machine_seconds = int(subprocess.check_output(["date", "+%s"], env=env))
-        env["CASESYS_CLOCK_OFFSET_SECONDS"] = str(round(time.time() - machine_seconds))
-    return env
 
 
 def free_port() -> int:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.faketime import BROWSER_FAKETIME_ENV
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=zh-CN",
@@ -72,7 +74,8 @@ def e2e_browser():
 
     expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
     playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+                                         env={**os.environ, **BROWSER_FAKETIME_ENV})
     try:
         yield browser
     finally:

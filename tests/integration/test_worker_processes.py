@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from casesys.domain.enums import Role
 from casesys.domain.jobs import JobState
 from casesys.jobs.models import Job
 from tests.conftest import mark_all_tables_dirty
-from tests.instances import child_environment
+from tests.faketime import child_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
