@@ -89,7 +89,7 @@ def test_pages_with_scripts_work_under_the_policy(browser_page: Page, new_page, 
     # Batch status and job progress follow the job (no inline script, widths set from data-percent).
     chief.get_by_role("button", name="合并为一个PDF").click()
     expect(chief.locator("h1")).to_contain_text("批量打印 #")
-    assert chief.locator(".progress-bar").evaluate("e => e.style.width") == "0%"
+    expect(chief.locator(".progress-bar")).to_have_attribute("style", re.compile(r"width: 0%"))  # set by the script
     assert run_due_jobs() == 1
     expect(chief.get_by_role("link", name="下载合并的PDF")).to_be_visible(timeout=15000)
     expect(chief.locator("#batch-text")).to_have_text("1 / 1")
@@ -123,7 +123,7 @@ def test_pages_with_scripts_work_under_the_policy(browser_page: Page, new_page, 
     page.get_by_role("button", name="上传并设置列对应").click()
     page.get_by_role("button", name="试导入（只检查，不写入）").click()
     expect(page.locator("h1")).to_contain_text("台账试导入")
-    assert page.locator("[data-job-bar]").evaluate("e => e.style.width") == "0%"
+    expect(page.locator("[data-job-bar]")).to_have_attribute("style", re.compile(r"width: 0%"))
     assert run_due_jobs() == 1
     expect(page.get_by_test_id("ledger-ok")).to_contain_text("全部通过检查", timeout=15000)
     screenshot(page, "csp-ledger-checked")
