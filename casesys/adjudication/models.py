@@ -14,6 +14,8 @@ from casesys.core.clock import utcnow
 from casesys.core.types import enum_column
 from casesys.domain.calendar import Unit
 from casesys.domain.deadlines import Party as Owner
+from casesys.domain.deadlines import ReminderLevel
+from casesys.domain.workflow import ApprovalStatus
 from casesys.extensions import db
 
 
@@ -110,7 +112,9 @@ class Approval(db.Model):
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     action: Mapped[str] = mapped_column(sa.String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    status: Mapped[str] = mapped_column(sa.String(16), default="pending")  # pending | approved | returned
+    # moves judged by casesys.domain.workflow.next_approval_status
+    status: Mapped[ApprovalStatus] = mapped_column(enum_column(ApprovalStatus, "approval_status"),
+                                                   default=ApprovalStatus.PENDING)
     requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
@@ -177,7 +181,7 @@ class Reminder(db.Model):
     referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referrals.id"))
     deadline_kind: Mapped[str] = mapped_column(sa.String(32))
     due_on: Mapped[date]
-    level: Mapped[str] = mapped_column(sa.String(16))  # upcoming | due | overdue
+    level: Mapped[ReminderLevel] = mapped_column(enum_column(ReminderLevel, "reminder_level"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     message: Mapped[str] = mapped_column(sa.String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

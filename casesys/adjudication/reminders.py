@@ -19,20 +19,11 @@ from casesys.core.database import insert_once
 from casesys.core.settings import get_setting
 from casesys.core.clock import utcnow
 from casesys.domain.calendar import Unit
+from casesys.domain.deadlines import reminder_level
 from casesys.domain.enums import OPEN_STATES
 from casesys.extensions import db
 
-LEVELS = {"upcoming": "即将到期", "due": "今日到期", "overdue": "已逾期"}
-
-
-def level_of(due_on: date, today: date, horizon: date) -> str | None:
-    if due_on < today:
-        return "overdue"
-    if due_on == today:
-        return "due"
-    if due_on <= horizon:
-        return "upcoming"
-    return None
+level_of = reminder_level
 
 
 def _recipients(case_ids: list[int]) -> dict[int, set[int]]:
@@ -75,7 +66,7 @@ def create_reminders(today: date) -> list[int]:
             new_id = insert_once(Reminder.__table__, {
                 "case_id": row.case_id, "deadline_kind": row.kind, "due_on": row.due_on, "level": level,
                 "user_id": user_id, "created_at": utcnow(),
-                "message": f"{row.number}：{row.label}{LEVELS[level]}（{row.due_on.isoformat()}）",
+                "message": f"{row.number}：{row.label}{level.label}（{row.due_on.isoformat()}）",
             })
             if new_id is not None:
                 created.append(new_id)

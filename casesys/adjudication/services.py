@@ -17,7 +17,8 @@ from casesys.cases.services import EvidenceData, add_evidence, record_event
 from casesys.cases.storage import StoredFile
 from casesys.core import clock
 from casesys.domain.deadlines import (
-    ClockStop as StopFacts, DeadlineFacts, Respondent, answer_rule_key, compute_deadlines, is_adjudication_kind,
+    ClockStop as StopFacts, DeadlineFacts, ReminderLevel, Respondent, answer_rule_key, compute_deadlines,
+    is_adjudication_kind,
 )
 from casesys.domain.enums import CaseState, EvidenceKind, PartyRole, Procedure
 from casesys.domain.events import EventKind
@@ -190,7 +191,7 @@ def _tell_requester(approval: Approval, message: str) -> None:
     from casesys.adjudication.worklists import add_todo_notice
 
     add_todo_notice(approval.requested_by_id, approval.case, kind=f"approval:{approval.id}", message=message,
-                    level="decided")
+                    level=ReminderLevel.DECIDED)
 
 
 def send_back(approval: Approval, *, actor: User, comment: str) -> None:

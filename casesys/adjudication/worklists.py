@@ -13,6 +13,7 @@ from casesys.cases.models import Case
 from casesys.cases.services import record_event
 from casesys.core.database import epoch_days
 from casesys.domain.enums import OPEN_STATES
+from casesys.domain.deadlines import ReminderLevel
 from casesys.domain.events import EventKind
 from casesys.extensions import db
 
@@ -94,7 +95,7 @@ def todo_items(user, *, page: int, per_page: int, today: date | None = None) -> 
             for d, cid, number, title, state, procedure in rows], counts
 
 
-def add_todo_notice(user_id: int, case: Case, *, kind: str, message: str, level: str) -> None:
+def add_todo_notice(user_id: int, case: Case, *, kind: str, message: str, level: ReminderLevel) -> None:
     """A line on the user's to-do list (and its menu badge) until read: a
     returned document, a decided approval. One per kind, case and day."""
     from casesys.core import clock

@@ -15,7 +15,12 @@ import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user, login_required
 
+from casesys.domain.documents import DocumentMove, can_move
 from casesys.domain.enums import CaseType, Role
+from casesys.domain.jobs import JobMove
+from casesys.domain.jobs import can_move as can_move_job_state
+from casesys.domain.mediation import MediationMove, mediation_allows, start_refusal
+from casesys.domain.publication import PUBLICATION, PublicationMove
 from casesys.extensions import db
 
 CASE_ROLES = (Role.OFFICER, Role.MEDIATOR, Role.SUPERVISOR)
@@ -154,6 +159,20 @@ def document_signing_refusal(user, document) -> str | None:
     return signing_refusal(user.id, contributor_ids(document))
 
 
+def can_move_document(user, document, move: str) -> bool:
+    """A document's buttons (SPEC §8): its state allows the move and the user
+    may make it — the case's editors write and submit, its supervisors sign
+    and return (one who drafted it does not return it to themselves)."""
+    move = DocumentMove(move)
+    if not can_move(document.status, move):
+        return False
+    if move == DocumentMove.RETURN:
+        return can_approve(user, document.case) and document.created_by_id != user.id
+    if move == DocumentMove.APPROVE:
+        return can_approve(user, document.case)
+    return can_edit_case(user, document.case)
+
+
 def can_supervise(user) -> bool:
     return user.is_authenticated and user.has_role(Role.SUPERVISOR)
 
@@ -166,6 +185,16 @@ def can_mediate(user, case) -> bool:
         and case.office_id == user.office_id
         and user.has_role(Role.OFFICER, Role.MEDIATOR, Role.SUPERVISOR)
     )
+
+
+def can_move_mediation(user, mediation, move: str) -> bool:
+    """A mediation's buttons (SPEC §5): its status allows the move and the user runs it."""
+    return can_mediate(user, mediation.case) and mediation_allows(mediation.status, MediationMove(move))
+
+
+def mediation_may_start(case, latest) -> bool:
+    """Whether the case may be mediated now (the service's rule, start_refusal)."""
+    return start_refusal(case.case_type, case.state, open_mediation=bool(latest and latest.open)) is None
 
 
 # --- referrals (SPEC §6) -------------------------------------------------------
@@ -228,6 +257,11 @@ def can_publish(user, case) -> bool:
     return can_approve(user, case)
 
 
+def can_move_publication(user, publication, move: str) -> bool:
+    """Approving, returning and withdrawing: a supervisor, where the publication's state allows it."""
+    return can_publish(user, publication.case) and PUBLICATION.allows(publication.state, PublicationMove(move))
+
+
 def can_request_publication(user, case) -> bool:
     return can_edit_case(user, case) or can_publish(user, case)
 
@@ -248,6 +282,11 @@ def dashboard_office(user, office_id: int | None) -> int | None:
 def can_manage_jobs(user) -> bool:
     """Administrators see every background job, retry and cancel them."""
     return can_manage_system(user)
+
+
+def can_move_job(user, job, move: str) -> bool:
+    """The retry and cancel buttons: administrators, where the job's state allows it."""
+    return can_manage_jobs(user) and can_move_job_state(job.state, JobMove(move))
 
 
 def can_view_job(user, job) -> bool:

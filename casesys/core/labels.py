@@ -6,15 +6,21 @@ from casesys.domain.enums import (  # noqa: F401
     PartyRole, PatentStatus, PatentType, Procedure, Role, case_state_label,
 )
 from casesys.domain.events import EventKind  # noqa: F401
+from casesys.domain.documents import DocumentStatus, PrintBatchStatus
+from casesys.domain.jobs import JobState
 from casesys.domain.mediation import MediationStatus
-from casesys.domain.referrals import ReferralState
+from casesys.domain.publication import PublicationState
+from casesys.domain.referrals import OutboxState, ReferralState
+from casesys.domain.workflow import ApprovalStatus
 
-STATE_ENUMS = {"mediation": MediationStatus, "referral": ReferralState}
+STATE_ENUMS = {"mediation": MediationStatus, "referral": ReferralState, "document": DocumentStatus,
+               "approval": ApprovalStatus, "job": JobState, "publication": PublicationState, "outbox": OutboxState,
+               "print_batch": PrintBatchStatus}
 
 
 def state_label(kind: str, state, procedure=None) -> str:
-    """The name of a case's state (its procedure may change it), a mediation's
-    or a referral's: the domain's label, the same on every page (issue 16.17)."""
+    """The name of a case's state (its procedure may change it), a mediation's,
+    a referral's, a document's …: the domain's label, the same on every page (issue 16.17)."""
     if kind == "case":
         return case_state_label(state, procedure)
     return STATE_ENUMS[kind].label_of(getattr(state, "value", state))

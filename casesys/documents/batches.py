@@ -15,6 +15,7 @@ from flask import current_app
 
 from casesys.core import clock
 from casesys.documents.models import Document, PrintBatch
+from casesys.domain.documents import PRINT_BATCH, BatchMove, DocumentStatus
 from casesys.extensions import db
 from casesys.jobs import enqueue, job_handler
 
@@ -87,7 +88,7 @@ def build_batch(job, progress) -> dict:
     batch = db.session.get(PrintBatch, int(job.payload["batch_id"]))
     spool = batch_dir() / f"batch-{batch.id}.parts"
     spool.mkdir(exist_ok=True)
-    batch.status, batch.error = "running", ""
+    batch.status, batch.error = PRINT_BATCH.next(batch.status, BatchMove.START), ""
     parts, resumed = [], 0
     for number, document_id in enumerate(batch.document_ids, start=1):
         part = spool / f"{number:06d}.pdf"
@@ -95,7 +96,7 @@ def build_batch(job, progress) -> dict:
             resumed += 1
         else:
             data = db.session.scalar(sa.select(Document.pdf).where(Document.id == document_id,
-                                                                 Document.status == "approved"))
+                                                                 Document.status == DocumentStatus.APPROVED))
             if not data:
                 continue  # withdrawn meanwhile: printed without it
             _write_atomically(part, data)
@@ -104,5 +105,6 @@ def build_batch(job, progress) -> dict:
         progress(number, batch.total)
     pages = merge_pdfs(parts, batch_file(batch)) if parts else 0
     shutil.rmtree(spool, ignore_errors=True)
-    batch.status, batch.done, batch.finished_at = "finished", batch.total, clock.utcnow()
+    batch.status = PRINT_BATCH.next(batch.status, BatchMove.FINISH)
+    batch.done, batch.finished_at = batch.total, clock.utcnow()
     return {"batch_id": batch.id, "documents": len(parts), "pages": pages, "resumed": resumed}

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from casesys.auth.models import User
 from casesys.core.clock import utcnow
+from casesys.core.types import enum_column
+from casesys.domain.documents import DocumentStatus, PrintBatchStatus
 from casesys.extensions import db
 
 
@@ -20,8 +22,9 @@ class Document(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
     doc_type: Mapped[str] = mapped_column(sa.String(32))
-    # casesys.domain.documents.DocumentStatus; moves judged by next_status there
-    status: Mapped[str] = mapped_column(sa.String(16), default="draft")
+    # moves judged by casesys.domain.documents.next_status
+    status: Mapped[DocumentStatus] = mapped_column(enum_column(DocumentStatus, "document_status"),
+                                                   default=DocumentStatus.DRAFT)
     # The free-text parts a handler writes (facts found, reasons …).
     texts: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     # Assigned at approval, in its own sequence per office, type and year.
@@ -53,8 +56,6 @@ class Document(db.Model):
 
     @property
     def status_label(self) -> str:
-        from casesys.domain.documents import DocumentStatus
-
         return DocumentStatus.label_of(self.status)
 
     @property
@@ -111,7 +112,9 @@ class PrintBatch(db.Model):
     document_ids: Mapped[list[int]] = mapped_column(sa.JSON)
     total: Mapped[int]
     done: Mapped[int] = mapped_column(default=0)
-    status: Mapped[str] = mapped_column(sa.String(16), default="queued")  # queued | running | finished | failed
+    # moves judged by casesys.domain.documents.PRINT_BATCH
+    status: Mapped[PrintBatchStatus] = mapped_column(enum_column(PrintBatchStatus, "print_batch_status"),
+                                                     default=PrintBatchStatus.QUEUED)
     error: Mapped[str] = mapped_column(sa.String(500), default="")
     job_id: Mapped[int | None] = mapped_column(sa.ForeignKey("jobs.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -123,6 +126,7 @@ class PrintBatch(db.Model):
     def outcome(self) -> tuple[str, str]:
         """(status, error) as the page shows them: a job that failed for good
         or was cancelled fails its batch."""
-        if self.status != "finished" and self.job is not None and self.job.state in ("failed", "cancelled"):
-            return "failed", (self.job.last_error or "已取消").strip().splitlines()[-1][:500]
-        return self.status, self.error
+        if self.status != PrintBatchStatus.FINISHED and self.job is not None and self.job.state in (
+                "failed", "cancelled"):
+            return PrintBatchStatus.FAILED.value, (self.job.last_error or "已取消").strip().splitlines()[-1][:500]
+        return str(self.status), self.error

@@ -27,6 +27,7 @@ from casesys.documents.rendering import DocumentError, page_count, qr_data_uri, 
 from casesys.documents.types import DOC_TYPES, SERVICE_RECEIPT, DocType
 from casesys.domain.anonymise import anonymise, mask_address, mask_person_name
 from casesys.domain.enums import PartyKind, PartyRole
+from casesys.domain.deadlines import ReminderLevel
 from casesys.domain.events import EventKind
 from casesys.domain.numbering import format_number
 from casesys.extensions import db
@@ -286,7 +287,7 @@ def return_document(document: Document, *, actor: User, comment: str) -> None:
         from casesys.adjudication.worklists import add_todo_notice
 
         add_todo_notice(document.created_by_id, document.case, kind=f"document_returned:{document.id}",
-                        message=f"{document.case.number} {title}被退回：{comment}", level="returned")
+                        message=f"{document.case.number} {title}被退回：{comment}", level=ReminderLevel.RETURNED)
     db.session.flush()
 
 

@@ -84,6 +84,27 @@ class ClockStop:
         return max(0, ((self.end or today) - self.start).days)
 
 
+class ReminderLevel(Labelled):
+    """How near a deadline is when its reminder is made (one reminder per
+    level), or what a to-do notice that is no deadline tells."""
+    UPCOMING = "upcoming", "即将到期"
+    DUE = "due", "今日到期"
+    OVERDUE = "overdue", "已逾期"
+    RETURNED = "returned", "文书被退回"
+    DECIDED = "decided", "申请已处理"
+
+
+def reminder_level(due_on: date, today: date, horizon: date) -> ReminderLevel | None:
+    """None: not yet within the reminder horizon."""
+    if due_on < today:
+        return ReminderLevel.OVERDUE
+    if due_on == today:
+        return ReminderLevel.DUE
+    if due_on <= horizon:
+        return ReminderLevel.UPCOMING
+    return None
+
+
 @dataclass(frozen=True)
 class DeadlineFacts:
     procedure: Procedure | None

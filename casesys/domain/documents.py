@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from casesys.domain.enums import Labelled
 from casesys.domain.errors import Refused
+from casesys.domain.states import StateTable
 
 
 class DocumentStatus(Labelled):
@@ -51,6 +52,34 @@ def next_status(status: str, move: DocumentMove) -> DocumentStatus:
 
 def can_move(status: str, move: DocumentMove) -> bool:
     return (DocumentStatus(status), move) in TRANSITIONS
+
+
+class PrintBatchStatus(Labelled):
+    """A batch print's states. A batch whose job gave up or was cancelled is
+    shown as failed from its job (`PrintBatch.outcome`): a retried job picks it
+    up again. Only batches printed before jobs (issue 10.4) were stored failed."""
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "生成中"
+    FINISHED = "finished", "已完成"
+    FAILED = "failed", "失败"
+
+
+class BatchMove(Labelled):
+    START = "start", "开始生成"
+    FINISH = "finish", "完成"
+
+
+class BatchMoveRefused(Refused):
+    pass
+
+
+# SPEC §8 batch printing, built by the worker: started (again, when the worker
+# that had it died: the spooled part is kept), then finished.
+PRINT_BATCH = StateTable(PrintBatchStatus, {
+    (PrintBatchStatus.QUEUED, BatchMove.START): PrintBatchStatus.RUNNING,
+    (PrintBatchStatus.RUNNING, BatchMove.START): PrintBatchStatus.RUNNING,
+    (PrintBatchStatus.RUNNING, BatchMove.FINISH): PrintBatchStatus.FINISHED,
+}, refusal=lambda state, move: f"批量打印当前为“{state.label}”，不能{move.label}", error=BatchMoveRefused)
 
 
 SIGNED_BY_A_WRITER = "您起草、修改或提交过这份文书，须由其他负责人签发"

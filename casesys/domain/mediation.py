@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from casesys.domain.enums import CaseState, Labelled
 from casesys.domain.errors import Refused
+from casesys.domain.workflow import ACTIVE  # SPEC §5: from acceptance to the decision
 
 
 class MediationStatus(Labelled):
@@ -58,6 +59,15 @@ MEDIATION_TRANSITIONS: dict[tuple[MediationStatus, MediationMove], MediationStat
 }
 
 
+# SPEC §5: a standalone mediation case is in the state of its mediation (a
+# partial agreement is still an agreement); one inside an adjudication leaves
+# the case's state to the adjudication.
+STANDALONE_CASE_STATE: dict[MediationStatus, CaseState] = {
+    _S.CONSENT_PENDING: CaseState.CONSENT_PENDING, _S.MEDIATING: CaseState.MEDIATING,
+    _S.AGREED: CaseState.AGREED, _S.PARTIAL: CaseState.AGREED, _S.FAILED: CaseState.FAILED,
+}
+
+
 class MediationMoveRefused(Refused):
     pass
 
@@ -69,6 +79,24 @@ def next_mediation_status(status: str, move: MediationMove) -> MediationStatus:
     except KeyError:
         raise MediationMoveRefused(
             f"调解当前为“{MediationStatus.label_of(status)}”，不能{move.label}") from None
+
+
+def mediation_allows(status: str, move: MediationMove) -> bool:
+    return (MediationStatus(status), move) in MEDIATION_TRANSITIONS
+
+
+def start_refusal(case_type: str, state: str, *, open_mediation: bool) -> str | None:
+    """Why a mediation cannot be started now (SPEC §5): a mediation case once,
+    on its receipt; an adjudication between acceptance and decision; one
+    mediation at a time. None: it can."""
+    if case_type == "adjudication":
+        if state not in ACTIVE:
+            return "只有已受理、尚未作出裁决的案件可以在裁决中调解"
+    elif state != CaseState.RECEIVED:
+        return "该调解申请已经处理"
+    if open_mediation:
+        return "本案已有进行中的调解"
+    return None
 
 
 class Consent(Labelled):

@@ -14,6 +14,7 @@ from casesys.domain.calendar import Unit, WorkCalendar
 from casesys.domain.deadlines import Deadline, Party, Rule
 from casesys.domain.enums import Labelled
 from casesys.domain.errors import Refused
+from casesys.domain.states import StateTable
 
 
 class ReferralKind(Labelled):  # SPEC §6
@@ -127,6 +128,23 @@ def check_referral_action(action: ReferralAction, facts: ReferralFacts) -> Refer
 
 def available_referral_actions(state: ReferralState, side: Side) -> list[ReferralAction]:
     return [action for (source, action), move in TRANSITIONS.items() if source == state and move.side == side]
+
+
+# --- messages to a partner instance --------------------------------------------
+
+class OutboxState(Labelled):
+    PENDING = "pending", "待送达"
+    DELIVERED = "delivered", "已送达"
+
+
+class OutboxMove(Labelled):
+    DELIVER = "deliver", "确认送达"
+
+
+# SPEC §6: a signed message is pending until the partner's signed receipt
+# comes back; a failed attempt is its delivery job's, retried by the worker.
+OUTBOX = StateTable(OutboxState, {(OutboxState.PENDING, OutboxMove.DELIVER): OutboxState.DELIVERED},
+                    refusal=lambda state, move: f"该消息当前为“{state.label}”，不能{move.label}", error=ReferralRefused)
 
 
 # --- response limits (SPEC §6, configurable) ----------------------------------

@@ -17,7 +17,7 @@ from casesys.cases.services import record_event
 from casesys.core.settings import get_setting
 from casesys.domain.calendar import Unit
 from casesys.domain.deadlines import Party as Owner
-from casesys.domain.enums import CaseState, CaseType
+from casesys.domain.enums import CaseType
 from casesys.domain.errors import Refused
 from casesys.domain.events import EventKind
 from casesys.domain.mediation import (
@@ -25,6 +25,8 @@ from casesys.domain.mediation import (
     MediationMove,
     MediationMoveRefused,
     MediationStatus,
+    STANDALONE_CASE_STATE,
+    start_refusal,
     next_mediation_status,
     MediatorFacts,
     PartyFacts,
@@ -73,6 +75,13 @@ def _judged(mediation: Mediation, move: MediationMove) -> MediationStatus:
         raise MediationError(str(refused)) from None
 
 
+def _apply(mediation: Mediation, status: MediationStatus) -> None:
+    """The mediation's status and, when it is the case itself, the case's state with it."""
+    mediation.status = status
+    if not mediation.within_adjudication:
+        mediation.case.state = STANDALONE_CASE_STATE[status]
+
+
 def start_mediation(case: Case, *, actor: User, today: date | None = None, court_name: str = "",
                     court_reference: str = "", request_served_on: date | None = None) -> Mediation:
     """Standalone (a mediation case just received) or inside an adjudication
@@ -80,12 +89,8 @@ def start_mediation(case: Case, *, actor: User, today: date | None = None, court
     by asking; the others are asked (SPEC §5)."""
     today = today or clock.today()
     within = case.case_type == CaseType.ADJUDICATION
-    if within and case.state not in ACTIVE:
-        raise MediationError("只有已受理、尚未作出裁决的案件可以在裁决中调解")
-    if not within and case.state != CaseState.RECEIVED:
-        raise MediationError("该调解申请已经处理")
-    if open_mediation(case) is not None:
-        raise MediationError("本案已有进行中的调解")
+    if refusal := start_refusal(case.case_type, case.state, open_mediation=open_mediation(case) is not None):
+        raise MediationError(refusal)
     if len(case.parties) < 2:
         raise MediationError("调解至少需要两方当事人")
     if bool(court_name) != bool(court_reference):
@@ -94,13 +99,12 @@ def start_mediation(case: Case, *, actor: User, today: date | None = None, court
     mediation = Mediation(case_id=case.id, within_adjudication=within, requested_on=today,
                           limit_days=limit, court_name=court_name, court_reference=court_reference)
     mediation.case = case
+    _apply(mediation, MediationStatus.CONSENT_PENDING)
     for party in case.parties:
         asked = party.role.value != "requester"
         mediation.parties.append(MediationParty(party_id=party.id, consent=Consent.PENDING if asked else Consent.AGREED,
                                                 consent_on=None if asked else today))
     db.session.add(mediation)
-    if not within:
-        case.state = CaseState.CONSENT_PENDING
     record_event(case, EventKind.CONSENT_REQUESTED,
                  "征询各方调解意愿，答复期限自对方收到调解申请书副本之日起计算"
                  + (f"（{court_name}委派调解，{court_reference}）" if court_reference else ""), actor=actor)
@@ -142,10 +146,8 @@ def record_consent(mediation: Mediation, party_id: int, consent: Consent, *, on:
     outcome = consent_outcome([p.consent for p in mediation.parties], due=mediation.consent_due_on or date.max,
                               today=on)
     if outcome == MediationStatus.MEDIATING:
-        mediation.status = _judged(mediation, MediationMove.START)
+        _apply(mediation, _judged(mediation, MediationMove.START))
         mediation.started_on = on
-        if not mediation.within_adjudication:
-            mediation.case.state = CaseState.MEDIATING
         record_event(mediation.case, EventKind.MEDIATION_STARTED, "各方同意调解，开始调解", actor=actor)
     elif outcome == MediationStatus.FAILED:
         fail_mediation(mediation, reason=f"{member.party.name}拒绝调解", actor=actor, on=on)
@@ -170,13 +172,13 @@ def fail_mediation(mediation: Mediation, *, reason: str, actor: User | None, on:
     on = on or clock.today()
     if not reason.strip():
         raise MediationError("请填写调解不成的原因")
-    status = _judged(mediation, MediationMove.FAIL)
-    mediation.status, mediation.failure_reason, mediation.ended_on = status, reason, on
+    _apply(mediation, _judged(mediation, MediationMove.FAIL))
+    mediation.failure_reason, mediation.ended_on = reason, on
     case = mediation.case
     if mediation.within_adjudication:
         summary = f"调解不成（{reason}），案件继续行政裁决程序"
     else:
-        case.state, case.closed_on = CaseState.FAILED, on
+        case.closed_on = on
         summary = f"调解不成（{reason}）。已告知当事人可以请求行政裁决或者向人民法院起诉"
     record_event(case, EventKind.MEDIATION_FAILED, summary, actor=actor)
     db.session.flush()
@@ -360,13 +362,11 @@ def _take_effect(agreement: Agreement, *, actor: User, today: date) -> None:
 
     mediation = agreement.mediation
     agreement.effective_on = today
-    mediation.status = _judged(mediation, MediationMove.AGREE_PARTLY if agreement.partial else MediationMove.AGREE)
+    _apply(mediation, _judged(mediation, MediationMove.AGREE_PARTLY if agreement.partial else MediationMove.AGREE))
     mediation.ended_on = today
     case = mediation.case
     record_event(case, EventKind.AGREEMENT, "调解协议经各方及调解员签署生效", actor=actor)
-    if not mediation.within_adjudication:
-        case.state = CaseState.AGREED
-    elif not agreement.partial:
+    if mediation.within_adjudication and not agreement.partial:
         # SPEC §5: success closes the adjudication, as mediated (supervisor approves the
         # closing). The agreement stays in effect whatever follows (issue 9.11): when
         # the closing cannot be asked for now, it waits for the case to be free again.
@@ -382,7 +382,7 @@ def request_queued_closing(case: Case, *, actor: User, today: date) -> bool:
     """Ask for the mediated closing an effective agreement is waiting for, once
     the case allows it (no other approval pending, an active state)."""
     from casesys.adjudication.services import pending_approval, request_action
-    from casesys.domain.workflow import ACTIVE, Action
+    from casesys.domain.workflow import Action
 
     if case.case_type != CaseType.ADJUDICATION or case.state not in ACTIVE or pending_approval(case) is not None:
         return False

@@ -11,23 +11,22 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from casesys.core.clock import utcnow
+from casesys.core.types import enum_column
+from casesys.domain.publication import PublicationKind, PublicationState
 from casesys.extensions import db
-
-PUBLICATION_KINDS = {"ruling": "行政裁决书", "typical": "典型案例"}
-PUBLICATION_STATES = {"pending": "待审批", "published": "已公开", "returned": "已退回", "withdrawn": "已撤回"}
 
 
 class Publication(db.Model):
     __tablename__ = "publications"
     __table_args__ = (
-        sa.CheckConstraint("kind IN ('ruling', 'typical')", name="kind"),
-        sa.CheckConstraint("state IN ('pending', 'published', 'returned', 'withdrawn')", name="state"),
         sa.Index("ix_publications_state_kind_year", "state", "kind", "year"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(24), unique=True)
-    kind: Mapped[str] = mapped_column(sa.String(16))
-    state: Mapped[str] = mapped_column(sa.String(16), default="pending")
+    kind: Mapped[PublicationKind] = mapped_column(enum_column(PublicationKind, "publication_kind"))
+    # moves judged by casesys.domain.publication.PUBLICATION
+    state: Mapped[PublicationState] = mapped_column(enum_column(PublicationState, "publication_state"),
+                                                    default=PublicationState.PENDING)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"))
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"))
@@ -61,8 +60,8 @@ class Publication(db.Model):
 
     @property
     def kind_label(self) -> str:
-        return PUBLICATION_KINDS[self.kind]
+        return PublicationKind.label_of(self.kind)
 
     @property
     def state_label(self) -> str:
-        return PUBLICATION_STATES[self.state]
+        return PublicationState.label_of(self.state)

@@ -23,17 +23,13 @@ from casesys.documents.services import person_names, publication_pdf
 from casesys.domain.anonymise import anonymise, mask_address, mask_person_name
 from casesys.domain.credit import CreditEvent
 from casesys.domain.enums import CaseState, PartyKind, PartyRole, PatentType
-from casesys.domain.errors import Refused
+from casesys.domain.publication import PUBLICATION, PublicationMove, PublicationRefused
 from casesys.domain.search import drop_control_chars
 from casesys.extensions import db
 from casesys.public.models import Publication
 
 CONCLUDED = (CaseState.DECIDED, CaseState.SERVED_DECISION, CaseState.AGREED, CaseState.CLOSED)
 OUTCOMES = {"infringement": "侵权成立，责令停止侵权行为", "dismissed": "驳回请求"}
-
-
-class PublicationRefused(Refused):
-    """A publication step refused; the message says why."""
 
 
 def _masker(case: Case):
@@ -142,8 +138,7 @@ def _requested(publication: Publication, case: Case, actor: User) -> Publication
 
 def approve_publication(publication: Publication, *, actor: User) -> None:
     """The supervisor's approval puts it on the public site (SPEC §7)."""
-    if publication.state != "pending":
-        raise PublicationRefused("该公开申请已处理")
+    state = PUBLICATION.next(publication.state, PublicationMove.APPROVE)
     if publication.kind == "ruling":
         document = publication.document
         if not document.frozen:  # re-checked: the ruling may have changed since the request
@@ -151,29 +146,27 @@ def approve_publication(publication: Publication, *, actor: User) -> None:
         if db.session.scalar(sa.select(Document.id).where(Document.corrects_id == document.id).limit(1)):
             raise PublicationRefused("该裁决书已有补正文书，应公开补正后的裁决书")
         publication.pdf = publication_pdf(document)
-    publication.state, publication.approved_by_id, publication.published_at = "published", actor.id, clock.utcnow()
+    publication.state, publication.approved_by_id, publication.published_at = state, actor.id, clock.utcnow()
     record_event(publication.case, CreditEvent.PUBLICATION, f"批准公开{publication.kind_label}：{publication.title}",
                  actor=actor)
     db.session.flush()
 
 
 def return_publication(publication: Publication, *, actor: User, comment: str) -> None:
-    if publication.state != "pending":
-        raise PublicationRefused("该公开申请已处理")
+    state = PUBLICATION.next(publication.state, PublicationMove.RETURN)
     if not comment.strip():
         raise PublicationRefused("退回时请说明理由")
-    publication.state, publication.note = "returned", comment.strip()[:500]
+    publication.state, publication.note = state, comment.strip()[:500]
     record_event(publication.case, CreditEvent.PUBLICATION, f"退回公开申请：{publication.title}。{comment}", actor=actor)
     db.session.flush()
 
 
 def withdraw_publication(publication: Publication, *, actor: User, reason: str) -> None:
     """Off the public site; its address answers 410 from now on (SPEC §7)."""
-    if publication.state != "published":
-        raise PublicationRefused("只有已公开的内容可以撤回")
+    state = PUBLICATION.next(publication.state, PublicationMove.WITHDRAW)
     if not reason.strip():
         raise PublicationRefused("撤回时请说明理由")
-    publication.state, publication.note = "withdrawn", reason.strip()[:500]
+    publication.state, publication.note = state, reason.strip()[:500]
     publication.withdrawn_by_id, publication.withdrawn_at = actor.id, clock.utcnow()
     record_event(publication.case, CreditEvent.PUBLICATION, f"撤回公开的{publication.kind_label}：{reason}", actor=actor)
     db.session.flush()

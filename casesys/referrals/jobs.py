@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from casesys.core import clock
+from casesys.domain.referrals import OUTBOX, OutboxMove, OutboxState
 from casesys.extensions import db
 from casesys.jobs import job_handler
 from casesys.referrals.exchange import DELIVER_JOB, TIME_FORMAT, transport_text
@@ -49,7 +50,7 @@ def _post(url: str, body: bytes, signature: str, digest: str) -> tuple[int, dict
 
 def deliver(row: OutboxMessage) -> dict:
     """One attempt; raises DeliveryFailed with a Chinese message."""
-    if row.state == "delivered":
+    if row.state == OutboxState.DELIVERED:
         return {"delivered": True, "already": True}
     partner = row.partner_office
     # Nothing is changed in the session before the outcome is known: a pending
@@ -74,7 +75,8 @@ def deliver(row: OutboxMessage) -> dict:
             conn.execute(sa.update(OutboxMessage.__table__).where(OutboxMessage.__table__.c.id == row.id)
                          .values(attempts=attempts, last_error=str(error)[:2000]))
         raise
-    row.state, row.delivered_at, row.last_error, row.attempts = "delivered", clock.utcnow(), "", attempts
+    row.state = OUTBOX.next(row.state, OutboxMove.DELIVER)
+    row.delivered_at, row.last_error, row.attempts = clock.utcnow(), "", attempts
     row.receipt, row.receipt_signature = receipt, signature
     return {"delivered": True, "sha256": row.sha256}
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from casesys.auth.models import Office, User
 from casesys.core import clock
 from casesys.core.types import enum_column
-from casesys.domain.referrals import ReferralKind, ReferralState, Side
+from casesys.domain.referrals import OutboxState, ReferralKind, ReferralState, Side
 from casesys.extensions import db
 
 
@@ -148,7 +148,8 @@ class OutboxMessage(db.Model):
     body: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary))
     sha256: Mapped[str] = mapped_column(sa.String(64))
     signature: Mapped[str] = mapped_column(sa.String(100))
-    state: Mapped[str] = mapped_column(sa.String(16), default="pending")  # pending | delivered | failed
+    # moves judged by casesys.domain.referrals.OUTBOX
+    state: Mapped[OutboxState] = mapped_column(enum_column(OutboxState, "outbox_state"), default=OutboxState.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)

@@ -44,13 +44,11 @@ def referral_reminders(today: date, horizon: date, level_of, insert_once) -> lis
                                       (referral.receiver_office_id, referral.receiver_handler_id)):
             if office_id in local:
                 people |= {handler_id} if handler_id else supervisors.get(office_id, set())
-        from casesys.adjudication.reminders import LEVELS
-
         for user_id in sorted(people):
             new_id = insert_once({
                 "referral_id": referral_id, "deadline_kind": kind, "due_on": due_on, "level": level,
                 "user_id": user_id, "created_at": clock.utcnow(),
-                "message": f"协作事项“{referral.subject[:60]}”：{label}{LEVELS[level]}（{due_on.isoformat()}）",
+                "message": f"协作事项“{referral.subject[:60]}”：{label}{level.label}（{due_on.isoformat()}）",
             })
             if new_id is not None:
                 created.append(new_id)

@@ -2,9 +2,34 @@
 pair against a table written here by hand, through each module's one judge."""
 import pytest
 
-from casesys.domain.documents import DocumentMove as DM, DocumentMoveRefused, DocumentStatus as DS, next_status
-from casesys.domain.jobs import JobMove as JM, JobMoveRefused, JobState as JS, next_state
-from casesys.domain.mediation import MediationMove, MediationMoveRefused, MediationStatus, next_mediation_status
+from casesys.domain.documents import PRINT_BATCH, BatchMoveRefused, DocumentMoveRefused, next_status
+from casesys.domain.documents import BatchMove as BM
+from casesys.domain.documents import DocumentMove as DM
+from casesys.domain.documents import DocumentStatus as DS
+from casesys.domain.documents import PrintBatchStatus as BS
+from casesys.domain.enums import CaseState as CS
+from casesys.domain.jobs import JobMove as JM
+from casesys.domain.jobs import JobMoveRefused, next_state
+from casesys.domain.jobs import JobState as JS
+from casesys.domain.mediation import (
+    STANDALONE_CASE_STATE,
+    MediationMove,
+    MediationMoveRefused,
+    MediationStatus,
+    next_mediation_status,
+    start_refusal,
+)
+from casesys.domain.publication import (
+    PUBLICATION,
+    PublicationRefused,
+)
+from casesys.domain.publication import (
+    PublicationMove as PM,
+)
+from casesys.domain.publication import (
+    PublicationState as PS,
+)
+from casesys.domain.referrals import OUTBOX, OutboxMove, OutboxState, ReferralRefused
 from casesys.domain.workflow import ActionRefused, ApprovalMove, ApprovalStatus, next_approval_status
 
 # SPEC §8: a draft is edited and submitted for signature; the supervisor
@@ -93,3 +118,65 @@ def test_approval_moves(status, move):
     else:
         with pytest.raises(ActionRefused, match="该申请已处理"):
             next_approval_status(status, move)
+
+
+# Batch printing in the worker (SPEC §8): started, started again after a dead
+# worker (its spooled part kept), finished; nothing moves a finished batch or
+# one the old in-process printing left failed.
+
+BATCH_MOVES = {(BS.QUEUED, BM.START): BS.RUNNING, (BS.RUNNING, BM.START): BS.RUNNING,
+               (BS.RUNNING, BM.FINISH): BS.FINISHED}
+
+
+@pytest.mark.parametrize("move", list(BM))
+@pytest.mark.parametrize("status", list(BS))
+def test_print_batch_moves(status, move):
+    if (status, move) in BATCH_MOVES:
+        assert PRINT_BATCH.next(status, move) == BATCH_MOVES[(status, move)]
+    else:
+        with pytest.raises(BatchMoveRefused, match=f"批量打印当前为“{status.label}”"):
+            PRINT_BATCH.next(status, move)
+
+
+# SPEC §6: a message to a partner is delivered once its signed receipt is back.
+
+
+def test_outbox_moves():
+    assert OUTBOX.next("pending", OutboxMove.DELIVER) == OutboxState.DELIVERED
+    with pytest.raises(ReferralRefused, match="已送达"):
+        OUTBOX.next("delivered", OutboxMove.DELIVER)
+
+
+# SPEC §7: a supervisor publishes or returns a request; a published item is withdrawn.
+
+PUBLICATION_MOVES = {(PS.PENDING, PM.APPROVE): PS.PUBLISHED, (PS.PENDING, PM.RETURN): PS.RETURNED,
+                     (PS.PUBLISHED, PM.WITHDRAW): PS.WITHDRAWN}
+
+
+@pytest.mark.parametrize("move", list(PM))
+@pytest.mark.parametrize("state", list(PS))
+def test_publication_moves(state, move):
+    if (state, move) in PUBLICATION_MOVES:
+        assert PUBLICATION.next(state, move) == PUBLICATION_MOVES[(state, move)]
+    else:
+        message = "只有已公开的内容可以撤回" if move == PM.WITHDRAW else "该公开申请已处理"
+        with pytest.raises(PublicationRefused, match=message):
+            PUBLICATION.next(state, move)
+
+
+# SPEC §5: a standalone mediation case is in its mediation's state (a partial
+# agreement is an agreement); mediation starts on a received mediation case, or
+# in an adjudication between acceptance and decision, one at a time.
+
+
+def test_a_standalone_mediation_case_follows_its_mediation():
+    assert STANDALONE_CASE_STATE == {MS.CONSENT_PENDING: CS.CONSENT_PENDING, MS.MEDIATING: CS.MEDIATING,
+                                     MS.AGREED: CS.AGREED, MS.PARTIAL: CS.AGREED, MS.FAILED: CS.FAILED}
+
+
+@pytest.mark.parametrize("state", list(CS))
+def test_where_a_mediation_may_start(state):
+    adjudication = start_refusal("adjudication", state, open_mediation=False)
+    assert (adjudication is None) == (state in (CS.ACCEPTED, CS.ANSWER_PERIOD, CS.HEARING, CS.DELIBERATION))
+    assert (start_refusal("mediation", state, open_mediation=False) is None) == (state == CS.RECEIVED)
+    assert start_refusal("mediation", CS.RECEIVED, open_mediation=True) == "本案已有进行中的调解"
