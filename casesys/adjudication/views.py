@@ -21,7 +21,7 @@ from casesys.cases.services import store_checked_upload
 from casesys.cases.storage import UploadRejected
 from casesys.adjudication.worklists import todo_items, unread_reminders, workload_rows
 from casesys.auth.models import User
-from casesys.core.units import commit_unit
+from casesys.core.units import commit_unit, unit_of_work
 from casesys.oversight.exports import export_format, export_list, export_workload
 from casesys.auth.permissions import (
     CASE_ROLES, can_approve, can_run_procedure, get_case_or_abort, require_roles, visible_cases_clause,
@@ -30,7 +30,7 @@ from casesys.cases.models import Case
 from casesys.domain.calendar import Unit
 from casesys.domain.enums import OPEN_STATES, Procedure, Role
 from casesys.domain.workflow import (
-    ACCEPTANCE_CONDITIONS, ROUTINE, SIMPLIFIED_CONDITIONS, STEPS, Action, ActionRefused, action_label,
+    ACCEPTANCE_CONDITIONS, ROUTINE, SIMPLIFIED_CONDITIONS, STEPS, Action, action_label,
     available_actions,
 )
 from casesys.extensions import db
@@ -109,20 +109,12 @@ def step(case_id: int, action: str):
     if form.validate_on_submit():
         if action in SCREENING and request.form.get("decision") == "reject":
             action = Action.REJECT
-        try:
+        with unit_of_work(form, at={UploadRejected: "answer_file"}) as unit:  # at the field, input kept
             payload = form.payload()
             if action == Action.RECORD_ANSWER and form.answer_file.data:
                 payload["answer_file"] = stored_answer(form.answer_file.data)
             approval = request_action(case, action, payload, actor=current_user)
-            db.session.commit()
-        except (ActionRefused, UploadRejected) as refused:
-            db.session.rollback()
-            name = "answer_file" if isinstance(refused, UploadRejected) else refused.field
-            if name and name in form:
-                form[name].errors = [*form[name].errors, str(refused)]  # at the field, input kept
-            else:
-                flash(str(refused), "danger")
-        else:
+        if unit.ok:
             label = action_label(action, case.procedure)
             flash(f"“{label}”已提交负责人审批。" if approval else f"已完成：{label}。", "success")
             return redirect(url_for("cases.detail", case_id=case.id, _anchor="procedure"))
@@ -252,8 +244,8 @@ def todo():
 def read_reminders():
     from casesys.adjudication.reminders import mark_read
 
-    mark_read(current_user)
-    db.session.commit()
+    with unit_of_work():
+        mark_read(current_user)
     return redirect(url_for("adjudication.todo"))
 
 
@@ -269,12 +261,12 @@ def workload():
     if form.validate_on_submit():
         from casesys.adjudication.worklists import reassign_cases
 
-        moved = reassign_cases(ids(request.form.getlist("case_ids")), db.session.get(User, form.handler_id.data),
-                               office_id=office_id,
-                               actor=current_user)
-        db.session.commit()
-        flash(f"已将 {moved} 件案件改由 {db.session.get(User, form.handler_id.data).full_name} 承办。", "success")
-        return redirect(url_for("adjudication.workload", handler=selected_handler))
+        with unit_of_work(form) as unit:
+            moved = reassign_cases(ids(request.form.getlist("case_ids")),
+                                   db.session.get(User, form.handler_id.data), office_id=office_id, actor=current_user)
+        if unit.ok:
+            flash(f"已将 {moved} 件案件改由 {db.session.get(User, form.handler_id.data).full_name} 承办。", "success")
+            return redirect(url_for("adjudication.workload", handler=selected_handler))
     if fmt := export_format():
         return export_workload(workload_rows(office_id, clock.today()), fmt)
     open_cases = []

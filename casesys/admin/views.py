@@ -9,12 +9,12 @@ from flask_login import current_user
 
 from casesys.auth.models import Office, User
 from casesys.auth.permissions import require_roles
-from casesys.auth.services import (
-    PasswordRefused, check_new_password, end_sessions, locked_usernames, reset_password, unlock_account,
-)
+from casesys.auth.services import PasswordRefused, locked_usernames, unlock_account
 from casesys.admin import bp
+from casesys.admin import services
 from casesys.core.inputs import calendar_year
-from casesys.core.settings import SETTINGS, get_setting, set_setting
+from casesys.core.settings import SETTINGS, get_setting
+from casesys.core.units import unit_of_work
 from casesys.domain.enums import Role
 from casesys.extensions import db
 from casesys.forms.admin import OfficeForm, UserForm, settings_form_class
@@ -45,34 +45,15 @@ def user_form(user_id: int | None):
         elif user is None and not form.password.data:
             form.password.errors.append("新建用户必须设置密码")
         else:
-            try:
-                user = _save_user(user, form)
-            except PasswordRefused as refused:
-                db.session.rollback()
-                form.password.errors.append(str(refused))
-            else:
-                db.session.commit()
-                flash(f"用户 {user.username} 已保存。", "success")
+            with unit_of_work(form, at={PasswordRefused: "password"}) as unit:
+                saved = services.save_user(
+                    user, {key: form[key].data for key in ("username", "full_name", "email", "office_id",
+                                                           "province_wide", "active")},
+                    roles=form.roles.data, password=form.password.data, actor=current_user)
+            if unit.ok:
+                flash(f"用户 {saved.username} 已保存。", "success")
                 return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
-
-
-def _save_user(user: User | None, form) -> User:
-    """The form's values; a new password meets the policy and, like a
-    deactivation, ends the user's logins (issue 11)."""
-    if user is None:
-        check_new_password(form.password.data, username=form.username.data, full_name=form.full_name.data)
-        user = User()
-        user.set_password(form.password.data)
-    for key in ("username", "full_name", "email", "office_id", "province_wide", "active"):
-        setattr(user, key, form[key].data)
-    user.roles = form.roles.data
-    db.session.add(user)
-    if user.id is not None and form.password.data:
-        reset_password(user, form.password.data)
-    if user.id is not None and not user.active:
-        end_sessions(user)
-    return user
 
 
 @bp.post("/users/<int:user_id>/unlock")
@@ -80,9 +61,10 @@ def _save_user(user: User | None, form) -> User:
 def unlock_user(user_id: int):
     """解除锁定: failures, maybe others', locked the account (issue 11)."""
     user = db.get_or_404(User, user_id)
-    unlock_account(user, actor=current_user)
-    db.session.commit()
-    flash(f"已解除用户 {user.username} 的登录锁定。", "success")
+    with unit_of_work() as unit:
+        unlock_account(user, actor=current_user)
+    if unit.ok:
+        flash(f"已解除用户 {user.username} 的登录锁定。", "success")
     return redirect(url_for("admin.users"))
 
 
@@ -119,13 +101,13 @@ def office_form(office_id: int | None):
             # SPEC §2: numbers run per office; a shared prefix would give two cases one number.
             form.case_prefix.errors.append(f"案号简称已由{prefix_clash.name}使用")
         else:
-            office = office or Office()
-            form.populate_obj(office)
-            office.entrusted_by_id = form.entrusted_by_id.data or None
-            db.session.add(office)
-            db.session.commit()
-            flash(f"{office.name} 已保存。", "success")
-            return redirect(url_for("admin.offices"))
+            values = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+            with unit_of_work(form) as unit:
+                office = services.save_office(office, {**values, "entrusted_by_id": values["entrusted_by_id"] or None},
+                                              actor=current_user)
+            if unit.ok:
+                flash(f"{office.name} 已保存。", "success")
+                return redirect(url_for("admin.offices"))
     return render_template("admin/office_form.html", form=form, office=office)
 
 
@@ -134,11 +116,11 @@ def office_form(office_id: int | None):
 def settings():
     form = settings_form_class(SETTINGS)(data={key: get_setting(key) for key in SETTINGS})
     if form.validate_on_submit():
-        for key in SETTINGS:
-            set_setting(key, form[key].data, actor_id=current_user.id)
-        db.session.commit()
-        flash("设置已保存。", "success")
-        return redirect(url_for("admin.settings"))
+        with unit_of_work(form) as unit:
+            services.save_settings({key: form[key].data for key in SETTINGS}, actor=current_user)
+        if unit.ok:
+            flash("设置已保存。", "success")
+            return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form, settings=SETTINGS)
 
 
@@ -147,10 +129,8 @@ def settings():
 @bp.route("/calendar", methods=["GET", "POST"])
 @require_roles(Role.ADMIN)
 def calendar():
-    from casesys.adjudication.calendars import enter_year
     from casesys.adjudication.models import CalendarDay, CalendarYear
     from casesys.domain.schedule_input import parse_schedule_lines
-    from casesys.jobs import enqueue
     from casesys.forms.adjudication import CalendarYearForm
 
     form = CalendarYearForm()
@@ -171,12 +151,13 @@ def calendar():
         form.holidays.errors = list(errors_h)
         form.workdays.errors = list(errors_w)
         if not errors_h and not errors_w:
-            enter_year(year, holidays=holidays, workdays=workdays, source=form.source.data, actor_id=current_user.id)
-            job = enqueue("deadlines.recompute", {"year": year}, requested_by=current_user.id)
-            db.session.commit()  # the schedule and the job that recomputes the deadlines, together
-            flash(f"{year} 年放假安排已保存（放假 {len(holidays)} 天，调休上班 {len(workdays)} 天），"
-                  "正在后台重算受影响案件的期限。", "success")
-            return redirect(url_for("jobs.detail", job_id=job.id))
+            with unit_of_work(form) as unit:  # the schedule and the job that recomputes the deadlines, together
+                job = services.enter_calendar_year(year, holidays=holidays, workdays=workdays,
+                                                   source=form.source.data, actor=current_user)
+            if unit.ok:
+                flash(f"{year} 年放假安排已保存（放假 {len(holidays)} 天，调休上班 {len(workdays)} 天），"
+                      "正在后台重算受影响案件的期限。", "success")
+                return redirect(url_for("jobs.detail", job_id=job.id))
     years = db.session.execute(
         sa.select(CalendarYear.year, CalendarYear.source, CalendarYear.entered_at).order_by(CalendarYear.year.desc())
     ).all()
@@ -188,28 +169,23 @@ def calendar():
 def deadline_rules():
     from casesys.adjudication.models import DeadlineRule
     from casesys.forms.adjudication import DeadlineRuleForm
-    from casesys.jobs import enqueue
 
     rules = db.session.scalars(sa.select(DeadlineRule).order_by(DeadlineRule.key)).all()
     key = request.form.get("key")
     form = DeadlineRuleForm()
     if key and form.validate_on_submit():
         rule = db.session.get(DeadlineRule, key) or abort(404)
-        rule.amount, rule.unit = form.amount.data, form.unit.data
+        values = {"amount": form.amount.data, "unit": form.unit.data}
         if form.basis.raw_data:  # issue 9.4: the legal source users see, corrected here
-            rule.basis = form.basis.data
-        db.session.flush()
-        if rule.key.startswith("ref_"):  # SPEC §6: a referral limit (few open items: recomputed at once)
-            from casesys.referrals.services import recompute_referral_deadlines
-
-            count = recompute_referral_deadlines()
-            db.session.commit()
-            flash(f"“{rule.label}”已改为 {rule.amount} {rule.unit.label}，已重算 {count} 项未办结的协作事项的期限。", "success")
+            values["basis"] = form.basis.data
+        with unit_of_work(form) as unit:  # the rule and what recomputes the deadlines, together
+            outcome = services.change_deadline_rule(rule, values, actor=current_user)
+        if unit.ok and isinstance(outcome, int):  # SPEC §6: a referral limit, recomputed at once
+            flash(f"“{rule.label}”已改为 {rule.amount} {rule.unit.label}，已重算 {outcome} 项未办结的协作事项的期限。", "success")
             return redirect(url_for("admin.deadline_rules"))
-        job = enqueue("deadlines.recompute", {"scope": "open"}, requested_by=current_user.id)
-        db.session.commit()  # the rule and the job that recomputes the open cases, together
-        flash(f"“{rule.label}”已改为 {rule.amount} {rule.unit.label}，正在后台重算在办案件的期限。", "success")
-        return redirect(url_for("jobs.detail", job_id=job.id))
+        if unit.ok:
+            flash(f"“{rule.label}”已改为 {rule.amount} {rule.unit.label}，正在后台重算在办案件的期限。", "success")
+            return redirect(url_for("jobs.detail", job_id=outcome.id))
     return render_template("admin/deadline_rules.html", rules=rules, form=form, failed_key=key)
 
 
@@ -242,12 +218,13 @@ def mediation_organisation_form(organisation_id: int | None):
         if clash is not None and clash is not organisation:
             form.name.errors.append("已有同名组织")
         else:
-            organisation = organisation or MediationOrganisation()
-            form.populate_obj(organisation)
-            db.session.add(organisation)
-            db.session.commit()
-            flash(f"{organisation.name} 已保存。", "success")
-            return redirect(url_for("admin.mediation_organisations"))
+            with unit_of_work(form) as unit:
+                organisation = services.save_mediation_organisation(organisation, {
+                    name: field.data for name, field in form._fields.items() if name != "csrf_token"},
+                    actor=current_user)
+            if unit.ok:
+                flash(f"{organisation.name} 已保存。", "success")
+                return redirect(url_for("admin.mediation_organisations"))
     return render_template("admin/simple_form.html", form=form, title="调解组织",
                            back=url_for("admin.mediation_organisations"))
 
@@ -270,13 +247,12 @@ def mediator_form(mediator_id: int | None):
     if request.method == "GET" and mediator:
         form.user_id.data = mediator.user_id or 0
     if form.validate_on_submit():
-        mediator = mediator or Mediator()
-        for key in ("name", "organisation_id", "phone", "declared_relations", "is_active"):
-            setattr(mediator, key, form[key].data)
-        mediator.user_id = form.user_id.data or None
-        db.session.add(mediator)
-        db.session.commit()
-        flash(f"调解员 {mediator.name} 已保存。", "success")
-        return redirect(url_for("admin.mediation_organisations"))
+        values = {key: form[key].data for key in ("name", "organisation_id", "phone", "declared_relations", "is_active")}
+        with unit_of_work(form) as unit:
+            mediator = services.save_mediator(mediator, {**values, "user_id": form.user_id.data or None},
+                                              actor=current_user)
+        if unit.ok:
+            flash(f"调解员 {mediator.name} 已保存。", "success")
+            return redirect(url_for("admin.mediation_organisations"))
     return render_template("admin/simple_form.html", form=form, title="调解员",
                            back=url_for("admin.mediation_organisations"))

@@ -12,7 +12,8 @@ from casesys.auth.services import (
     LoginThrottled, PasswordRefused, authenticate, change_password, end_session, load_session_user,
     reserve_login_attempt, start_session,
 )
-from casesys.extensions import db, login_manager
+from casesys.core.units import unit_of_work
+from casesys.extensions import login_manager
 from casesys.forms.auth import ChangePasswordForm, LoginForm
 
 
@@ -36,29 +37,29 @@ def login():
     form.remember.label.text = f"{current_app.config['REMEMBER_COOKIE_DURATION'].days}天内自动登录"
     if form.validate_on_submit():
         address = request.remote_addr or ""
-        try:
+        # Its own unit: parallel attempts see this one before its password is
+        # checked, and a refused attempt counts too.
+        with unit_of_work(form, at={LoginThrottled: "password"}, keep=(LoginThrottled,)) as unit:
             reserve_login_attempt(form.username.data, address)
-        except LoginThrottled as throttled:
-            form.password.errors.append(str(throttled))
-            db.session.commit()  # the refused attempt counts too
+        if not unit.ok:
             return render_template("auth/login.html", form=form)
-        db.session.commit()  # parallel attempts see this one before its password is checked
-        user = authenticate(form.username.data, form.password.data, address)
-        if user is not None:
-            start_session(user, remember=form.remember.data)
-        db.session.commit()
-        if user is not None:
+        with unit_of_work(form) as unit:
+            user = authenticate(form.username.data, form.password.data, address)
+            if user is not None:
+                start_session(user, remember=form.remember.data)
+        if unit.ok and user is not None:
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append("用户名或密码错误。")
+        if unit.ok:
+            form.password.errors.append("用户名或密码错误。")
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    end_session(current_user)
-    db.session.commit()
+    with unit_of_work():
+        end_session(current_user)
     logout_user()
     flash("您已退出登录。", "info")
     return redirect(url_for("auth.login"))
@@ -72,13 +73,9 @@ def password():
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors.append("当前密码不正确")
         else:
-            try:
+            with unit_of_work(form, at={PasswordRefused: "new_password"}) as unit:
                 change_password(current_user, form.new_password.data, current_password=form.current_password.data)
-            except PasswordRefused as refused:
-                db.session.rollback()
-                form.new_password.errors.append(str(refused))
-            else:
-                db.session.commit()
+            if unit.ok:
                 flash("密码已修改，其他设备上的登录已失效。", "success")
                 return redirect(url_for("core.index"))
     return render_template("auth/password.html", form=form)

@@ -18,6 +18,7 @@ from casesys.core.settings import get_setting
 from casesys.core.clock import utcnow
 from casesys.domain.codes import parse_patent_number
 from casesys.domain.enums import AgentAuthority, CaseState, CaseType, PartyKind, PartyRole, Procedure
+from casesys.domain.errors import Refused
 from casesys.domain.events import EventKind
 from casesys.domain.numbering import format_number
 from casesys.domain.search import build_search_text, search_grams
@@ -31,10 +32,13 @@ PATENT_FIELDS = ("patent_type", "title", "patentee", "filed_on", "granted_on",
                  "legal_status", "evaluation")
 
 
-class ConcurrentEdit(Exception):
+class ConcurrentEdit(Refused):
     """The case changed since the user loaded it (SPEC: nothing silently lost)."""
 
     message = "该案件已被他人修改，请查看最新内容后再保存。您填写的内容仍保留在表单中。"
+
+    def __init__(self, message: str = ""):
+        super().__init__(message or self.message)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from typing import BinaryIO
 import filetype
 from flask import current_app
 
+from casesys.domain.errors import Refused
 from casesys.domain.untrusted import clean_filename
 
 # What the office accepts, by detected content type → allowed name endings.
@@ -23,7 +24,7 @@ ALLOWED_TYPES = {
 CHUNK = 1024 * 1024
 
 
-class UploadRejected(ValueError):
+class UploadRejected(Refused, ValueError):
     """The message is shown to the user at the upload field."""
 
 

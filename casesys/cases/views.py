@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from casesys.auth.models import Office, User, UserRole
 from casesys.auth.permissions import (
@@ -25,7 +24,7 @@ from casesys.core.security_headers import served_inline
 from casesys.domain.enums import CaseType, PartyRole, Role, party_role_label
 from casesys.extensions import db
 from casesys.mediation.services import mediator_conflicts
-from casesys.core.units import commit_unit
+from casesys.core.units import commit_unit, unit_of_work
 from casesys.oversight.exports import export_format, export_list
 from casesys.forms.cases import (
     CrossExaminationForm,
@@ -111,17 +110,18 @@ def new(case_type: str):
             duplicates = possible_duplicates(case_type, _party_rows(form), [e.form.number.data for e in form.patents])
         evidence = None if duplicates else _store_evidence(form)
         if evidence is not None:
-            case = register_case(
-                case_type=case_type, office=current_user.office, actor=current_user,
-                received_on=form.received_on.data, fields=form.case_values(),
-                parties=_party_rows(form),
-                patents=[PatentData(e.form.number.data, e.form.claims.data, e.form.patent_values())
-                         for e in form.patents],
-                evidence=evidence,
-            )
-            db.session.commit()
-            flash(f"已登记，案号 {case.number}", "success")
-            return redirect(url_for("cases.detail", case_id=case.id))
+            with unit_of_work(form) as unit:
+                case = register_case(
+                    case_type=case_type, office=current_user.office, actor=current_user,
+                    received_on=form.received_on.data, fields=form.case_values(),
+                    parties=_party_rows(form),
+                    patents=[PatentData(e.form.number.data, e.form.claims.data, e.form.patent_values())
+                             for e in form.patents],
+                    evidence=evidence,
+                )
+            if unit.ok:
+                flash(f"已登记，案号 {case.number}", "success")
+                return redirect(url_for("cases.detail", case_id=case.id))
     if form.is_submitted() and form.errors:
         flash("表单中有需要更正的内容，请查看标红的字段。", "danger")
     return render_template("cases/new.html", form=form, case_type=case_type, duplicates=duplicates)
@@ -169,14 +169,10 @@ def edit(case_id: int):
         form.handler_id.data = case.handler_id
         form.version.data = case.version
     if form.validate_on_submit():
-        try:
+        with unit_of_work(form, stale=ConcurrentEdit.message) as unit:
             update_case(case, expected_version=form.version.data, fields=form.case_values(),
                         handler=db.session.get(User, form.handler_id.data), actor=current_user)
-            db.session.commit()
-        except (ConcurrentEdit, StaleDataError):
-            db.session.rollback()
-            flash(ConcurrentEdit.message, "danger")
-        else:
+        if unit.ok:
             flash("已保存。", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     return render_template("cases/edit.html", case=case, form=form), 400 if form.errors else 200
@@ -226,13 +222,10 @@ def add_party_page(case_id: int):
 def _save_party(case: Case, change) -> bool:
     """Run a party change as one unit of work; warn when a mediator of the
     open mediation must now withdraw (回避) because of it."""
-    try:
+    with unit_of_work(stale=ConcurrentEdit.message) as unit:
         change()
         conflicts = mediator_conflicts(case)
-        db.session.commit()
-    except (ConcurrentEdit, StaleDataError):
-        db.session.rollback()
-        flash(ConcurrentEdit.message, "danger")
+    if not unit.ok:
         return False
     for reason in conflicts:
         flash(f"{reason}，请在调解页面更换调解员。", "warning")
@@ -250,13 +243,14 @@ def upload_evidence(case_id: int):
         except UploadRejected as error:
             form.file.errors.append(str(error))
         else:
-            add_evidence(case, EvidenceData(stored, {
-                "kind": form.kind.data, "description": form.description.data,
-                "page_count": form.page_count.data, "party_id": form.party_id.data,
-            }), actor=current_user)
-            db.session.commit()
-            flash("证据已上传。", "success")
-            return redirect(url_for("cases.detail", case_id=case.id, _anchor="evidence"))
+            with unit_of_work(form) as unit:
+                add_evidence(case, EvidenceData(stored, {
+                    "kind": form.kind.data, "description": form.description.data,
+                    "page_count": form.page_count.data, "party_id": form.party_id.data,
+                }), actor=current_user)
+            if unit.ok:
+                flash("证据已上传。", "success")
+                return redirect(url_for("cases.detail", case_id=case.id, _anchor="evidence"))
     flash("证据未上传，请查看表单中的提示。", "danger")
     return render_template("cases/detail.html", case=case, upload_form=form, proc=_procedure_context(case),
                            seen_elsewhere=other_cases_by_code(case)), 400

@@ -18,7 +18,7 @@ from casesys.core.clock import utcnow
 SKIPPED_FIELDS = {"updated_at", "version", "search_text", "search_grams", "next_due_on", "next_due_kind"}  # derived
 
 
-def _plain(value: Any) -> Any:
+def audit_value(value: Any) -> Any:
     if isinstance(value, bytes):  # a frozen PDF: its hash is logged beside it
         return f"<{len(value)} bytes>"
     if isinstance(value, Enum):
@@ -38,11 +38,11 @@ def _column_changes(obj, *, inserted: bool) -> dict[str, list]:
         if inserted:
             value = getattr(obj, key)
             if value not in (None, ""):
-                changes[key] = [None, _plain(value)]
+                changes[key] = [None, audit_value(value)]
         elif history.has_changes():
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
-            changes[key] = [_plain(old), _plain(new)]
+            changes[key] = [audit_value(old), audit_value(new)]
     return changes
 
 

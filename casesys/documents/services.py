@@ -89,13 +89,16 @@ def _judged(document: Document, move: DocumentMove) -> DocumentStatus:
         raise DocumentError(str(refused)) from None
 
 
+STALE_DOCUMENT = "该文书已被他人修改，请查看最新内容后再保存。您填写的内容仍保留在表单中。"
+
+
 def update_texts(document: Document, texts: dict[str, str], *, expected_version: int, actor: User | None) -> None:
     """A draft's new texts; whoever changes them may not sign it (issue 11)."""
     from casesys.cases.services import ConcurrentEdit
 
     _judged(document, DocumentMove.EDIT)  # only a draft's text changes
     if int(expected_version) != document.version:
-        raise ConcurrentEdit
+        raise ConcurrentEdit(STALE_DOCUMENT)
     allowed = {key for key, _ in doc_type(document).texts}
     changed = {**document.texts, **{k: v for k, v in texts.items() if k in allowed}}
     if changed != document.texts:
@@ -218,7 +221,7 @@ class MissingSections(DocumentError):
 
     def __init__(self, missing: dict[str, str]):
         self.missing = missing
-        super().__init__("尚有必填内容未填写，不能提交签发：" + "；".join(missing.values()))
+        super().__init__("尚有必填内容未填写，不能提交签发：" + "；".join(missing.values()), fields=missing)
 
 
 #: Lead-ins a section starts with by default; a section holding only its lead-in is empty.

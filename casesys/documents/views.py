@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from casesys.core import clock
 from casesys.core.inputs import ids, iso_date
@@ -16,14 +15,13 @@ from casesys.auth.permissions import (
     CASE_ROLES, can_approve, can_edit_case, can_view_case, can_view_print_batch, get_case_or_abort,
     get_visible_or_404, require_roles,
 )
-from casesys.cases.services import ConcurrentEdit
-from casesys.core.units import commit_unit
+from casesys.core.units import commit_unit, unit_of_work
 from casesys.documents import bp
 from casesys.documents.batches import batch_file, start_batch
 from casesys.documents.models import Document, PrintBatch, ServiceRecord
 from casesys.documents.rendering import DocumentError
 from casesys.documents.services import (
-    SERVICE_METHODS, MissingSections, addressee_of, approve_document, correct, create_draft, doc_type, document_pdf,
+    SERVICE_METHODS, STALE_DOCUMENT, addressee_of, approve_document, correct, create_draft, doc_type, document_pdf,
     last_return, publication_pdf, record_service, return_document, service_receipt_pdf, submit, update_texts,
 )
 from casesys.documents.types import DOC_TYPES
@@ -67,12 +65,9 @@ def case_documents(case_id: int):
 @require_roles(*CASE_ROLES)
 def new_document(case_id: int, key: str):
     case = get_case_or_abort(case_id, can_edit_case)
-    try:
+    with unit_of_work() as unit:
         document = create_draft(case, key, actor=current_user)
-        db.session.commit()
-    except DocumentError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
+    if not unit.ok:
         return redirect(url_for("documents.case_documents", case_id=case.id))
     return redirect(url_for("documents.detail", document_id=document.id))
 
@@ -91,26 +86,19 @@ def detail(document_id: int):
         if not can_edit_case(current_user, document.case):
             abort(403)
         if form.validate_on_submit():
-            try:
+            submitting = bool(request.form.get("submit_for_signature"))
+            with unit_of_work(form, stale=STALE_DOCUMENT) as unit:
                 update_texts(document, form.texts(), expected_version=form.version.data, actor=current_user)
-                if request.form.get("submit_for_signature"):
-                    submit(document, actor=current_user)
-                db.session.commit()
-                flash("已提交负责人签发。" if request.form.get("submit_for_signature") else "文书内容已保存。", "success")
-                return redirect(url_for("documents.detail", document_id=document.id))
-            except (ConcurrentEdit, StaleDataError):
-                db.session.rollback()
-                flash("该文书已被他人修改，请查看最新内容后再保存。您填写的内容仍保留在表单中。", "danger")
-            except MissingSections as error:
-                db.session.commit()  # the texts are kept; only the submission waits
+            if unit.ok and submitting:  # the texts are kept whatever the submission meets
                 form.version.data = document.version
-                for key, message in error.missing.items():
-                    form[key].errors = [message]
-                flash("文书内容已保存，但尚有必填内容未填写，不能提交签发。", "danger")
-                status = 400
-            except DocumentError as error:
-                db.session.rollback()
-                flash(str(error), "danger")
+                with unit_of_work(form) as unit:
+                    submit(document, actor=current_user)
+                if not unit.ok:
+                    flash("文书内容已保存。", "info")
+                    status = 400  # each empty section says what is missing
+            if unit.ok:
+                flash("已提交负责人签发。" if submitting else "文书内容已保存。", "success")
+                return redirect(url_for("documents.detail", document_id=document.id))
     return render_template("documents/detail.html", document=document, kind=kind, form=form,
                            service_form=_service_form(document), methods=SERVICE_METHODS, return_form=ReturnForm(),
                            returned=last_return(document)), 400 if form.errors else status
@@ -237,9 +225,10 @@ def batch():
         if not chosen:
             flash("请至少选择一份文书。", "warning")
         else:
-            job = start_batch(chosen, actor_id=current_user.id)
-            db.session.commit()  # the batch and its job, together; the worker builds it
-            return redirect(url_for("documents.batch_status", batch_id=job.id))
+            with unit_of_work() as unit:  # the batch and its job, together; the worker builds it
+                job = start_batch(chosen, actor_id=current_user.id)
+            if unit.ok:
+                return redirect(url_for("documents.batch_status", batch_id=job.id))
     batches = db.session.scalars(sa.select(PrintBatch).where(PrintBatch.requested_by_id == current_user.id)
                                  .order_by(PrintBatch.id.desc()).limit(10)).all()
     return render_template("documents/batch.html", documents=documents, day=day.isoformat(), batches=batches,

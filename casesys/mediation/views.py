@@ -14,7 +14,7 @@ from casesys.auth.permissions import CASE_ROLES, can_mediate, get_case_or_abort,
 from casesys.domain.mediation import Consent, Position, TermKind
 from casesys.domain.enums import Role
 from casesys.core.formsets import blank_row
-from casesys.core.units import commit_unit
+from casesys.core.units import commit_unit, unit_of_work
 from casesys.extensions import db
 from casesys.forms import mediation as forms
 from casesys.mediation import bp
@@ -186,15 +186,12 @@ def agreement(mediation_id: int):
         terms = [TermData(e.form.debtor_id.data, e.form.creditor_id.data, TermKind(e.form.kind.data),
                           getattr(e.form.amount, "parsed", None), e.form.description.data, e.form.due_on.data)
                  for e in form.terms]
-        try:
+        with unit_of_work(form) as unit:
             services.conclude_agreement(mediation, text=form.text.data, partial=form.partial.data, terms=terms,
                                         concluded_on=form.concluded_on.data, actor=current_user)
-            db.session.commit()
+        if unit.ok:
             flash("调解协议已拟定，请各方及调解员签署。", "success")
             return _back(mediation.case_id, "agreement")
-        except MediationError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
     blank_term = blank_row(form.terms)
     blank_term.form.debtor_id.choices = blank_term.form.creditor_id.choices = choices
     return render_template("mediation/agreement.html", mediation=mediation, case=mediation.case, form=form,

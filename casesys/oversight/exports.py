@@ -35,6 +35,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from casesys.core import clock
+from casesys.core.units import unit_of_work
 from casesys.extensions import db
 
 FORMATS = ("csv", "xlsx")
@@ -148,8 +149,8 @@ def export_response(name: str, title: str, columns: Sequence[Column], rows: Iter
                     fmt: str, *, more_sheets: Sequence[Sheet] = (), sheet_title: str = "") -> Response:
     """The file download of a page's list (XLSX: and `more_sheets`); the
     audit row is committed first."""
-    audit_export(title, fmt)
-    db.session.commit()
+    with unit_of_work():
+        audit_export(title, fmt)
     if fmt == "csv":
         body = stream_with_context(csv_chunks(columns, rows))
     else:
@@ -232,10 +233,12 @@ def export_list(name: str, fmt: str) -> Response:
     today = clock.today()
     title, count, rows = spec.build(current_user, MultiDict(args), today)
     if fmt == "xlsx" and count > int(get_setting("export_job_rows")):
-        job = enqueue(JOB_KIND, {"export": name, "args": args, "format": fmt, "today": today.isoformat(),
-                                 "title": title, "rows": count}, requested_by=current_user.id)
-        audit_export(title, fmt, rows=count, job_id=job.id)
-        db.session.commit()
+        with unit_of_work() as unit:
+            job = enqueue(JOB_KIND, {"export": name, "args": args, "format": fmt, "today": today.isoformat(),
+                                     "title": title, "rows": count}, requested_by=current_user.id)
+            audit_export(title, fmt, rows=count, job_id=job.id)
+        if not unit.ok:  # the list again, the refusal above it
+            return redirect(url_for(request.endpoint, **(request.view_args or {}), **args))
         flash(f"共 {count} 行，导出文件正在后台生成；完成后在本页下载。", "info")
         return redirect(url_for("jobs.detail", job_id=job.id))
     return export_response(spec.name, title, spec.columns, rows, fmt)
@@ -310,8 +313,8 @@ def download_response(job) -> Response:
     from flask import send_file
 
     path = export_file(job)
-    audit_export(job.payload.get("title", ""), job.payload["format"], job_id=job.id, downloaded=True)
-    db.session.commit()
+    with unit_of_work():
+        audit_export(job.payload.get("title", ""), job.payload["format"], job_id=job.id, downloaded=True)
     response = send_file(path, mimetype=MIME[job.payload["format"]].split(";")[0], as_attachment=True,
                          download_name=f"{job.payload['export']}.{job.payload['format']}", max_age=0)
     response.headers["Content-Disposition"] = _content_disposition(

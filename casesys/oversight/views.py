@@ -20,6 +20,7 @@ from casesys.domain.enums import Role
 from casesys.domain.untrusted import clean_filename
 from casesys.extensions import db
 from casesys.core.timefmt import local_datetime
+from casesys.core.units import unit_of_work
 from casesys.forms.oversight import (
     DashboardFilterForm, LedgerUploadForm, MonthlyReportForm, ledger_mapping_form, mapping_of,
 )
@@ -85,8 +86,8 @@ def dashboard():
     if not can_view_dashboard(current_user):
         abort(403)
     form, scope = dashboard_filters(request.args)
-    snapshot = get_figures(current_user, scope)
-    db.session.commit()
+    with unit_of_work():  # the figures, kept for the next pages
+        snapshot = get_figures(current_user, scope)
     if fmt := export_format():
         table = snapshot.table(request.args.get("table", ""))
         if table is None:
@@ -103,8 +104,8 @@ def dashboard():
 def refresh_dashboard():
     """Recompute the figures now (a supervisor's button; CSRF-checked)."""
     form, scope = dashboard_filters(request.form)
-    get_figures(current_user, scope, refresh=True)
-    db.session.commit()
+    with unit_of_work():
+        get_figures(current_user, scope, refresh=True)
     args = {k: v for k, v in request.form.items() if k in ("date_from", "date_to", "office_id", "period") and v}
     return redirect(url_for("oversight.dashboard", **args))
 
@@ -137,16 +138,18 @@ def monthly_report():
     first = date.fromisoformat(form.month.data + "-01")
     last = min((first + timedelta(days=32)).replace(day=1) - timedelta(days=1), clock.today())
     scope = CaseFilters(office_id=dashboard_office(current_user, form.office_id.data), date_from=first, date_to=last)
-    snapshot = get_figures(current_user, scope)
+    with unit_of_work() as unit:
+        snapshot = get_figures(current_user, scope)
+    if not unit.ok:
+        return redirect(url_for("oversight.dashboard"))
     tables = [snapshot.table(key) for key in REPORT_TABLES]
     office = db.session.get(Office, scope.office_id) if scope.office_id else current_user.office
     title = f"{first.year}年{first.month}月专利纠纷案件办理情况"
     if fmt == "xlsx":
-        db.session.commit()
         first_sheet, *others = [table_sheet(t) for t in tables]
         return export_response(f"report-{form.month.data}", title, first_sheet[1], first_sheet[2], "xlsx",
                                more_sheets=others, sheet_title=first_sheet[0])
-    from casesys.documents.rendering import DocumentError, require_cjk_font, write_pdf
+    from casesys.documents.rendering import require_cjk_font, write_pdf
 
     closing = snapshot.table("closing")["rows"][-1]
     share = snapshot.table("procedure_share")["rows"][-1][1]["v"]
@@ -155,19 +158,16 @@ def monthly_report():
         summary.append(f"审理期限届满处理的行政裁决案件中，按期结案率 {closing[3]['v'] * 100:.1f}%。")
     if share is not None:
         summary.append(f"简易程序适用率 {share * 100:.1f}%。")
-    try:
+    with unit_of_work() as unit:
         pdf = write_pdf(render_template(
             "pdf/monthly_report.html", title="专利纠纷案件办理情况月报", number=f"{first.year}年第{first.month}期",
             office=office, font=require_cjk_font(), draft=False, figures=snapshot.figures, tables=tables,
             summary=summary, scope_name="全省" if not scope.office_id else office.name,
             period_text=f"{first.year}年{first.month}月", computed_at=local_datetime(snapshot.computed_at),
             issued=f"{clock.today().year}年{clock.today().month}月{clock.today().day}日"))
-    except DocumentError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
+        audit_export(title, "pdf")
+    if not unit.ok:
         return redirect(url_for("oversight.dashboard"))
-    audit_export(title, "pdf")
-    db.session.commit()
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f"attachment; filename=\"report-{form.month.data}.pdf\""
     return response
@@ -248,12 +248,13 @@ def ledger_mapping(sha256: str):
     form.office_id.data, form.filename.data = office.id, clean_filename(source.get("filename"), "台账.xlsx")
     if form.validate_on_submit():
         mapping = mapping_of(form, FIELDS)
-        remember_mapping(office.id, mapping, actor=current_user)
         kind = IMPORT if request.form.get("run") == "import" else CHECK
-        job = enqueue(kind, {"sha256": sha256, "mapping": mapping, "office_id": office.id,
-                             "filename": form.filename.data}, requested_by=current_user.id)
-        db.session.commit()
-        return redirect(url_for("oversight.ledger_job", job_id=job.id))
+        with unit_of_work(form) as unit:
+            remember_mapping(office.id, mapping, actor=current_user)
+            job = enqueue(kind, {"sha256": sha256, "mapping": mapping, "office_id": office.id,
+                                 "filename": form.filename.data}, requested_by=current_user.id)
+        if unit.ok:
+            return redirect(url_for("oversight.ledger_job", job_id=job.id))
     return render_template("oversight/import_mapping.html", form=form, office=office, headers=headers,
                            fields=FIELDS, sha256=sha256)
 
