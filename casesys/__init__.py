@@ -35,6 +35,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     register_extensions(app)
     register_input_guards(app)
+    register_features(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
@@ -68,6 +69,20 @@ def register_input_guards(app: Flask) -> None:
     install(app)
 
 
+def register_features(app: Flask) -> None:
+    """The app is put together here (issue 10.7): each feature, bottom up,
+    adds its routes, job handlers, menu entries and the answers it gives to
+    the hooks of the packages below it (casesys.core.registry)."""
+    from casesys import (
+        adjudication, admin, auth, casepage, cases, credit, desk, documents, exports, jobs, mediation, oversight,
+        public, referrals,
+    )
+
+    for feature in (auth, jobs, exports, cases, adjudication, mediation, documents, credit, referrals, public,
+                    casepage, desk, oversight, admin):
+        feature.init_app(app)
+
+
 def register_blueprints(app: Flask) -> None:
     from casesys.adjudication import bp as adjudication_bp
     from casesys.admin import bp as admin_bp
@@ -77,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from casesys.mediation import bp as mediation_bp
     from casesys.core import bp as core_bp
     from casesys.credit import bp as credit_bp
+    from casesys.exports import bp as exports_bp
     from casesys.oversight import bp as oversight_bp
     from casesys.jobs import bp as jobs_bp
     from casesys.public import bp as public_bp
@@ -86,7 +102,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (core_bp, auth_bp, cases_bp, adjudication_bp, mediation_bp, documents_bp, admin_bp,
                credit_bp, public_bp, publishing_bp, oversight_bp,
-               referrals_bp, exchange_bp, jobs_bp):
+               referrals_bp, exchange_bp, jobs_bp, exports_bp):
         app.register_blueprint(bp)
 
 
@@ -104,7 +120,7 @@ def register_security_headers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from casesys.auth.commands import create_user_command
-    from casesys.cases.demo import demo_data_command
+    from casesys.demo.data import demo_data_command
 
     from casesys.adjudication.commands import calendar_cli, reminders_command
     from casesys.credit.commands import credit_cli
@@ -120,6 +136,7 @@ def register_commands(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from casesys.auth import permissions
     from casesys.core import labels
+    from casesys.core.registry import menu
     from casesys.core.formsets import blank_row
     from casesys.core.timefmt import local_datetime
 
@@ -128,7 +145,7 @@ def register_template_helpers(app: Flask) -> None:
     from casesys.domain.workflow import Action
 
     app.jinja_env.globals.update(
-        perm=permissions, labels=labels, blank_row=blank_row, deadline_urgency=urgency,
+        perm=permissions, labels=labels, menu=menu, blank_row=blank_row, deadline_urgency=urgency,
         labels_action=lambda value: Action.label_of(value), approval_summary=labels.approval_summary,
         term_status=term_status,
     )
@@ -146,18 +163,3 @@ def register_template_helpers(app: Flask) -> None:
     # The upload hint states the limit an administrator set (SPEC §2).
     app.jinja_env.globals["upload_limit_mb"] = lambda: int(get_setting("upload_max_mb"))
     app.jinja_env.filters["docdatetime"] = doc_datetime
-
-    @app.context_processor
-    def waiting_for_me():
-        """The count beside 审批 in the menu of supervisors."""
-        from flask import has_request_context
-        from flask_login import current_user
-
-        if not has_request_context() or not current_user or not permissions.can_work_on_cases(current_user):
-            return {}
-        from casesys.adjudication.worklists import unread_count, waiting_approvals
-
-        counts = {"unread_todo": unread_count(current_user)}  # returns, decided approvals, reminders
-        if permissions.can_supervise(current_user):
-            counts["waiting_approvals"] = waiting_approvals(current_user)
-        return counts

@@ -5,6 +5,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from casesys.extensions import db
+from casesys.jobs.worker import run_due_jobs
 
 calendar_cli = AppGroup("calendar", help="工作日历：期限计算、导入、重算")
 
@@ -65,7 +66,6 @@ def reminders_command(on_date):
     fail stay queued for the worker to retry."""
     from casesys.adjudication.reminders import run_reminders
     from casesys.core import clock
-    from casesys.jobs.worker import run_due_jobs
 
     created, queued = run_reminders(on_date.date() if on_date else clock.today())
     db.session.commit()

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from casesys.domain.enums import OPEN_STATES
+from casesys.cases.models import Case
 
 MEDIATION_KINDS = "mediation%"
 
@@ -32,7 +33,6 @@ def open_deadline_clause(deadline_table, case_table):
 
 def _update_statement(case_ids):
     from casesys.adjudication.models import CaseDeadline
-    from casesys.cases.models import Case
 
     cases, deadlines = Case.__table__, CaseDeadline.__table__.alias("d")
     mine = sa.and_(deadlines.c.case_id == cases.c.id, open_deadline_clause(deadlines, cases))
@@ -53,7 +53,6 @@ def refresh_next_deadlines(connection: sa.Connection, case_ids: Iterable[int] | 
 
 def _touched_cases(session: Session) -> set[int]:
     from casesys.adjudication.models import CaseDeadline
-    from casesys.cases.models import Case
 
     touched = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
@@ -81,7 +80,6 @@ def stale_next_deadlines(connection: sa.Connection) -> list[int]:
     """Cases whose stored next deadline differs from their deadlines (a write
     that bypassed the hook); empty when all is kept."""
     from casesys.adjudication.models import CaseDeadline
-    from casesys.cases.models import Case
 
     cases, deadlines = Case.__table__, CaseDeadline.__table__.alias("d")
     mine = sa.and_(deadlines.c.case_id == cases.c.id, open_deadline_clause(deadlines, cases))

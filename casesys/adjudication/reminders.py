@@ -16,14 +16,24 @@ from casesys.adjudication.models import CaseDeadline, PanelMember, Reminder
 from casesys.auth.models import User
 from casesys.cases.models import Case
 from casesys.core.database import insert_once
+from casesys.core.registry import Hook
 from casesys.core.settings import get_setting
 from casesys.core.clock import utcnow
 from casesys.domain.calendar import Unit
 from casesys.domain.deadlines import reminder_level
 from casesys.domain.enums import OPEN_STATES
 from casesys.extensions import db
+from casesys.jobs import enqueue
 
 level_of = reminder_level
+
+# What the other features add to the reminders' run (filled at app creation):
+#: (case ids) → (case id, user id) pairs: who else is reminded of a case's deadlines (its mediators).
+reminder_recipients = Hook("reminder_recipients")
+#: (today, horizon, level_of, insert_once) → ids of the reminders made (referral limits, SPEC §6).
+reminder_sources = Hook("reminder_sources")
+#: (today) → before the reminders: what the passing of time ends (a consent period run out, SPEC §5).
+before_reminders = Hook("before_reminders")
 
 
 def _recipients(case_ids: list[int]) -> dict[int, set[int]]:
@@ -35,15 +45,9 @@ def _recipients(case_ids: list[int]) -> dict[int, set[int]]:
     for cid, uid in db.session.execute(sa.select(PanelMember.case_id, PanelMember.user_id)
                                        .where(PanelMember.case_id.in_(case_ids))):
         people[cid].add(uid)
-    from casesys.mediation.models import Mediation, Mediator, mediation_mediators
-
-    for cid, uid in db.session.execute(
-        sa.select(Mediation.case_id, Mediator.user_id)
-        .join(mediation_mediators, mediation_mediators.c.mediation_id == Mediation.id)
-        .join(Mediator, Mediator.id == mediation_mediators.c.mediator_id)
-        .where(Mediation.case_id.in_(case_ids), Mediator.user_id.is_not(None))
-    ):
-        people[cid].add(uid)  # SPEC §10: mediation limit, confirmation window, terms
+    for pairs in reminder_recipients(case_ids):
+        for cid, uid in pairs:
+            people[cid].add(uid)
     return people
 
 
@@ -70,17 +74,14 @@ def create_reminders(today: date) -> list[int]:
             })
             if new_id is not None:
                 created.append(new_id)
-    from casesys.referrals.reminders import referral_reminders  # SPEC §6: referral limits, same job
-
-    created += referral_reminders(today, horizon, level_of, lambda values: insert_once(Reminder.__table__, values))
+    for made in reminder_sources(today, horizon, level_of, lambda values: insert_once(Reminder.__table__, values)):
+        created += made
     return created
 
 
 def queue_reminder_emails(reminder_ids: list[int]) -> int:
     """One e-mail job per new reminder of a user with an address, when SMTP
     is configured: a job that fails (SMTP down) is retried later, not lost."""
-    from casesys.jobs import enqueue
-
     if not current_app.config.get("SMTP_HOST") or not reminder_ids:
         return 0
     ids = db.session.scalars(
@@ -120,12 +121,11 @@ def send_reminder_email(reminder_id: int) -> bool:
 
 
 def run_reminders(today: date) -> tuple[int, int]:
-    """The timed job's work: end mediations whose consent period passed in
-    silence, create the reminders due `today` and queue their e-mails; the
-    caller commits. Returns (reminders created, e-mails queued)."""
-    from casesys.mediation.services import expire_consents
-
-    expire_consents(today)
+    """The timed job's work: end what the passing of time ends (mediations
+    whose consent period passed in silence), create the reminders due
+    `today` and queue their e-mails; the caller commits. Returns (reminders
+    created, e-mails queued)."""
+    before_reminders(today)
     created = create_reminders(today)
     return len(created), queue_reminder_emails(created)
 

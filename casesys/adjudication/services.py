@@ -16,6 +16,7 @@ from casesys.cases.models import Case
 from casesys.cases.services import EvidenceData, add_evidence, record_event
 from casesys.cases.storage import StoredFile
 from casesys.core import clock
+from casesys.core.registry import Hook
 from casesys.domain.deadlines import (
     ClockStop as StopFacts, DeadlineFacts, ReminderLevel, Respondent, answer_rule_key, compute_deadlines,
     is_adjudication_kind,
@@ -297,12 +298,15 @@ def apply_action(case: Case, action: Action, payload: dict[str, Any], *, actor: 
         _after_decision(case, actor, today)
 
 
-def _after_decision(case: Case, actor: User, today: date) -> None:
-    """Issue 9.11: a mediated closing queued behind another approval is asked for now."""
-    from casesys.mediation.services import request_queued_closing
+#: A step of a case's procedure applied, the case still open: what waited for
+#: it may be asked for now (issue 9.11: a mediated closing queued behind
+#: another approval). Filled at app creation.
+case_free_again = Hook("case_free_again")
 
+
+def _after_decision(case: Case, actor: User, today: date) -> None:
     if case.state not in (CaseState.CLOSED, CaseState.NOT_ACCEPTED):
-        request_queued_closing(case, actor=actor, today=today)
+        case_free_again(case, actor=actor, today=today)
 
 
 def _no_details(case, payload, today):

@@ -3,7 +3,6 @@ workload view and the deadline calculator."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -14,24 +13,22 @@ from casesys.adjudication.calendars import current_calendar
 from casesys.adjudication.rules import current_rules
 from casesys.adjudication.models import Approval, ClockStop
 from casesys.adjudication.services import (
-    STOP_KINDS, answered_on, approve, case_facts, end_clock_stop, pending_approval, record_clock_stop,
+    answered_on, approve, end_clock_stop, record_clock_stop,
     request_action, respondents, send_back, served_on,
 )
 from casesys.cases.services import store_checked_upload
 from casesys.cases.storage import UploadRejected
-from casesys.adjudication.worklists import todo_items, unread_reminders, workload_rows
+from casesys.adjudication.worklists import workload_rows
 from casesys.auth.models import User
 from casesys.core.units import commit_unit, unit_of_work
-from casesys.oversight.exports import export_format, export_list, export_workload
-from casesys.auth.permissions import (
-    CASE_ROLES, can_approve, can_run_procedure, get_case_or_abort, require_roles, visible_cases_clause,
-)
+from casesys.exports import Column, export_format, export_response
+from casesys.auth.permissions import CASE_ROLES, can_approve, can_run_procedure, require_roles
+from casesys.cases.access import get_case_or_abort
 from casesys.cases.models import Case
 from casesys.domain.calendar import Unit
-from casesys.domain.enums import OPEN_STATES, Procedure, Role
+from casesys.domain.enums import OPEN_STATES, Role
 from casesys.domain.workflow import (
-    ACCEPTANCE_CONDITIONS, ROUTINE, SIMPLIFIED_CONDITIONS, STEPS, Action, action_label,
-    available_actions,
+    ACCEPTANCE_CONDITIONS, SIMPLIFIED_CONDITIONS, STEPS, Action, action_label,
 )
 from casesys.extensions import db
 from casesys.forms import adjudication as forms
@@ -156,33 +153,6 @@ def end_stop(case_id: int, stop_id: int):
 
 # --- approvals -----------------------------------------------------------------
 
-@bp.get("/approvals")
-@require_roles(Role.SUPERVISOR)
-def approvals():
-    stmt = (sa.select(Approval).join(Case, Approval.case_id == Case.id)
-            .where(Approval.status == "pending", visible_cases_clause(current_user))
-            .order_by(Approval.requested_at)
-            .options(selectinload(Approval.case).selectinload(Case.deadlines)))  # no statement per row
-    if not current_user.province_wide:
-        stmt = stmt.where(Case.office_id == current_user.office_id)
-    pending = db.session.scalars(stmt).all()
-    recent = db.session.scalars(
-        sa.select(Approval).join(Case, Approval.case_id == Case.id)
-        .where(Approval.status != "pending", Approval.decided_by_id == current_user.id)
-        .order_by(Approval.decided_at.desc()).limit(20).options(selectinload(Approval.case))).all()
-    from casesys.documents.models import Document
-    from casesys.documents.types import DOC_TYPES
-
-    documents_stmt = (sa.select(Document).join(Case, Document.case_id == Case.id)
-                      .where(Document.status == "pending").order_by(Document.updated_at)
-                      .options(selectinload(Document.case)))
-    if not current_user.province_wide:
-        documents_stmt = documents_stmt.where(Case.office_id == current_user.office_id)
-    return render_template("adjudication/approvals.html", pending=pending, recent=recent,
-                           form=forms.ApprovalDecisionForm(), Action=Action, today=clock.today(),
-                           documents=db.session.scalars(documents_stmt).all(), doc_types=DOC_TYPES)
-
-
 @bp.post("/approvals/<int:approval_id>/withdraw")
 @require_roles(*CASE_ROLES)
 def withdraw_approval(approval_id: int):
@@ -221,34 +191,6 @@ def decide_approval(approval_id: int, decision: str):
 
 # --- to-do, workload -------------------------------------------------------------
 
-TODO_PAGE_SIZE = 50
-
-
-@bp.get("/todo")
-@require_roles(*CASE_ROLES)
-def todo():
-    page = max(1, request.args.get("page", 1, type=db_int) or 1)
-    today = clock.today()
-    if fmt := export_format():
-        return export_list("todo", fmt)
-    items, counts = todo_items(current_user, page=page, per_page=TODO_PAGE_SIZE, today=today)
-    from casesys.referrals.queries import referral_todo  # SPEC §6, §10: referral limits on the same list
-
-    return render_template("adjudication/todo.html", items=items, counts=counts, total=counts.total, page=page,
-                           per_page=TODO_PAGE_SIZE, reminders=unread_reminders(current_user), today=today,
-                           referral_items=referral_todo(current_user, today))
-
-
-@bp.post("/todo/reminders/read")
-@require_roles(*CASE_ROLES)
-def read_reminders():
-    from casesys.adjudication.reminders import mark_read
-
-    with unit_of_work():
-        mark_read(current_user)
-    return redirect(url_for("adjudication.todo"))
-
-
 @bp.route("/workload", methods=["GET", "POST"])
 @require_roles(Role.SUPERVISOR)
 def workload():
@@ -268,7 +210,7 @@ def workload():
             flash(f"已将 {moved} 件案件改由 {db.session.get(User, form.handler_id.data).full_name} 承办。", "success")
             return redirect(url_for("adjudication.workload", handler=selected_handler))
     if fmt := export_format():
-        return export_workload(workload_rows(office_id, clock.today()), fmt)
+        return _export_workload(workload_rows(office_id, clock.today()), fmt)
     open_cases = []
     if selected_handler:
         open_cases = db.session.scalars(
@@ -295,48 +237,9 @@ def calculator():
     return render_template("adjudication/calculator.html", form=form, due=due), 400 if form.errors else 200
 
 
-def procedure_context(case: Case) -> dict:
-    """What the case page shows of the procedure."""
-    facts = case_facts(case)
-    actions = [a for a in available_actions(facts) if a != Action.REJECT]  # refusal sits on the screening page
-    routine = [a for a in actions if a in ROUTINE]
-    step = next_step(case, routine, facts)
-    if step and step.get("action") in routine:  # the next step's button comes first
-        routine.remove(step["action"])
-        routine.insert(0, step["action"])
-    return {
-        "actions": routine,
-        "other_actions": [a for a in actions if a not in ROUTINE],
-        "pending": pending_approval(case), "stop_kinds": STOP_KINDS,
-        "stop_form": forms.ClockStopForm(), "Procedure": Procedure, "today": clock.today(),
-        "next_step": step,
-        "label": lambda action: action_label(action, case.procedure),
-    }
-
-
-#: The deadline that governs each routine step (SPEC §3 time limits).
-STEP_DEADLINES = {
-    Action.ACCEPT: "acceptance", Action.SERVE: "service", Action.RECORD_ANSWER: "answer",
-    Action.FORWARD_ANSWER: "forward_answer", Action.SCHEDULE_HEARING: "closing", Action.HOLD_HEARING: "closing",
-    Action.DELIBERATE: "closing", Action.DECIDE: "closing", Action.SET_PANEL: "closing",
-}
-
-
-def next_step(case: Case, routine: list[Action], facts) -> dict | None:
-    """「下一步：送达请求书副本，2026-12-07 前」: the first routine step and the
-    deadline it must meet; while a hearing is ahead, the hearing itself."""
-    if case.state.value == "suspended":
-        return {"text": "案件中止审理，审理期限暂停计算；中止原因消除后恢复审理。", "due": None}
-    if facts.next_hearing_on and facts.today and facts.today < facts.next_hearing_on:
-        upcoming = min((h for h in case.hearings if not h.held), key=lambda h: h.scheduled_at)
-        return {"text": f"口头审理，{upcoming.scheduled_at:%Y-%m-%d %H:%M}，{upcoming.place}", "due": None}
-    done = {d.kind for d in case.deadlines if d.met_on}
-    # a step whose deadline is met has been taken (the answer forwarded, say)
-    pending = [a for a in routine if STEP_DEADLINES.get(a) not in done or STEP_DEADLINES.get(a) == "closing"]
-    if not pending:
-        return None
-    action = pending[0]
-    deadlines = {d.kind: d for d in case.deadlines if not d.met_on}
-    deadline = deadlines.get(STEP_DEADLINES.get(action, ""))
-    return {"text": action_label(action, case.procedure), "due": deadline.due_on if deadline else None,
-            "paused": bool(deadline and deadline.paused), "action": action}
+def _export_workload(rows, fmt: str):
+    columns = (Column("承办人", width=14), Column("在办案件", "int"), Column("平均天数", "days"),
+               Column("最长天数", "int"), Column("逾期期限", "int"))
+    return export_response("workload", "承办人工作量", columns,
+                           [[r.user.full_name, r.open_cases, round(r.average_age_days, 1), r.oldest_age_days,
+                             r.overdue] for r in rows], fmt)

@@ -14,10 +14,12 @@ from casesys.auth.models import Office, User
 from casesys.auth.services import check_new_password, end_sessions, reset_password
 from casesys.core.audit import audit_value, record_audit
 from casesys.core.settings import SETTINGS, get_setting, set_setting
+from casesys.domain.errors import Refused
 from casesys.extensions import db
 from casesys.jobs import enqueue
 from casesys.mediation.models import MediationOrganisation, Mediator
 from casesys.referrals.services import recompute_referral_deadlines
+from casesys.referrals.signing import parse_public_key
 
 
 def _assign(obj, values: dict[str, Any]) -> dict[str, list]:
@@ -62,6 +64,12 @@ def save_user(user: User | None, values: dict[str, Any], *, roles: list[str], pa
 
 
 def save_office(office: Office | None, values: dict[str, Any], *, actor: User) -> Office:
+    """SPEC §6: a partner's public key must be one (messages are checked against it)."""
+    if values.get("public_key"):
+        try:
+            parse_public_key(values["public_key"])
+        except ValueError as error:
+            raise Refused(str(error), field="public_key") from None
     created = office is None
     office = office or Office()
     _audited(office, "offices", _assign(office, values), created=created, actor=actor)

@@ -10,14 +10,16 @@ from flask_login import current_user
 from casesys.auth.models import Office, User
 from casesys.auth.permissions import require_roles
 from casesys.auth.services import PasswordRefused, locked_usernames, unlock_account
-from casesys.admin import bp
-from casesys.admin import services
+from casesys.admin import bp, services
 from casesys.core.inputs import calendar_year
 from casesys.core.settings import SETTINGS, get_setting
 from casesys.core.units import unit_of_work
 from casesys.domain.enums import Role
 from casesys.extensions import db
 from casesys.forms.admin import OfficeForm, UserForm, settings_form_class
+from casesys.adjudication.models import CalendarDay, CalendarYear, DeadlineRule
+from casesys.mediation.models import MediationOrganisation, Mediator
+from casesys.referrals.models import ExchangeRefusal
 
 
 @bp.get("/users")
@@ -71,8 +73,6 @@ def unlock_user(user_id: int):
 @bp.get("/offices")
 @require_roles(Role.ADMIN)
 def offices():
-    from casesys.referrals.models import ExchangeRefusal
-
     rows = db.session.scalars(sa.select(Office).order_by(Office.is_partner, Office.province, Office.id)).all()
     # SPEC §6: messages from other instances refused at the door (signature, sender, replay, size …)
     refusals = db.session.scalars(sa.select(ExchangeRefusal).order_by(ExchangeRefusal.id.desc()).limit(20)).all()
@@ -129,7 +129,6 @@ def settings():
 @bp.route("/calendar", methods=["GET", "POST"])
 @require_roles(Role.ADMIN)
 def calendar():
-    from casesys.adjudication.models import CalendarDay, CalendarYear
     from casesys.domain.schedule_input import parse_schedule_lines
     from casesys.forms.adjudication import CalendarYearForm
 
@@ -167,7 +166,6 @@ def calendar():
 @bp.route("/deadline-rules", methods=["GET", "POST"])
 @require_roles(Role.ADMIN)
 def deadline_rules():
-    from casesys.adjudication.models import DeadlineRule
     from casesys.forms.adjudication import DeadlineRuleForm
 
     rules = db.session.scalars(sa.select(DeadlineRule).order_by(DeadlineRule.key)).all()
@@ -194,8 +192,6 @@ def deadline_rules():
 @bp.get("/mediation")
 @require_roles(Role.ADMIN)
 def mediation_organisations():
-    from casesys.mediation.models import MediationOrganisation, Mediator
-
     organisations = db.session.scalars(sa.select(MediationOrganisation).order_by(MediationOrganisation.kind,
                                                                                   MediationOrganisation.name)).all()
     mediators = db.session.scalars(sa.select(Mediator).order_by(Mediator.name)).all()
@@ -207,7 +203,6 @@ def mediation_organisations():
 @require_roles(Role.ADMIN)
 def mediation_organisation_form(organisation_id: int | None):
     from casesys.forms.mediation import MediationOrganisationForm
-    from casesys.mediation.models import MediationOrganisation
 
     organisation = db.session.get(MediationOrganisation, organisation_id) if organisation_id else None
     if organisation_id and organisation is None:
@@ -234,7 +229,6 @@ def mediation_organisation_form(organisation_id: int | None):
 @require_roles(Role.ADMIN)
 def mediator_form(mediator_id: int | None):
     from casesys.forms.mediation import MediatorForm
-    from casesys.mediation.models import MediationOrganisation, Mediator
 
     mediator = db.session.get(Mediator, mediator_id) if mediator_id else None
     if mediator_id and mediator is None:

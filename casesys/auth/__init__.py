@@ -1,5 +1,13 @@
+"""Offices, users, logins and the one permission module (SPEC §1)."""
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from casesys.auth import views  # noqa: E402,F401
+
+def init_app(app) -> None:
+    from casesys.auth import views  # noqa: F401  (the routes)
+    from casesys.auth.permissions import home_endpoint
+    from casesys.core.registry import MenuEntry, home_endpoint as home, menu
+
+    home.register(home_endpoint)
+    menu.add(MenuEntry("user", 20, "修改密码", "auth.password", lambda user: user.is_authenticated, active=None))

@@ -1,26 +1,29 @@
 """The one place that decides who may see and do what (SPEC §1).
 
-Views call `require_roles` and `get_case_or_abort`; templates call the same
-`can_*` predicates (exposed as `perm`) so shown buttons and allowed actions
-never drift apart. A role that may not use a page → 403. A record the
-user may not see (another office's case or referral, another user's job)
-answers 404 like one that does not exist, so ids cannot be probed; one they
-see but may not change → 403.
+Views call `require_roles` and load their records through these predicates
+(casesys.cases.access.get_case_or_abort); templates call the same `can_*`
+predicates (exposed as `perm`) so shown buttons and allowed actions never
+drift apart. It reads the objects it is given and imports no feature (issue 10.7).
+
+A role that may not use a page → 403. A record the user may not see
+(another office's case or referral, another user's job) answers 404 like
+one that does not exist, so ids cannot be probed; one they see but may not
+change → 403.
 """
 from __future__ import annotations
 
 from functools import wraps
 
-import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user, login_required
 
-from casesys.domain.documents import DocumentMove, can_move
+from casesys.domain.documents import DocumentMove, can_move, signing_refusal
 from casesys.domain.enums import CaseType, Role
 from casesys.domain.jobs import JobMove
 from casesys.domain.jobs import can_move as can_move_job_state
 from casesys.domain.mediation import MediationMove, mediation_allows, start_refusal
 from casesys.domain.publication import PUBLICATION, PublicationMove
+from casesys.domain.referrals import Side
 from casesys.extensions import db
 
 CASE_ROLES = (Role.OFFICER, Role.MEDIATOR, Role.SUPERVISOR)
@@ -91,43 +94,12 @@ def can_manage_system(user) -> bool:
     return user.is_authenticated and user.has_role(Role.ADMIN)
 
 
-def visible_cases_clause(user):
-    """The SQL form of `can_view_case`, for lists and search. Without shares
-    it is a plain equality, so the (office, received_on) index also gives the
-    order — SQLite cannot use it through an OR."""
-    return visible_cases(user)[0]
-
-
-def visible_cases(user):
-    """`visible_cases_clause`, and the office whose cases are all the user
-    sees (None: province-wide, or cases shared with the office) — the search
-    index can filter by that office itself."""
-    from casesys.cases.models import Case, CaseShare
-
-    if user.province_wide:
-        return sa.true(), None
-    shared = sa.select(CaseShare.case_id).where(CaseShare.office_id == user.office_id)
-    if db.session.scalar(shared.limit(1)) is None:
-        return Case.office_id == user.office_id, user.office_id
-    return sa.or_(Case.office_id == user.office_id, Case.id.in_(shared)), None
-
-
 def get_visible_or_404(model, ident: int, can_view):
     """The row, if it exists and `can_view(current_user, row)`; else 404 either way."""
     row = db.session.get(model, ident)
     if row is None or not can_view(current_user, row):
         abort(404)
     return row
-
-
-def get_case_or_abort(case_id: int, predicate=can_view_case):
-    """The case, if the user may see it (else 404) and `predicate` allows (else 403)."""
-    from casesys.cases.models import Case
-
-    case = get_visible_or_404(Case, case_id, can_view_case)
-    if not predicate(current_user, case):
-        abort(403)
-    return case
 
 
 def can_run_procedure(user, case) -> bool:
@@ -153,10 +125,7 @@ def can_approve(user, case) -> bool:
 def document_signing_refusal(user, document) -> str | None:
     """Why `user` may not sign `document` although a supervisor of its case:
     they wrote, changed or submitted its text (SPEC §8, issue 11)."""
-    from casesys.documents.services import contributor_ids
-    from casesys.domain.documents import signing_refusal
-
-    return signing_refusal(user.id, contributor_ids(document))
+    return signing_refusal(user.id, document.writer_ids())
 
 
 def can_move_document(user, document, move: str) -> bool:
@@ -216,28 +185,23 @@ def can_view_referral(user, referral) -> bool:
 
 
 def referral_side(user, referral):
-    """The side the user acts for, or None: their own office's side, or — for
-    a partner answering on paper — the receiver's side, entered by the
-    sender's officer (SPEC §6)."""
-    from casesys.referrals.services import acting_side
-
+    """The side the user's office is on (SPEC §6), or None."""
     if not can_use_referrals(user):
         return None
-    return acting_side(referral, user)
+    return referral.side_of(user.office_id)
 
 
 def proxy_referral_side(user, referral):
-    from casesys.referrals.services import proxy_side
-
+    """A partner without casesys answers on paper; the sender's officer
+    enters that answer by hand, acting for the receiver (SPEC §6)."""
     if not can_use_referrals(user):
         return None
-    return proxy_side(referral, user)
+    partner = referral.receiver_office
+    if user.office_id == referral.sender_office_id and partner.is_partner and not partner.runs_casesys:
+        return Side.RECEIVER
+    return None
 
 
-def get_referral_or_abort(referral_id: int):
-    from casesys.referrals.models import Referral
-
-    return get_visible_or_404(Referral, referral_id, can_view_referral)
 # --- credit supervision and publication (SPEC §7) ----------------------------------
 
 def can_review_credit(user, case) -> bool:

@@ -76,7 +76,7 @@ class Case(db.Model):
     # Optimistic locking: a save based on an older version is refused.
     version: Mapped[int] = mapped_column(default=1)
     # Number, party names and codes, patent numbers, title, agents, patent
-    # titles: what the search box finds (casesys.cases.search).
+    # titles: what the search box finds (casesys.casepage.search).
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
     # Its pairs of adjacent characters, space-separated (casesys.domain.search.search_grams):
     # indexed by SQLite FTS5 / a PostgreSQL GIN index made by migration 0012speed.

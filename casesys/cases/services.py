@@ -14,6 +14,7 @@ from casesys.cases.models import (
 )
 from casesys.cases.storage import StoredFile
 from casesys.core.database import next_in_sequence
+from casesys.core.registry import Hook
 from casesys.core.settings import get_setting
 from casesys.core.clock import utcnow
 from casesys.domain.codes import parse_patent_number
@@ -30,6 +31,14 @@ PARTY_FIELDS = ("kind", "name", "id_number", "credit_code", "address", "phone",
                 "legal_representative", "enterprise_type")
 PATENT_FIELDS = ("patent_type", "title", "patentee", "filed_on", "granted_on",
                  "legal_status", "evaluation")
+
+
+#: A case just registered: the features above the register build on it
+#: (the procedure computes its deadlines). Filled at app creation.
+case_registered = Hook("case_registered")
+#: After a change of a case's parties or agents: warnings for the user, each a
+#: sentence (回避 of a mediator, SPEC §5). Filled at app creation.
+party_warnings = Hook("party_warnings")
 
 
 class ConcurrentEdit(Refused):
@@ -155,9 +164,7 @@ def register_case(
     refresh_search_text(case)
     record_event(case, EventKind.REGISTERED, f"登记{case_type.label}请求，案号 {case.number}",
                  actor=actor)
-    from casesys.adjudication.services import refresh_deadlines  # the procedure builds on the register
-
-    refresh_deadlines(case)
+    case_registered(case)
     db.session.flush()
     return case
 

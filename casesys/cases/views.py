@@ -1,72 +1,34 @@
-"""Case register pages: list and search, register, view, edit, evidence."""
+"""Case register pages: register, edit, parties, evidence (the list and the
+case page, which show every feature's part, are casesys.casepage)."""
 from __future__ import annotations
 
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from casesys.auth.models import Office, User, UserRole
-from casesys.auth.permissions import (
-    CASE_ROLES, can_edit_case, can_register, get_case_or_abort, require_roles,
-)
+from casesys.auth.models import User
+from casesys.auth.permissions import CASE_ROLES, can_edit_case, can_register, require_roles
+from casesys.cases.access import get_case_or_abort
 from casesys.cases import bp
 from casesys.cases.audit_view import describe_audit
 from casesys.cases.models import Case, Evidence, Party
-from casesys.cases.search import SORTS, CaseFilters, search_cases
 from casesys.cases.services import (
-    ConcurrentEdit, EvidenceData, PartyData, PatentData, add_evidence, add_party, register_case,
-    other_cases_by_code, possible_duplicates, record_cross_examination, store_checked_upload, update_case, update_party, upload_limit,
+    ConcurrentEdit, EvidenceData, PartyData, PatentData, add_party, party_warnings, register_case,
+    possible_duplicates, record_cross_examination, update_case, update_party, upload_limit,
 )
 from casesys.cases.storage import UploadRejected, check_upload, path_for, save_upload
 from casesys.core.models import AuditLog
 from casesys.core.security_headers import served_inline
 from casesys.domain.enums import CaseType, PartyRole, Role, party_role_label
 from casesys.extensions import db
-from casesys.mediation.services import mediator_conflicts
 from casesys.core.units import commit_unit, unit_of_work
-from casesys.oversight.exports import export_format, export_list
 from casesys.forms.cases import (
     CrossExaminationForm,
-    AddPartyForm, EditCaseForm, EditPartyForm, EvidenceUploadForm, RegisterCaseForm, RegisterMediationForm,
+    AddPartyForm, EditCaseForm, EditPartyForm, RegisterCaseForm, RegisterMediationForm,
 )
 
 REGISTER_FORMS = {CaseType.ADJUDICATION: RegisterCaseForm, CaseType.MEDIATION: RegisterMediationForm}
-
-
-@bp.get("")
-@require_roles(*CASE_ROLES)
-def index():
-    if fmt := export_format():
-        return export_list("cases", fmt)
-    filters = CaseFilters.from_args(request.args)
-    result = search_cases(current_user, filters, current_app.config["CASES_PER_PAGE"])
-    offices = (db.session.execute(sa.select(Office.id, Office.name).where(Office.is_partner.is_(False))
-                                  .order_by(Office.id)).all() if current_user.province_wide else [])
-    # 承办人: only people who handle cases (not administrators).
-    handlers = db.session.execute(
-        sa.select(User.id, User.full_name).where(User.office_id == current_user.office_id,
-                                                 User.id.in_(sa.select(UserRole.user_id).where(UserRole.role.in_(CASE_ROLES))))
-        .order_by(User.full_name)
-    ).all()
-    return render_template("cases/index.html", result=result, filters=filters, sorts=SORTS,
-                           offices=offices, handlers=handlers, next_deadlines=next_deadlines([c.id for c in result.items]))
-
-
-def next_deadlines(case_ids: list[int]) -> dict[int, tuple]:
-    """Each listed case's nearest open deadline of the office (one query for the page)."""
-    from casesys.adjudication.models import CaseDeadline
-
-    if not case_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(CaseDeadline.case_id, CaseDeadline.label, CaseDeadline.due_on, CaseDeadline.paused)
-        .where(CaseDeadline.case_id.in_(case_ids), CaseDeadline.met_on.is_(None), CaseDeadline.owner == "office")
-        .order_by(CaseDeadline.case_id, CaseDeadline.due_on)).all()
-    found: dict[int, tuple] = {}
-    for case_id, label, due_on, paused in rows:
-        found.setdefault(case_id, (label, due_on, paused))
-    return found
 
 
 def _party_rows(form) -> list[PartyData]:
@@ -125,28 +87,6 @@ def new(case_type: str):
     if form.is_submitted() and form.errors:
         flash("表单中有需要更正的内容，请查看标红的字段。", "danger")
     return render_template("cases/new.html", form=form, case_type=case_type, duplicates=duplicates)
-
-
-@bp.get("/<int:case_id>")
-@require_roles(*CASE_ROLES)
-def detail(case_id: int):
-    case = get_case_or_abort(case_id)
-    return render_template("cases/detail.html", case=case, upload_form=_evidence_form(case),
-                           proc=_procedure_context(case), seen_elsewhere=other_cases_by_code(case))
-
-
-def _procedure_context(case: Case) -> dict | None:
-    if case.case_type != CaseType.ADJUDICATION:
-        return None
-    from casesys.adjudication.views import procedure_context
-
-    return procedure_context(case)
-
-
-def _evidence_form(case: Case) -> EvidenceUploadForm:
-    form = EvidenceUploadForm()
-    form.party_id.choices = [(p.id, f"{p.role_label} {p.name}") for p in case.parties]
-    return form
 
 
 def _handler_choices(case: Case) -> list[tuple[int, str]]:
@@ -224,36 +164,12 @@ def _save_party(case: Case, change) -> bool:
     open mediation must now withdraw (回避) because of it."""
     with unit_of_work(stale=ConcurrentEdit.message) as unit:
         change()
-        conflicts = mediator_conflicts(case)
+        warnings = [w for answer in party_warnings(case) for w in answer]
     if not unit.ok:
         return False
-    for reason in conflicts:
-        flash(f"{reason}，请在调解页面更换调解员。", "warning")
+    for warning in warnings:
+        flash(warning, "warning")
     return True
-
-
-@bp.post("/<int:case_id>/evidence")
-@require_roles(*CASE_ROLES)
-def upload_evidence(case_id: int):
-    case = get_case_or_abort(case_id, can_edit_case)
-    form = _evidence_form(case)
-    if form.validate_on_submit():
-        try:
-            stored = store_checked_upload(form.file.data.stream, form.file.data.filename)
-        except UploadRejected as error:
-            form.file.errors.append(str(error))
-        else:
-            with unit_of_work(form) as unit:
-                add_evidence(case, EvidenceData(stored, {
-                    "kind": form.kind.data, "description": form.description.data,
-                    "page_count": form.page_count.data, "party_id": form.party_id.data,
-                }), actor=current_user)
-            if unit.ok:
-                flash("证据已上传。", "success")
-                return redirect(url_for("cases.detail", case_id=case.id, _anchor="evidence"))
-    flash("证据未上传，请查看表单中的提示。", "danger")
-    return render_template("cases/detail.html", case=case, upload_form=form, proc=_procedure_context(case),
-                           seen_elsewhere=other_cases_by_code(case)), 400
 
 
 @bp.post("/<int:case_id>/evidence/<int:evidence_id>/cross-examination")

@@ -5,15 +5,15 @@ import sqlalchemy as sa
 from flask import jsonify, redirect, url_for
 from flask_login import current_user
 
-from casesys.auth.permissions import home_endpoint
 from casesys.core import bp
+from casesys.core.registry import home_endpoint
 from casesys.extensions import db
 
 
 @bp.get("/")
 def index():
     if current_user.is_authenticated:
-        return redirect(url_for(home_endpoint(current_user)))
+        return redirect(url_for(home_endpoint(current_user)[0]))  # where auth says the user belongs
     return redirect(url_for("auth.login"))
 
 

@@ -21,6 +21,9 @@ from casesys.domain.credit import (
 )
 from casesys.domain.enums import PartyKind, PartyRole
 from casesys.extensions import db
+from casesys.adjudication.calendars import current_calendar
+from casesys.documents.services import person_names
+from casesys.mediation.models import Agreement, AgreementTerm, Mediation
 
 INFRINGEMENT = "infringement"  # the decision outcome "侵权成立" (SPEC §3)
 
@@ -145,8 +148,6 @@ def _repeat_candidates(today: date) -> list[CreditRecord | None]:
 
 
 def _term_candidates(today: date) -> list[CreditRecord | None]:
-    from casesys.mediation.models import Agreement, AgreementTerm, Mediation
-
     terms = db.session.execute(
         sa.select(AgreementTerm, Mediation.case_id).join(Agreement, AgreementTerm.agreement_id == Agreement.id)
         .join(Mediation, Agreement.mediation_id == Mediation.id)
@@ -163,8 +164,6 @@ def right_to_sue_ends(case: Case) -> date | None:
     """The ruling may be challenged in court within 15 days of its service
     (行政诉讼法第四十五条 as printed on the ruling); after that, unperformed
     orders can count against the party."""
-    from casesys.adjudication.calendars import current_calendar
-
     if case.decision_served_on is None:
         return None
     return current_calendar().add(case.decision_served_on, 15, Unit.CALENDAR).date
@@ -225,7 +224,6 @@ def notice_text(case: Case) -> str:
 
 def _public_text(record: CreditRecord) -> str:
     """SPEC §7: what the public page says, anonymised once, at confirmation."""
-    from casesys.documents.services import person_names
     from casesys.domain.anonymise import anonymise
 
     case = record.case
@@ -237,8 +235,6 @@ def apply_credit_action(record: CreditRecord, action: CreditAction, payload: dic
                         today: date | None = None) -> None:
     """The one place a credit record changes state; the timeline and the
     audit log record each step."""
-    from casesys.adjudication.calendars import current_calendar
-
     today = today or clock.today()
     if action == CreditAction.NOTIFY:
         notice = payload.get("notice")

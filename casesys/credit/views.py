@@ -7,9 +7,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from casesys.auth.permissions import (
-    CASE_ROLES, can_handle_credit, can_review_credit, can_run_procedure, can_view_case, get_case_or_abort,
-    require_roles, visible_cases_clause,
+    CASE_ROLES, can_handle_credit, can_review_credit, can_run_procedure, can_view_case, require_roles,
 )
+from casesys.cases.access import get_case_or_abort, visible_cases_clause
 from casesys.cases.models import Case, Evidence, Party
 from casesys.core import clock
 from casesys.core.settings import get_setting

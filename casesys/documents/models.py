@@ -62,6 +62,20 @@ class Document(db.Model):
     def audit_case_id(self) -> int:
         return self.case_id
 
+    def writer_ids(self) -> set[int]:
+        """Everyone who wrote the text: who drafted, changed or submitted it,
+        or one it corrects (a correction starts from its text). SPEC §8: none
+        of them signs it."""
+        chain, ids = [], set()
+        current: Document | None = self
+        while current is not None:
+            chain.append(current.id)
+            ids.add(current.created_by_id)
+            current = current.corrects
+        ids.update(db.session.scalars(sa.select(DocumentContributor.user_id)
+                                      .where(DocumentContributor.document_id.in_(chain))))
+        return ids - {None}
+
 
 class DocumentContributor(db.Model):
     """Who drafted, changed the text of or submitted a document: one row per

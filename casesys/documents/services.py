@@ -31,6 +31,12 @@ from casesys.domain.deadlines import ReminderLevel
 from casesys.domain.events import EventKind
 from casesys.domain.numbering import format_number
 from casesys.extensions import db
+from casesys.adjudication.rules import current_rules
+from casesys.adjudication.services import (
+    apply_action, record_clock_stop, record_decision_receipt, record_hearing_notice_served, respondents, served_on,
+)
+from casesys.adjudication.worklists import add_todo_notice
+from casesys.cases.services import ConcurrentEdit
 
 SERVICE_METHODS = {"direct": "直接送达", "post": "邮寄送达", "electronic": "电子送达", "announcement": "公告送达"}
 
@@ -67,20 +73,6 @@ def _record_contribution(document: Document, actor: User | None, action: str) ->
                                            version=document.version))
 
 
-def contributor_ids(document: Document) -> set[int]:
-    """Everyone who wrote the document's text: who drafted, changed or
-    submitted it, or one it corrects (a correction starts from its text)."""
-    chain, ids = [], set()
-    current: Document | None = document
-    while current is not None:
-        chain.append(current.id)
-        ids.add(current.created_by_id)
-        current = current.corrects
-    ids.update(db.session.scalars(sa.select(DocumentContributor.user_id)
-                                  .where(DocumentContributor.document_id.in_(chain))))
-    return ids - {None}
-
-
 def _judged(document: Document, move: DocumentMove) -> DocumentStatus:
     """The status `move` leads to (SPEC §8), or the refusal as a DocumentError."""
     try:
@@ -94,8 +86,6 @@ STALE_DOCUMENT = "该文书已被他人修改，请查看最新内容后再保�
 
 def update_texts(document: Document, texts: dict[str, str], *, expected_version: int, actor: User | None) -> None:
     """A draft's new texts; whoever changes them may not sign it (issue 11)."""
-    from casesys.cases.services import ConcurrentEdit
-
     _judged(document, DocumentMove.EDIT)  # only a draft's text changes
     if int(expected_version) != document.version:
         raise ConcurrentEdit(STALE_DOCUMENT)
@@ -142,7 +132,6 @@ def _context(document: Document, *, draft: bool, anonymous: bool = False) -> dic
         **kind.context(case),
     }
     if document.doc_type == "ruling":
-        from casesys.adjudication.rules import current_rules
         from casesys.documents.ruling import ruling_context
 
         extra = ruling_context(case, current_rules()["right_to_sue"].amount)
@@ -263,7 +252,7 @@ def approve_document(document: Document, *, actor: User, today: date | None = No
     the document's writers (issue 11)."""
     today = today or clock.today()
     status = _judged(document, DocumentMove.APPROVE)
-    if refusal := signing_refusal(actor.id, contributor_ids(document)):
+    if refusal := signing_refusal(actor.id, document.writer_ids()):
         raise DocumentError(refusal)
     check_ready(document.case, document.doc_type)
     document.number = assign_document_number(document, today.year)
@@ -287,8 +276,6 @@ def return_document(document: Document, *, actor: User, comment: str) -> None:
     record_event(document.case, EventKind.APPROVAL_RETURNED, f"退回{title}：{comment}", actor=actor,
                  document_id=document.id, comment=comment)
     if document.created_by_id:  # the drafter finds it among the to-do items
-        from casesys.adjudication.worklists import add_todo_notice
-
         add_todo_notice(document.created_by_id, document.case, kind=f"document_returned:{document.id}",
                         message=f"{document.case.number} {title}被退回：{comment}", level=ReminderLevel.RETURNED)
     db.session.flush()
@@ -329,7 +316,6 @@ def record_service(document: Document, *, recipient: str, party_id: int | None, 
     """SPEC §8: the service ledger. Public announcement stops the case clock;
     the receipt of the request or of the ruling starts the periods that run
     from service (answer, right to sue)."""
-    from casesys.adjudication.services import record_clock_stop
     from casesys.domain.workflow import ActionRefused
 
     today = today or clock.today()
@@ -367,9 +353,6 @@ def _record_receipt(document: Document, party_id: int | None, received_on: date,
                     today: date) -> None:
     """What a recorded receipt starts (SPEC §3): a respondent's answer period
     (per respondent), a party's period to sue, the hearing notice's lead time."""
-    from casesys.adjudication.services import (
-        apply_action, record_decision_receipt, record_hearing_notice_served, respondents, served_on,
-    )
     from casesys.domain.workflow import Action
 
     case = document.case

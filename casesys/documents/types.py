@@ -12,6 +12,9 @@ from casesys.documents.formatting import doc_date, doc_datetime
 from casesys.documents import ruling
 from casesys.domain.enums import CaseState, CaseType, PartyRole
 from casesys.domain.workflow import ClosingType
+from casesys.adjudication.rules import current_rules
+from casesys.adjudication.services import deadline_facts
+from casesys.mediation.models import Agreement, Mediation
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,6 @@ def _setting(key: str) -> str:
 def _answer_period(case) -> str:
     """Issue 9.3: the period actually applied to this case (15 days, or 10 if
     shortened in the simplified procedure), from the rule row."""
-    from casesys.adjudication.rules import current_rules
-    from casesys.adjudication.services import deadline_facts
     from casesys.domain.deadlines import answer_rule_key
 
     from casesys.documents.formatting import chinese_number
@@ -74,7 +75,7 @@ def _confirmation_days() -> str:
     return chinese_number(int(_setting("judicial_confirmation_days"))) + "日"
 
 
-def _needs(condition: Callable[[object], bool], message: str) -> Callable[[object], str | None]:
+def needs(condition: Callable[[object], bool], message: str) -> Callable[[object], str | None]:
     return lambda case: None if condition(case) else message
 
 
@@ -86,7 +87,6 @@ def _effective_agreement(case):
     import sqlalchemy as sa
 
     from casesys.extensions import db
-    from casesys.mediation.models import Agreement, Mediation
 
     return db.session.scalar(sa.select(Agreement).join(Mediation).where(
         Mediation.case_id == case.id, Agreement.effective_on.is_not(None)).order_by(Agreement.id.desc()).limit(1))
@@ -120,27 +120,6 @@ def _agreement_text(case) -> str:
         label = NUMERALS[len(agreement.terms)] if len(agreement.terms) < len(NUMERALS) else str(len(agreement.terms) + 1)
         lines.append(f"{label}、{extra}")
     return "\n".join(lines)
-
-
-def _referred(case) -> bool:
-    """A referral (SPEC §6) was started from this case."""
-    import sqlalchemy as sa
-
-    from casesys.extensions import db
-    from casesys.referrals.models import Referral
-
-    return db.session.scalar(sa.select(Referral.id).where(Referral.sender_case_id == case.id).limit(1)) is not None
-def _credit_records(case) -> list:
-    """SPEC §7: the confirmed records of this case the party has not yet been told of."""
-    from casesys.credit.services import records_to_notify
-
-    return records_to_notify(case)
-
-
-def _credit_notice_text(case) -> str:
-    from casesys.credit.services import notice_text
-
-    return notice_text(case)
 
 
 def _agreement_context(case) -> dict:
@@ -212,48 +191,48 @@ def _accepted(case) -> bool:
 
 DOC_TYPES: dict[str, DocType] = {t.key: t for t in (
     DocType("acceptance_notice", "受理通知书", "受", "notice.html",
-            _needs(_accepted, "案件尚未受理，不能制作受理通知书"),
+            needs(_accepted, "案件尚未受理，不能制作受理通知书"),
             (("body", "正文"),),
             lambda c: {"body": f"你（单位）与{_names(c, PartyRole.RESPONDENT)}专利侵权纠纷一案，请求书及有关材料收悉。"
                                f"经审查，该请求符合受理条件，本机关决定立案受理，"
                                f"适用{c.procedure.label if c.procedure else '普通程序'}审理。\n\n"
                                "请你（单位）按时参加口头审理等活动，并如实陈述、提供证据。"}),
     DocType("rejection_notice", "不予受理通知书", "不受", "notice.html",
-            _needs(lambda c: c.state == CaseState.NOT_ACCEPTED, "案件未作出不予受理决定"),
+            needs(lambda c: c.state == CaseState.NOT_ACCEPTED, "案件未作出不予受理决定"),
             (("body", "正文（不予受理的理由）"),),
             lambda c: {"body": f"你（单位）与{_names(c, PartyRole.RESPONDENT)}{c.dispute_kind.label}一案的处理请求收悉。"
                                f"经审查，该请求不符合受理条件，{_setting('basis_rejection_notice')}，本机关决定不予受理。"
                                "\n\n理由："}),
     DocType("answer_notice", "答辩通知书", "答", "notice.html",
-            _needs(_accepted, "案件尚未受理，不能制作答辩通知书"),
+            needs(_accepted, "案件尚未受理，不能制作答辩通知书"),
             (("body", "正文"),),
             lambda c: {"body": f"{_names(c, PartyRole.REQUESTER)}请求处理与你（单位）之间的{c.dispute_kind.label}一案，"
                                "本机关已立案受理。现将请求书副本及有关证据材料送达你（单位），"
                                f"{_setting('basis_answer_notice')}，请在收到之日起{_answer_period(c)}内"
                                "提交答辩书一式两份及有关证据。逾期不提交答辩书的，不影响本机关审理。"}),
     DocType("hearing_notice", "口头审理通知书", "审", "hearing_notice.html",
-            _needs(lambda c: bool(c.hearings), "尚未安排口头审理"),
+            needs(lambda c: bool(c.hearings), "尚未安排口头审理"),
             (("body", "正文"),),
             lambda c: {"body": _hearing_text(c)}),
     DocType("suspension_notice", "中止审理通知书", "中", "notice.html",
-            _needs(lambda c: _suspension(c) is not None, "案件未中止审理"),
+            needs(lambda c: _suspension(c) is not None, "案件未中止审理"),
             (("body", "正文"),),
             lambda c: {"body": f"本机关受理的{c.title}，因{(_suspension(c).reason if _suspension(c) else '')}，"
                                f"根据有关规定，决定中止审理。中止期间不计入审理期限。"}),
     DocType("resumption_notice", "恢复审理通知书", "恢", "notice.html",
-            _needs(lambda c: bool(_suspension(c) and _suspension(c).ended_on), "案件尚未恢复审理"),
+            needs(lambda c: bool(_suspension(c) and _suspension(c).ended_on), "案件尚未恢复审理"),
             (("body", "正文"),),
             lambda c: {"body": f"本机关中止审理的{c.title}，中止原因已消除，决定自"
                                f"{_suspension(c).ended_on if _suspension(c) else ''}起恢复审理。"}),
     DocType("extension_form", "延长审理期限审批表", "延", "extension_form.html",
-            _needs(lambda c: c.case_type == CaseType.ADJUDICATION and c.accepted_on is not None, "案件尚未受理"),
+            needs(lambda c: c.case_type == CaseType.ADJUDICATION and c.accepted_on is not None, "案件尚未受理"),
             (("reason", "延期理由"),), lambda c: {"reason": "案情复杂，需进一步调查取证。"}),
     DocType("revocation_decision", "撤销案件决定书", "撤", "notice.html",
-            _needs(lambda c: c.closing_type == ClosingType.REVOKED.value, "案件未撤销"),
+            needs(lambda c: c.closing_type == ClosingType.REVOKED.value, "案件未撤销"),
             (("body", "正文"),),
             lambda c: {"body": f"本机关受理的{c.title}，经审查，决定撤销该案件。"}),
     DocType("ruling", "行政裁决书", "决", "ruling.html",
-            _needs(lambda c: bool(c.decision_outcome), "案件尚未作出裁决，不能制作行政裁决书"),
+            needs(lambda c: bool(c.decision_outcome), "案件尚未作出裁决，不能制作行政裁决书"),
             (("claims", "请求人请求及理由"), ("answer", "被请求人答辩意见"),
              ("evidence", "证据和质证（各方证据及对方质证意见）"), ("evidence_admitted", "证据认定"),
              ("facts", "经审理查明"), ("reasons", "本机关认为"), ("legal_basis", "法律依据"), ("decision", "裁决主文")),
@@ -269,27 +248,20 @@ DOC_TYPES: dict[str, DocType] = {t.key: t for t in (
             },
             required=("claims", "answer", "facts", "reasons", "decision"), long_texts=True),
     DocType("mediation_agreement", "调解协议书", "调协", "mediation_agreement.html",
-            _needs(_mediated, "案件尚未达成调解协议"),
+            needs(_mediated, "案件尚未达成调解协议"),
             (("dispute", "纠纷事项"), ("body", "协议内容"), ("performance", "履行与司法确认")),
             lambda c: {"dispute": _dispute_text(c), "body": _agreement_text(c), "performance": _performance_text()},
             context=_agreement_context, long_texts=True),
     DocType("confirmation_application", "司法确认申请书", "司", "notice.html",
-            _needs(_mediated, "案件尚未达成调解协议"),
+            needs(_mediated, "案件尚未达成调解协议"),
             (("body", "申请内容"),),
             lambda c: {"body": f"申请人于调解协议生效之日起{_confirmation_days()}内，共同向人民法院申请司法确认该调解协议。"
                                "\n\n请求事项：确认调解协议有效。"}),
-    DocType("credit_notice", "信用记录告知书", "信告", "notice.html",
-            _needs(lambda c: bool(_credit_records(c)), "本案没有待告知的信用记录"),
-            (("body", "正文"),), lambda c: {"body": _credit_notice_text(c)},
-            addressee=lambda c: "、".join(dict.fromkeys(r.subject_name for r in _credit_records(c)))),
-    DocType("referral_letter", "移送函", "移", "notice.html",
-            _needs(lambda c: bool(c.shares) or _referred(c), "案件未移送或请求协助"),
-            (("body", "正文"),),
-            lambda c: {"body": f"{c.title}一案，根据鄂湘赣跨区域知识产权保护协作机制，现函送贵局，请予协助办理并函复。"}),
-    # SPEC §6, §8: the letter of a referral to a partner that does not run casesys.
-    DocType("assistance_letter", "协助函", "协", "notice.html",
-            _needs(lambda c: _referred(c), "本案没有请求协助的协作事项"),
-            (("body", "正文"),),
-            lambda c: {"body": f"{c.title}一案，根据鄂湘赣跨区域知识产权保护协作机制，请贵局协助办理下列事项并函复。"}),
 )}
 SERVICE_RECEIPT = DocType("service_receipt", "送达回证", "", "service_receipt.html", lambda case: None)
+
+
+def register_doc_type(doc_type: DocType) -> None:
+    """A document another feature makes (the credit notice, the referral
+    letters), added at app creation after those of the procedure."""
+    DOC_TYPES.setdefault(doc_type.key, doc_type)

@@ -12,9 +12,9 @@ from sqlalchemy.orm import selectinload
 from casesys.core import clock
 from casesys.core.inputs import ids, iso_date
 from casesys.auth.permissions import (
-    CASE_ROLES, can_approve, can_edit_case, can_view_case, can_view_print_batch, get_case_or_abort,
-    get_visible_or_404, require_roles,
+    CASE_ROLES, can_approve, can_edit_case, can_view_case, can_view_print_batch, get_visible_or_404, require_roles,
 )
+from casesys.cases.access import get_case_or_abort
 from casesys.core.units import commit_unit, unit_of_work
 from casesys.documents import bp
 from casesys.documents.batches import batch_file, start_batch
@@ -28,6 +28,7 @@ from casesys.documents.types import DOC_TYPES
 from casesys.domain.enums import Role
 from casesys.extensions import db
 from casesys.forms.documents import BatchForm, ReturnForm, ServiceForm, VerifyForm, texts_form_class
+from casesys.cases.models import Case
 
 
 def _pdf(data: bytes, filename: str, *, download: bool = False) -> Response:
@@ -209,8 +210,6 @@ def publication(document_id: int):
 def batch():
     day = request.args.get("day", type=iso_date) or clock.today()
     start = datetime.combine(day, time()) - timedelta(hours=8)  # Beijing day in UTC
-    from casesys.cases.models import Case
-
     stmt = (sa.select(Document).join(Case, Document.case_id == Case.id)
             .where(Document.status == "approved", Document.approved_at >= start,
                    Document.approved_at < start + timedelta(days=1)).order_by(Document.approved_at)

@@ -50,22 +50,12 @@ class OfficeForm(PageForm):
         description="对方也使用本系统时填写，如 https://casesys.jxipa.example")
     public_key = StringField("对方签名公钥（Ed25519）", filters=F, validators=[Length(max=100)],
                              description="由对方管理员运行 flask --app wsgi referrals keygen 生成后提供")
+    # (the key itself is checked by the service: casesys.admin.services.save_office)
     is_active = BooleanField("启用", default=True)
     # SPEC §3 (issue 9.7)
     handles_patent_disputes = BooleanField("有权处理专利纠纷（省级机关当然有权；市级机关经确定的在此登记）")
     entrusted_by_id = SelectField("委托机关（县级机关受委托处理专利纠纷时选择）", coerce=db_int, default=0)
     entrustment_reference = StringField("委托文件（文号及日期）", filters=F, validators=[Length(max=200)])
-
-    def validate_public_key(self, field) -> None:
-        from wtforms.validators import ValidationError
-
-        from casesys.referrals.signing import parse_public_key
-
-        if field.data:
-            try:
-                parse_public_key(field.data)
-            except ValueError as error:
-                raise ValidationError(str(error)) from None
 
 
 def _check_format(field) -> None:

@@ -82,4 +82,9 @@ def enqueue(kind: str, payload: dict, *, requested_by: int | None = None, run_af
     return job
 
 
-from casesys.jobs import views  # noqa: E402,F401
+def init_app(app) -> None:
+    from casesys.auth.permissions import can_manage_system
+    from casesys.core.registry import MenuEntry, menu
+    from casesys.jobs import views  # noqa: F401  (the routes)
+
+    menu.add(MenuEntry("admin", 80, "后台任务", "jobs.admin_index", can_manage_system, active=None))

@@ -49,7 +49,10 @@ from casesys.mediation.models import (
     ProposalPosition,
     SessionAttendance,
     Signature,
+    mediation_mediators,
 )
+from casesys.adjudication.models import Approval
+from casesys.adjudication.services import pending_approval, request_action
 
 
 class MediationError(Refused):
@@ -155,6 +158,16 @@ def record_consent(mediation: Mediation, party_id: int, consent: Consent, *, on:
     refresh_mediation_deadlines(mediation, today)
 
 
+def mediator_recipients(case_ids: list[int]) -> list[tuple[int, int]]:
+    """The mediators (with a login) of each case, reminded of its deadlines
+    too (SPEC §10: mediation limit, confirmation window, terms)."""
+    return db.session.execute(
+        sa.select(Mediation.case_id, Mediator.user_id)
+        .join(mediation_mediators, mediation_mediators.c.mediation_id == Mediation.id)
+        .join(Mediator, Mediator.id == mediation_mediators.c.mediator_id)
+        .where(Mediation.case_id.in_(case_ids), Mediator.user_id.is_not(None))).all()
+
+
 def expire_consents(today: date | None = None) -> int:
     """SPEC §5: silence past the consent period ends the mediation (a job)."""
     today = today or clock.today()
@@ -192,14 +205,15 @@ def _party_facts(mediation: Mediation) -> list[PartyFacts]:
 
 def mediator_conflicts(case: Case) -> list[str]:
     """回避 after a change of the parties or their agents: the reasons a
-    mediator of the case's open mediation must now withdraw."""
+    mediator of the case's open mediation must now withdraw (each a warning
+    of cases.services.party_warnings)."""
     mediation = open_mediation(case)
     if mediation is None:
         return []
     db.session.flush()
     db.session.expire(mediation, ["parties"])
     parties = [PartyFacts(p.name, p.credit_code, tuple(a.firm for a in p.agents)) for p in case.parties]
-    return [reason for m in mediation.mediators
+    return [f"{reason}，请在调解页面更换调解员。" for m in mediation.mediators
             if (reason := conflict_reason(MediatorFacts(m.name, m.organisation.name, m.declared_relations), parties))]
 
 
@@ -357,7 +371,6 @@ def sign_agreement(agreement: Agreement, *, party_id: int | None = None, mediato
 
 
 def _take_effect(agreement: Agreement, *, actor: User, today: date) -> None:
-    from casesys.adjudication.services import request_action
     from casesys.domain.workflow import Action, ActionRefused
 
     mediation = agreement.mediation
@@ -381,7 +394,6 @@ def _take_effect(agreement: Agreement, *, actor: User, today: date) -> None:
 def request_queued_closing(case: Case, *, actor: User, today: date) -> bool:
     """Ask for the mediated closing an effective agreement is waiting for, once
     the case allows it (no other approval pending, an active state)."""
-    from casesys.adjudication.services import pending_approval, request_action
     from casesys.domain.workflow import Action
 
     if case.case_type != CaseType.ADJUDICATION or case.state not in ACTIVE or pending_approval(case) is not None:
@@ -391,8 +403,6 @@ def request_queued_closing(case: Case, *, actor: User, today: date) -> bool:
         Mediation.status == MediationStatus.AGREED).limit(1))
     if waiting is None:
         return False
-    from casesys.adjudication.models import Approval
-
     asked = db.session.scalar(sa.select(sa.func.count(Approval.id)).where(
         Approval.case_id == case.id, Approval.action == Action.CLOSE_MEDIATED.value,
         Approval.requested_at >= datetime.combine(waiting.ended_on, datetime.min.time())))

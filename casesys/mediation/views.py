@@ -9,7 +9,8 @@ from flask_login import current_user
 
 from casesys.core import clock
 from casesys.core.inputs import optional_id
-from casesys.auth.permissions import CASE_ROLES, can_mediate, get_case_or_abort, require_roles
+from casesys.auth.permissions import CASE_ROLES, can_mediate, require_roles
+from casesys.cases.access import get_case_or_abort
 
 from casesys.domain.mediation import Consent, Position, TermKind
 from casesys.domain.enums import Role

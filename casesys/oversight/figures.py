@@ -1,5 +1,5 @@
 """The supervisors' figures (SPEC §10): every table is counted with the same
-conditions the case list filters by (`casesys.cases.search`), so each number
+conditions the case list filters by (`casesys.casepage.search`), so each number
 links to exactly the cases behind it.
 
 A figure table is plain JSON (it is cached in `dashboard_snapshots`):
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from casesys.adjudication.models import CaseDeadline
 from casesys.auth.models import Office
 from casesys.cases.models import Case, Party
-from casesys.cases.search import (
+from casesys.casepage.search import (
     NO_PROCEDURE, CaseFilters, filtered_cases, mediation_condition,
     terms_condition,
 )
@@ -30,6 +30,8 @@ from casesys.domain.enums import (
 )
 from casesys.domain.mediation import MediationStatus
 from casesys.extensions import db
+from casesys.mediation.models import Mediation
+from casesys.referrals.queries import PROVINCE, partner_figures
 
 REPEAT_RESPONDENTS_SHOWN = 20
 REFERRAL_DIRECTIONS = {"outbox": "发出", "inbox": "收到"}
@@ -185,8 +187,6 @@ class Figures:
                                      {"label": "中位数", "data": [r[3]["v"] for r in rows]}]}}
 
     def mediation(self) -> dict:
-        from casesys.mediation.models import Mediation
-
         by_status = dict(db.session.execute(
             sa.select(Mediation.status, sa.func.count(sa.distinct(Mediation.case_id)))
             .where(Mediation.case_id.in_(self.ids)).group_by(Mediation.status)).all())
@@ -317,8 +317,6 @@ class Figures:
         """鄂湘赣 referrals by partner and direction with their response times
         (SPEC §6, §10); each count links to the referral list filtered to
         exactly those referrals (`casesys.referrals.queries.box_query`)."""
-        from casesys.referrals.queries import PROVINCE, partner_figures
-
         office_id = self.scope.office_id if self.scope.office_id else PROVINCE
         scope_args = {"province": "1"} if office_id is PROVINCE else {"office_id": office_id}
         if self.scope.date_from:

@@ -1,13 +1,14 @@
 """Background work of oversight: the ledger's dry run and its import (both
 read up to 100,000 rows; they report progress while checking), the refresh
-of stale dashboard figures, and large exports."""
+of stale dashboard figures."""
 from __future__ import annotations
 
 from casesys.auth.models import Office
 from casesys.extensions import db
 from casesys.jobs import job_handler
-from casesys.oversight.exports import JOB_KIND as EXPORT, write_export
 from casesys.oversight.services import check_ledger, import_ledger
+from casesys.auth.models import User
+from casesys.casepage.search import CaseFilters
 
 CHECK, IMPORT, REFRESH = "oversight.check_ledger", "oversight.import_ledger", "oversight.refresh_figures"
 
@@ -17,8 +18,6 @@ def refresh_figures_job(job, progress) -> dict:
     """Recompute a stale dashboard snapshot in the background (SPEC §10, §11)."""
     from datetime import date
 
-    from casesys.auth.models import User
-    from casesys.cases.search import CaseFilters
     from casesys.oversight.services import get_figures
 
     user = db.session.get(User, job.payload["user_id"])
@@ -42,13 +41,3 @@ def import_ledger_job(job, progress) -> dict:
                            actor_id=job.requested_by_id, filename=job.payload.get("filename", ""),
                            progress=progress)
     return {"dry_run": False, **result}
-
-
-@job_handler(EXPORT, max_attempts=3, label="导出文件", download="oversight.export_download")
-def export_job(job, progress) -> dict:
-    """A list too long to write within a request (SPEC §10, §11), written to
-    EXPORT_DIR with progress; the requester downloads it from the job's page."""
-    from casesys.oversight.exports import remove_old_exports
-
-    remove_old_exports()
-    return write_export(job, progress)

@@ -21,6 +21,7 @@ from casesys.domain.enums import (
     ADJUDICATION_STATES, MEDIATION_STATES, PROCEDURE_STATE_LABELS, CaseState, CaseType, EnterpriseType, PartyKind,
     Procedure,
 )
+from casesys.cases.models import Case, CaseEvent, Party
 
 MAX_ROWS = 200_000
 MAX_REPORTED = 5_000  # a report longer than this only counts the rest
@@ -424,7 +425,6 @@ def insert_cases(rows: list[LedgerRow], *, office, actor_id: int | None, filenam
     timeline entry each; returns the new case ids. Flushes, never commits."""
     import sqlalchemy as sa
 
-    from casesys.cases.models import Case, CaseEvent, Party
     from casesys.domain.events import EventKind
     from casesys.domain.search import build_search_text
     from casesys.extensions import db

@@ -12,12 +12,15 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from casesys.cases.search import CaseFilters
+from casesys.casepage.search import CaseFilters
 from casesys.core import clock
 from casesys.extensions import db
 from casesys.oversight.figures import compute_figures
 from casesys.oversight.ledger import LedgerRefused, LedgerRow, Report, check_file_type, check_rows, insert_cases, advance_sequences
 from casesys.oversight.models import DashboardSnapshot, ImportMapping
+from casesys.adjudication.recompute import recompute_deadlines
+from casesys.cases.models import Case
+from casesys.jobs import enqueue
 
 CACHE_VERSION = "2"  # change when the figures' shape changes
 
@@ -49,7 +52,6 @@ def max_age() -> timedelta:
 
 def request_refresh(user, scope: CaseFilters, key: str, computed_at: datetime) -> None:
     """One refresh job per stale snapshot, however many pages ask."""
-    from casesys.jobs import enqueue
     from casesys.oversight.jobs import REFRESH
 
     enqueue(REFRESH, {"user_id": user.id, "office_id": scope.office_id,
@@ -121,8 +123,6 @@ def store_ledger(stream) -> str:
 
 
 def existing_numbers(numbers: list[str]) -> set[str]:
-    from casesys.cases.models import Case
-
     return set(db.session.scalars(sa.select(Case.number).where(Case.number.in_(numbers))))
 
 
@@ -151,8 +151,6 @@ def import_ledger(sha256: str, mapping: dict, *, office, actor_id: int | None, f
     """The real run: checks again (the register may have changed since the
     dry run) and imports every row or, if one is bad, none. Flushes; the job
     commits."""
-    from casesys.adjudication.recompute import recompute_deadlines
-    from casesys.cases.models import Case
     from casesys.core.audit import record_audit
 
     rows: list[LedgerRow] = []

@@ -6,14 +6,14 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 
 from casesys.auth.models import Office
 from casesys.auth.permissions import (
-    can_import_ledger, can_view_dashboard, can_view_job, dashboard_office, get_visible_or_404, require_roles,
+    can_import_ledger, can_view_dashboard, dashboard_office, require_roles,
 )
-from casesys.cases.search import CaseFilters
+from casesys.casepage.search import CaseFilters
 from casesys.core import clock
 from casesys.core.inputs import db_int
 from casesys.domain.enums import Role
@@ -25,13 +25,16 @@ from casesys.forms.oversight import (
     DashboardFilterForm, LedgerUploadForm, MonthlyReportForm, ledger_mapping_form, mapping_of,
 )
 from casesys.oversight import bp
-from casesys.oversight.exports import (
+from casesys.exports import (
     Column, audit_export, export_format, export_response, table_export, table_sheet,
 )
 from casesys.oversight.ledger import FIELDS, LedgerRefused, iter_template_rows, read_headers, suggest_mapping
 from casesys.oversight.services import (
     get_figures, ledger_path, remember_mapping, remembered_mapping, store_ledger,
 )
+from casesys.documents.rendering import require_cjk_font, write_pdf
+from casesys.jobs import enqueue
+from casesys.jobs.models import Job
 
 
 def _offices() -> list[tuple[int, str]]:
@@ -149,8 +152,6 @@ def monthly_report():
         first_sheet, *others = [table_sheet(t) for t in tables]
         return export_response(f"report-{form.month.data}", title, first_sheet[1], first_sheet[2], "xlsx",
                                more_sheets=others, sheet_title=first_sheet[0])
-    from casesys.documents.rendering import require_cjk_font, write_pdf
-
     closing = snapshot.table("closing")["rows"][-1]
     share = snapshot.table("procedure_share")["rows"][-1][1]["v"]
     summary = []
@@ -171,21 +172,6 @@ def monthly_report():
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f"attachment; filename=\"report-{form.month.data}.pdf\""
     return response
-
-
-# --- a large export made by a job ----------------------------------------------------------
-
-@bp.get("/exports/<int:job_id>")
-@login_required
-def export_download(job_id: int):
-    """The file an export job made: for the user who asked and the administrators."""
-    from casesys.jobs.models import Job
-    from casesys.oversight.exports import JOB_KIND, download_response, export_file
-
-    job = get_visible_or_404(Job, job_id, lambda user, job: job.kind == JOB_KIND and can_view_job(user, job))
-    if job.state != "done" or not export_file(job).exists():
-        abort(404)
-    return download_response(job)
 
 
 # --- ledger import (台账) ---------------------------------------------------------------
@@ -220,7 +206,6 @@ def ledger_upload():
 
 
 def _recent_import_jobs():
-    from casesys.jobs.models import Job
     from casesys.oversight.jobs import CHECK, IMPORT
 
     return db.session.scalars(sa.select(Job).where(Job.kind.in_([CHECK, IMPORT]))
@@ -231,7 +216,6 @@ def _recent_import_jobs():
 @require_roles(Role.ADMIN)
 def ledger_mapping(sha256: str):
     """Map the file's headers to case fields, then dry-run or import (each a job)."""
-    from casesys.jobs import enqueue
     from casesys.oversight.jobs import CHECK, IMPORT
 
     _import_allowed()
@@ -262,7 +246,6 @@ def ledger_mapping(sha256: str):
 @bp.get("/admin/import/jobs/<int:job_id>")
 @require_roles(Role.ADMIN)
 def ledger_job(job_id: int):
-    from casesys.jobs.models import Job
     from casesys.oversight.jobs import CHECK, IMPORT
 
     _import_allowed()

@@ -6,4 +6,11 @@ from flask import Blueprint
 bp = Blueprint("public", __name__, url_prefix="/public")
 manage_bp = Blueprint("publishing", __name__, url_prefix="/publishing")
 
-from casesys.public import manage, views  # noqa: E402,F401
+
+def init_app(app) -> None:
+    from casesys.auth.permissions import can_work_on_cases
+    from casesys.core.registry import MenuEntry, menu
+    from casesys.public import manage, views  # noqa: F401  (the routes)
+
+    menu.add(MenuEntry("main", 50, "公开", "publishing.index", can_work_on_cases, icon="globe",
+                       active="publishing."))

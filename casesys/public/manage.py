@@ -6,9 +6,8 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from casesys.auth.permissions import (
-    CASE_ROLES, can_publish, can_request_publication, get_case_or_abort, require_roles, visible_cases_clause,
-)
+from casesys.auth.permissions import CASE_ROLES, can_publish, can_request_publication, require_roles
+from casesys.cases.access import get_case_or_abort, visible_cases_clause
 from casesys.cases.models import Case
 from casesys.core.units import commit_unit
 from casesys.documents.models import Document
@@ -20,13 +19,13 @@ from casesys.public.models import Publication
 from casesys.public.services import (
     approve_publication, request_ruling_publication, request_typical_case, return_publication, withdraw_publication,
 )
+from casesys.credit.models import CreditRecord
 
 
 @bp.app_template_global()
 def waiting_for_review() -> dict:
     """For a supervisor's approvals page: publication requests of others and
     credit records waiting for a decision (candidates, objections)."""
-    from casesys.credit.models import CreditRecord
     from casesys.domain.credit import CreditState
 
     scope = [visible_cases_clause(current_user)]

@@ -38,6 +38,8 @@ from casesys.referrals.models import (
     ExchangeRefusal, InboxMessage, OutboxMessage, Referral, ReferralMessage, new_uid,
 )
 from casesys.referrals.signing import canonical, sha256_hex, sign, verify
+from casesys.cases.services import upload_limit
+from casesys.jobs import enqueue  # the durable jobs (issue 10) deliver the outbox
 
 DELIVER_JOB = "referrals.deliver_message"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -69,7 +71,6 @@ def queue_message(referral: Referral, side: Side, message_type: str, body: dict)
     partner = _other_office(referral, side)
     if not partner.runs_casesys:
         return None
-    from casesys.jobs import enqueue  # the durable jobs (issue 10) deliver the outbox
     envelope = {"id": new_uid(), "type": message_type, "sender": _own_office(referral, side).code,
                 "receiver": partner.code, "timestamp": clock.utcnow().strftime(TIME_FORMAT), "body": body}
     data = canonical(envelope)
@@ -229,7 +230,6 @@ def _receive(data: bytes, signature: str, transport: Transport) -> Answer:
 def _store_attachments(items, referral: Referral, side: Side, message: ReferralMessage | None) -> None:
     """SPEC §6: each file arrives with its SHA-256 and size, checked here, and
     within the upload limit."""
-    from casesys.cases.services import upload_limit
     from casesys.referrals.services import add_attachment
 
     for item in items or []:

@@ -27,6 +27,8 @@ from casesys.domain.referrals import (
 from casesys.domain.workflow import Action, ActionRefused
 from casesys.extensions import db
 from casesys.referrals.models import Referral, ReferralAttachment, ReferralMessage
+from casesys.documents.rendering import DocumentError
+from casesys.documents.services import create_draft
 
 A = ReferralAction
 
@@ -126,19 +128,6 @@ def _say(referral: Referral, side: Side, author: str, office: str, body: str, *,
 
 
 # --- who acts ----------------------------------------------------------------
-
-def acting_side(referral: Referral, user: User) -> Side | None:
-    return referral.side_of(user.office_id)
-
-
-def proxy_side(referral: Referral, user: User) -> Side | None:
-    """A partner without casesys answers on paper; the sender's officer
-    enters that answer by hand, acting for the receiver (SPEC §6)."""
-    partner = referral.receiver_office
-    if user.office_id == referral.sender_office_id and partner.is_partner and not partner.runs_casesys:
-        return Side.RECEIVER
-    return None
-
 
 # --- the lifecycle ---------------------------------------------------------------
 
@@ -355,8 +344,6 @@ def link_case(referral: Referral, case: Case | None, *, side: Side, actor: User)
 def draft_letter(referral: Referral, *, actor: User):
     """The 移送函 / 协助函 as a document of the sender's case: numbered,
     approved and frozen like every document, then printed and posted."""
-    from casesys.documents.rendering import DocumentError
-    from casesys.documents.services import create_draft
     from casesys.domain.referrals import letter_title
 
     if referral.sender_case is None:

@@ -8,8 +8,9 @@ from flask_login import current_user
 
 from casesys.auth.models import Office
 from casesys.auth.permissions import (
-    REFERRAL_ROLES, can_edit_case, get_referral_or_abort, proxy_referral_side, referral_side, require_roles,
+    REFERRAL_ROLES, can_edit_case, proxy_referral_side, referral_side, require_roles,
 )
+from casesys.referrals.access import get_referral_or_abort
 from casesys.cases.models import Case
 from casesys.cases.services import store_checked_upload
 from casesys.cases.storage import UploadRejected, path_for
@@ -21,12 +22,13 @@ from casesys.domain.referrals import (
 )
 from casesys.extensions import csrf, db
 from casesys.forms.referrals import LinkCaseForm, ReferralActionForm, ReferralFilterForm, ReferralForm, ReferralNoteForm
-from casesys.referrals import bp, exchange_bp
-from casesys.referrals import services
+from casesys.referrals import bp, exchange_bp, services
 from casesys.referrals.exchange import Transport, receive_message, refuse_oversized
 from casesys.referrals.models import ReferralAttachment
-from casesys.oversight.exports import export_format, export_list
+from casesys.exports import export_format, export_list
 from casesys.referrals.queries import PROVINCE, Filters, list_box, list_scope, office_figures, partners_of
+from casesys.adjudication.services import pending_approval
+from casesys.documents.services import find_case_by_number
 
 PER_PAGE = 30
 
@@ -62,8 +64,6 @@ def index():
 
 
 def _find_own_case(number: str) -> Case | None:
-    from casesys.documents.services import find_case_by_number
-
     case = find_case_by_number(number) if number else None
     if case is not None and case.office_id != current_user.office_id:
         return None
@@ -125,8 +125,6 @@ def detail(referral_id: int):
     own, proxy = _sides(referral)
     actions = available_referral_actions(referral.state, own) if own else []
     proxy_actions = available_referral_actions(referral.state, proxy) if proxy else []
-    from casesys.adjudication.services import pending_approval
-
     waiting = (referral.state == ReferralState.DRAFT and referral.sender_case is not None
                and pending_approval(referral.sender_case) is not None)
     return render_template("referrals/detail.html", referral=referral, side=own, actions=actions,

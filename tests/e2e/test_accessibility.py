@@ -24,9 +24,9 @@ DEMO_PASSWORD = "casesys-demo"
 @pytest.fixture
 def demo_world(app, db):
     """Demo data: every state, mediations, hearings; one issued document."""
-    from casesys.cases.demo import generate_cases
+    from casesys.demo.data import generate_cases
 
-    from casesys.referrals.demo import generate_referrals
+    from casesys.demo.referrals import generate_referrals
 
     generate_cases(300, seed=5, today=clock.today())
     db.session.commit()

@@ -27,7 +27,7 @@ def login(page: Page, username: str, password: str = "casesys-demo") -> None:
 
 def test_supervisor_filters_drills_down_and_exports(browser_page: Page, db, screenshot):
     from casesys.auth.models import Office
-    from casesys.cases.demo import generate_cases
+    from casesys.demo.data import generate_cases
 
     generate_cases(300, seed=3, today=clock.today())
     db.session.commit()
@@ -115,7 +115,7 @@ def test_admin_imports_a_ledger_after_a_dry_run_shows_its_bad_row(browser_page: 
 def test_a_large_export_is_followed_on_its_job_page_and_downloaded(browser_page: Page, db, job_worker, screenshot):
     """Above the threshold (lowered here) the XLSX is a job: the page follows
     its progress and offers the file once the worker has written it."""
-    from casesys.cases.demo import generate_cases
+    from casesys.demo.data import generate_cases
     from casesys.core.settings import set_setting
 
     generate_cases(120, seed=4, today=clock.today())

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from casesys.adjudication.models import Hearing, PanelMember
 from casesys.auth.models import User
-from casesys.cases.demo import generate_cases
+from casesys.demo.data import generate_cases
 from casesys.cases.models import Case, Party
 from casesys.core import clock
 from casesys.domain.enums import CaseState, CaseType, Procedure

@@ -132,10 +132,10 @@ def test_a_paper_partners_answer_is_entered_by_hand(db, factory, two_offices):
     with clock.frozen(MONDAY):
         referral = create_referral(ReferralData(K.SERVICE_HELP, jiangxi, "协助送达", "请协助送达"), actor=people["hb"])
         act_on_referral(referral, A.SEND, side=Side.SENDER, actor=people["hb"])
-    from casesys.referrals.services import proxy_side
+    from casesys.auth.permissions import proxy_referral_side
 
-    assert proxy_side(referral, people["hb"]) == Side.RECEIVER
-    assert proxy_side(referral, people["xn"]) is None
+    assert proxy_referral_side(people["hb"], referral) == Side.RECEIVER
+    assert proxy_referral_side(people["xn"], referral) is None
     letter_day = MONDAY + timedelta(days=3)
     with clock.frozen(MONDAY + timedelta(days=6)):
         for step in (A.RECEIVE, A.ACCEPT, A.START):

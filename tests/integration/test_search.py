@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from casesys.cases.search import CaseFilters, search_cases
+from casesys.casepage.search import CaseFilters, search_cases
 from casesys.domain.enums import CaseState, CaseType, PartyRole, Role
 
 

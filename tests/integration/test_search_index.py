@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casesys.cases.models import Case
-from casesys.cases.search import ONE_CHARACTER_LIMIT, CaseFilters, is_one_character, search_cases, search_target
+from casesys.casepage.search import ONE_CHARACTER_LIMIT, CaseFilters, is_one_character, search_cases, search_target
 from casesys.core.database import dialect_name
 from casesys.domain.enums import PartyRole, Role
 from casesys.domain.search import search_grams
@@ -117,7 +117,7 @@ def test_agents_and_patent_titles_are_found(factory):
 
 
 def test_one_character_is_limited_to_the_newest_and_says_so(app, client, factory, login_as, monkeypatch):
-    from casesys.cases import search
+    from casesys.casepage import search
 
     monkeypatch.setattr(search, "ONE_CHARACTER_LIMIT", 3)
     officer = factory.user(Role.OFFICER)

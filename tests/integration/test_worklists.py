@@ -6,7 +6,8 @@ import sqlalchemy as sa
 
 from casesys.adjudication.models import CaseDeadline, PanelMember
 from casesys.adjudication.next_deadline import refresh_next_deadlines
-from casesys.adjudication.worklists import todo_items, workload_rows
+from casesys.adjudication.worklists import workload_rows
+from casesys.desk.worklists import todo_items
 from casesys.cases.models import Case
 from casesys.core import clock
 from casesys.domain.deadlines import Party as Owner
@@ -160,7 +161,7 @@ def test_mediation_figures_are_those_of_every_mediation(db, factory):
 
 def test_menu_badge_counts_what_waits_for_someone_else(db, factory):
     from casesys.adjudication.models import Approval
-    from casesys.adjudication.worklists import waiting_approvals
+    from casesys.desk.worklists import waiting_approvals
     from casesys.documents.models import Document
 
     office = factory.office()

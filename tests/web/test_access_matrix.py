@@ -166,7 +166,7 @@ MATRIX: dict[str, list[tuple[str, str, dict[str, int]]]] = {
     "oversight.ledger_job": [("GET", "/admin/import/jobs/999999", ADMIN_ONLY | {"admin": MISSING})],
     "oversight.ledger_template": [("GET", "/admin/import/template.xlsx", ADMIN_ONLY)],
     # The file of a large export: the user who asked for it (the officer) and administrators.
-    "oversight.export_download": [("GET", "/exports/{export_job}", OWN_JOB),
+    "exports.download": [("GET", "/exports/{export_job}", OWN_JOB),
                                   ("GET", "/exports/{job}", {role: MISSING for role in ROLES} | {"anonymous": REDIRECT})],
     "oversight.monthly_report": [("GET", "/dashboard/report?month=nope", SUPERVISOR_ONLY | {"supervisor": REDIRECT})],
     # A background job: the user who asked for it (here the officer) and administrators.
@@ -231,7 +231,7 @@ def world(db, factory):
     from casesys.jobs import enqueue
 
     job = enqueue("reminders.run", {}, requested_by=users["officer"].id)
-    from casesys.oversight.exports import JOB_KIND, export_file
+    from casesys.exports.lists import JOB_KIND, export_file
 
     export_job = enqueue(JOB_KIND, {"export": "cases", "args": {}, "format": "xlsx", "title": "案件", "rows": 1,
                                     "today": clock.today().isoformat()}, requested_by=users["officer"].id)

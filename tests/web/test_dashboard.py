@@ -28,7 +28,7 @@ def on_today():
 def demo(db):
     """600 demo cases in every state, plus mediations with agreements (the
     demo generator writes none)."""
-    from casesys.cases.demo import generate_cases
+    from casesys.demo.data import generate_cases
     from casesys.cases.models import Case, Party
     from casesys.domain.enums import CaseType, PartyRole
     from casesys.domain.mediation import MediationStatus, TermKind

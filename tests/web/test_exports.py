@@ -99,7 +99,7 @@ def test_dashboard_table_export_matches_the_page(client, login_as, office_world)
 
 def test_a_large_export_is_streamed(client, login_as, office_world, monkeypatch):
     """The CSV body is a generator the server sends chunk by chunk."""
-    from casesys.oversight import exports
+    from casesys.exports import lists as exports
 
     monkeypatch.setattr(exports, "ROWS_PER_CHUNK", 2)
     officer, _, _ = office_world

@@ -64,8 +64,8 @@ def crawl(client, start: str = "/public/") -> tuple[dict[str, str], list[str]]:
 
 
 def test_the_public_site_of_a_demo_database_shows_no_private_value(app, db, client):
-    from casesys.cases.demo import generate_cases
-    from casesys.public.demo import publish_demo_items
+    from casesys.demo.data import generate_cases
+    from casesys.demo.public import publish_demo_items
 
     generate_cases(300, seed=7)
     shown = publish_demo_items()

@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[2] / "casesys"
 
 @pytest.fixture
 def demo(db):
-    from casesys.cases.demo import generate_cases
-    from casesys.referrals.demo import generate_referrals
+    from casesys.demo.data import generate_cases
+    from casesys.demo.referrals import generate_referrals
 
     with clock.frozen(TODAY):
         generate_cases(400, seed=16, today=TODAY)

@@ -29,7 +29,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Response, request, stream_with_context
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -37,6 +36,8 @@ from werkzeug.datastructures import MultiDict
 from casesys.core import clock
 from casesys.core.units import unit_of_work
 from casesys.extensions import db
+from casesys.auth.models import User
+from casesys.jobs import enqueue
 
 FORMATS = ("csv", "xlsx")
 CHUNK = 64 * 1024
@@ -209,7 +210,7 @@ class ListExport:
 
 
 EXPORTS: dict[str, ListExport] = {}
-JOB_KIND = "oversight.export"
+JOB_KIND = "oversight.export"  # the kind of the rows already stored
 
 
 def list_export(name: str, columns: Sequence[Column]):
@@ -226,7 +227,6 @@ def export_list(name: str, fmt: str) -> Response:
     from flask import flash, redirect, url_for
 
     from casesys.core.settings import get_setting
-    from casesys.jobs import enqueue
 
     spec = EXPORTS[name]
     args = {k: v for k, v in request.args.items() if k not in ("format", "page")}
@@ -285,8 +285,6 @@ def write_export(job, progress) -> dict:
     """The job's file, written beside its final name and renamed when whole
     (a worker that dies leaves no half file to download; the next attempt
     starts again)."""
-    from casesys.auth.models import User
-
     user = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
     if user is None or not user.active:
         raise PermissionError("申请导出的用户已停用，不再生成文件。")
@@ -322,114 +320,3 @@ def download_response(job) -> Response:
         date.fromisoformat(job.payload["today"]))
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-# --- what each list exports ------------------------------------------------------------
-
-CASE_COLUMNS = (
-    Column("案号", width=26), Column("案件类型", width=10), Column("程序", width=10), Column("状态", width=12),
-    Column("案由", width=48), Column("请求人（申请人）", width=36), Column("被请求人（被申请人）", width=36),
-    Column("收案日期", "date", 12), Column("受理日期", "date", 12), Column("结案日期", "date", 12),
-    Column("办案机关", width=28), Column("承办人", width=10),
-)
-CASES_PER_READ = 1000
-
-
-@list_export("cases", CASE_COLUMNS)
-def case_rows(user, args, today: date) -> tuple[str, int, Iterator[list]]:
-    """The filtered case list in its order. The ids are read first (one
-    column, in the list's order); then each thousand cases with their party
-    names. No cursor stays open across the rows, so a job may commit its
-    progress between them."""
-    from casesys.cases.models import Case
-    from casesys.cases.search import SORTS, CaseFilters, filtered_cases
-
-    filters = CaseFilters.from_args(args)
-    ids = list(db.session.scalars(filtered_cases(user, filters, today).with_only_columns(Case.id)
-                                  .order_by(*SORTS.get(filters.sort, SORTS["received_desc"])[1])))
-    return "案件", len(ids), _case_chunks(ids)
-
-
-def _case_chunks(ids: list[int]) -> Iterator[list]:
-    from collections import defaultdict
-
-    from casesys.auth.models import Office, User
-    from casesys.cases.models import Case, Party
-    from casesys.domain.enums import PartyRole, case_state_label
-
-    for start in range(0, len(ids), CASES_PER_READ):
-        chunk = ids[start:start + CASES_PER_READ]
-        cases = {row[0]: row for row in db.session.execute(
-            sa.select(Case.id, Case.number, Case.case_type, Case.procedure, Case.state, Case.title,
-                      Case.received_on, Case.accepted_on, Case.closed_on, Office.name, User.full_name)
-            .join(Office, Case.office_id == Office.id).outerjoin(User, Case.handler_id == User.id)
-            .where(Case.id.in_(chunk)))}
-        names: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
-        for case_id, role, name in db.session.execute(
-                sa.select(Party.case_id, Party.role, Party.name)
-                .where(Party.case_id.in_(chunk), Party.role.in_((PartyRole.REQUESTER, PartyRole.RESPONDENT)))
-                .order_by(Party.case_id, Party.position)):
-            names[case_id][0 if role == PartyRole.REQUESTER else 1].append(name)
-        for case_id in chunk:
-            if case_id not in cases:  # deleted meanwhile (never in practice: cases are not deleted)
-                continue
-            (_, number, case_type, procedure, state, title, received, accepted, closed, office,
-             handler) = cases[case_id]
-            requesters, respondents = names[case_id]
-            yield [number, case_type.label, procedure.label if procedure else "",
-                   case_state_label(state, procedure), title, "、".join(requesters), "、".join(respondents),
-                   received, accepted, closed, office, handler or ""]
-
-
-TODO_COLUMNS = (Column("届满日", "date", 12), Column("事项", width=24), Column("案号", width=26),
-                Column("案由", width=48), Column("案件状态", width=12), Column("期限状态", width=12),
-                Column("临时期限", width=10))
-
-
-@list_export("todo", TODO_COLUMNS)
-def todo_rows(user, args, today: date) -> tuple[str, int, list[list]]:
-    from casesys.adjudication.worklists import todo_items
-    from casesys.domain.deadlines import urgency
-    from casesys.domain.enums import case_state_label
-
-    words = {"overdue": "逾期", "due_today": "今日到期", "expired": "期间已届满", "open": "未到期", "met": "已完成"}
-    # A user's open limits: hundreds at most, so one read; read now, as a
-    # commit expires the objects before the file streams.
-    items = todo_items(user, page=1, per_page=100_000, today=today)[0]
-    rows = [[item.deadline.due_on, item.deadline.label, item.number, item.title,
-             case_state_label(item.state, item.procedure), words.get(urgency(item.deadline, today), ""),
-             "是" if item.deadline.provisional else ""] for item in items]
-    return "我的待办", len(rows), rows
-
-
-REFERRAL_COLUMNS = (
-    Column("编号", width=12), Column("类型", width=14), Column("事由", width=40), Column("发出机关", width=24),
-    Column("接收机关", width=24), Column("状态", width=10), Column("发出日期", "date", 12),
-    Column("签收日期", "date", 12), Column("答复日期", "date", 12), Column("下一期限", "date", 12),
-    Column("发出方案号", width=26), Column("接收方案号", width=26),
-)
-
-
-@list_export("referrals", REFERRAL_COLUMNS)
-def referral_rows(user, args, today: date) -> tuple[str, int, list[list]]:
-    """The filtered inbox or outbox in the page's order (an office's
-    referrals are hundreds, not 100,000: read at once)."""
-    from casesys.referrals.models import Referral
-    from casesys.referrals.queries import Filters, box_query, list_scope
-
-    filters = Filters.from_args(args)
-    rows = db.session.execute(box_query(list_scope(user, args), filters, today)
-                              .order_by(Referral.created_at.desc(), Referral.id.desc())).all()
-    title = "跨区域协作（发件箱）" if filters.box == "outbox" else "跨区域协作（收件箱）"
-    return title, len(rows), [
-        [r.number, r.kind.label, r.subject, r.sender_office.name, r.receiver_office.name, r.state.label,
-         r.sent_on, r.received_on, r.answered_on, next_due, r.sender_case_number, r.receiver_case_number]
-        for r, next_due in rows]
-
-
-def export_workload(rows, fmt: str) -> Response:
-    columns = (Column("承办人", width=14), Column("在办案件", "int"), Column("平均天数", "days"),
-               Column("最长天数", "int"), Column("逾期期限", "int"))
-    return export_response("workload", "承办人工作量", columns,
-                           [[r.user.full_name, r.open_cases, round(r.average_age_days, 1), r.oldest_age_days,
-                             r.overdue] for r in rows], fmt)

@@ -19,7 +19,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from casesys.auth.permissions import visible_cases
+from casesys.cases.access import visible_cases
 from casesys.auth.models import Office, User
 from casesys.cases.models import Case, Party
 from casesys.core.database import dialect_name
@@ -28,6 +28,8 @@ from casesys.domain.codes import normalize_case_number_query, parse_patent_numbe
 from casesys.domain.enums import OPEN_STATES, CaseState, CaseType, EnterpriseType, PartyRole, Procedure
 from casesys.domain.search import folds_beyond_ascii, normalize_text, phrases_decide, query_phrases
 from casesys.extensions import db
+from casesys.adjudication.models import CaseDeadline
+from casesys.mediation.models import Agreement, AgreementTerm, Mediation
 
 FULL_CASE_NUMBER = re.compile(r"^\S+〔\d{4}〕\d+号$")
 SORTS = {
@@ -218,8 +220,6 @@ NO_PROCEDURE = "none"  # an adjudication whose procedure is not chosen yet
 
 def closing_limit_met(late: bool):
     """Cases whose closing limit (SPEC §3, §4) was met, in time or late."""
-    from casesys.adjudication.models import CaseDeadline
-
     met = sa.select(CaseDeadline.case_id).where(CaseDeadline.kind == "closing", CaseDeadline.met_on.is_not(None),
                                                  (CaseDeadline.met_on > CaseDeadline.due_on) if late
                                                  else (CaseDeadline.met_on <= CaseDeadline.due_on))
@@ -229,8 +229,6 @@ def closing_limit_met(late: bool):
 def overdue_deadlines(today: date, kind: str | None = None):
     """The office's own limits of open cases that have passed unmet (SPEC §10);
     a party's period that ran out is no one's delay."""
-    from casesys.adjudication.models import CaseDeadline
-
     stmt = sa.select(CaseDeadline.case_id).where(CaseDeadline.met_on.is_(None), CaseDeadline.due_on < today,
                                                  CaseDeadline.owner == "office")
     if kind:
@@ -244,7 +242,6 @@ def has_party(role: PartyRole, *where):
 
 def mediation_condition(status: str):
     from casesys.domain.mediation import MediationStatus
-    from casesys.mediation.models import Mediation
 
     statuses = ([MediationStatus.AGREED, MediationStatus.PARTIAL] if status == "succeeded"
                 else [MediationStatus(status)])
@@ -254,8 +251,6 @@ def mediation_condition(status: str):
 def terms_condition(which: str, today: date):
     """Cases with an effective agreement that has an overdue term, or whose
     terms are all performed (SPEC §5: performance of each term)."""
-    from casesys.mediation.models import Agreement, AgreementTerm, Mediation
-
     terms = (sa.select(Mediation.case_id).join(Agreement, Agreement.mediation_id == Mediation.id)
              .join(AgreementTerm, AgreementTerm.agreement_id == Agreement.id)
              .where(Agreement.effective_on.is_not(None)))

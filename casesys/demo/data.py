@@ -19,8 +19,8 @@ from flask.cli import with_appcontext
 from casesys.core import clock
 from casesys.auth.models import Office, User, UserRole
 from casesys.auth.passwords import hash_password
-from casesys.cases import demo_names as names
-from casesys.cases.demo_procedure import CaseSketch, ProcedureRows
+from casesys.demo import names
+from casesys.demo.procedure import CaseSketch, ProcedureRows
 from casesys.adjudication.models import ClockStop
 from casesys.cases.models import Agent, Case, CaseEvent, CasePatent, CaseShare, Party, Patent
 from casesys.core.models import NumberSequence
@@ -451,7 +451,7 @@ def _sync_id_sequences() -> None:
     """Explicit ids bypass PostgreSQL's serial sequences: move them past the max."""
     if db.engine.dialect.name != "postgresql":
         return
-    from casesys.cases.demo_procedure import MEDIATION_MODELS
+    from casesys.demo.procedure import MEDIATION_MODELS
 
     for model in (Case, Party, Agent, Patent, CasePatent, CaseEvent, CaseShare, ClockStop, *MEDIATION_MODELS):
         table = model.__tablename__
@@ -479,12 +479,12 @@ def demo_data_command(count: int, if_empty: bool, seed: int):
     with click.progressbar(length=count, label="生成演示案件", show_pos=True, show_eta=True) as bar:
         generate_cases(count, seed=seed, progress=bar.update)
         db.session.commit()
-    from casesys.referrals.demo import generate_referrals  # SPEC §6: partners and referrals in every state
+    from casesys.demo.referrals import generate_referrals  # SPEC §6: partners and referrals in every state
 
     generate_referrals()
     db.session.commit()
     from casesys.documents.rendering import DocumentError
-    from casesys.public.demo import publish_demo_items
+    from casesys.demo.public import publish_demo_items
 
     try:  # SPEC §7: the public site has content from the start
         shown = publish_demo_items()

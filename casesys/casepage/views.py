@@ -1,0 +1,152 @@
+"""The register's list and the case page (SPEC §2): the one place that
+puts the features together on a case — its procedure (adjudication), its
+mediation, documents, referrals and credit records are shown from here.
+Their addresses and endpoint names stay those of the `cases` blueprint."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from casesys.adjudication.models import CaseDeadline
+from casesys.adjudication.page import procedure_context
+from casesys.auth.models import Office, User, UserRole
+from casesys.auth.permissions import CASE_ROLES, can_edit_case, require_roles
+from casesys.casepage.search import SORTS, CaseFilters, filtered_cases, search_cases
+from casesys.cases import bp
+from casesys.cases.access import get_case_or_abort
+from casesys.cases.models import Case, Party
+from casesys.cases.services import EvidenceData, add_evidence, other_cases_by_code, store_checked_upload
+from casesys.cases.storage import UploadRejected
+from casesys.core.units import unit_of_work
+from casesys.domain.enums import CaseType, PartyRole, case_state_label
+from casesys.exports import Column, export_format, export_list, list_export
+from casesys.extensions import db
+from casesys.forms.cases import EvidenceUploadForm
+
+
+@bp.get("")
+@require_roles(*CASE_ROLES)
+def index():
+    if fmt := export_format():
+        return export_list("cases", fmt)
+    filters = CaseFilters.from_args(request.args)
+    result = search_cases(current_user, filters, current_app.config["CASES_PER_PAGE"])
+    offices = (db.session.execute(sa.select(Office.id, Office.name).where(Office.is_partner.is_(False))
+                                  .order_by(Office.id)).all() if current_user.province_wide else [])
+    # 承办人: only people who handle cases (not administrators).
+    handlers = db.session.execute(
+        sa.select(User.id, User.full_name).where(User.office_id == current_user.office_id,
+                                                 User.id.in_(sa.select(UserRole.user_id).where(UserRole.role.in_(CASE_ROLES))))
+        .order_by(User.full_name)
+    ).all()
+    return render_template("cases/index.html", result=result, filters=filters, sorts=SORTS,
+                           offices=offices, handlers=handlers, next_deadlines=next_deadlines([c.id for c in result.items]))
+
+
+def next_deadlines(case_ids: list[int]) -> dict[int, tuple]:
+    """Each listed case's nearest open deadline of the office (one query for the page)."""
+    if not case_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(CaseDeadline.case_id, CaseDeadline.label, CaseDeadline.due_on, CaseDeadline.paused)
+        .where(CaseDeadline.case_id.in_(case_ids), CaseDeadline.met_on.is_(None), CaseDeadline.owner == "office")
+        .order_by(CaseDeadline.case_id, CaseDeadline.due_on)).all()
+    found: dict[int, tuple] = {}
+    for case_id, label, due_on, paused in rows:
+        found.setdefault(case_id, (label, due_on, paused))
+    return found
+
+
+@bp.get("/<int:case_id>")
+@require_roles(*CASE_ROLES)
+def detail(case_id: int):
+    case = get_case_or_abort(case_id)
+    return render_template("cases/detail.html", case=case, upload_form=_evidence_form(case),
+                           proc=_procedure_context(case), seen_elsewhere=other_cases_by_code(case))
+
+
+def _procedure_context(case: Case) -> dict | None:
+    return procedure_context(case) if case.case_type == CaseType.ADJUDICATION else None
+
+
+def _evidence_form(case: Case) -> EvidenceUploadForm:
+    form = EvidenceUploadForm()
+    form.party_id.choices = [(p.id, f"{p.role_label} {p.name}") for p in case.parties]
+    return form
+
+
+@bp.post("/<int:case_id>/evidence")
+@require_roles(*CASE_ROLES)
+def upload_evidence(case_id: int):
+    case = get_case_or_abort(case_id, can_edit_case)
+    form = _evidence_form(case)
+    if form.validate_on_submit():
+        try:
+            stored = store_checked_upload(form.file.data.stream, form.file.data.filename)
+        except UploadRejected as error:
+            form.file.errors.append(str(error))
+        else:
+            with unit_of_work(form) as unit:
+                add_evidence(case, EvidenceData(stored, {
+                    "kind": form.kind.data, "description": form.description.data,
+                    "page_count": form.page_count.data, "party_id": form.party_id.data,
+                }), actor=current_user)
+            if unit.ok:
+                flash("证据已上传。", "success")
+                return redirect(url_for("cases.detail", case_id=case.id, _anchor="evidence"))
+    flash("证据未上传，请查看表单中的提示。", "danger")
+    return render_template("cases/detail.html", case=case, upload_form=form, proc=_procedure_context(case),
+                           seen_elsewhere=other_cases_by_code(case)), 400
+
+
+# --- the list as a file ---------------------------------------------------------------
+
+CASE_COLUMNS = (
+    Column("案号", width=26), Column("案件类型", width=10), Column("程序", width=10), Column("状态", width=12),
+    Column("案由", width=48), Column("请求人（申请人）", width=36), Column("被请求人（被申请人）", width=36),
+    Column("收案日期", "date", 12), Column("受理日期", "date", 12), Column("结案日期", "date", 12),
+    Column("办案机关", width=28), Column("承办人", width=10),
+)
+CASES_PER_READ = 1000
+
+
+@list_export("cases", CASE_COLUMNS)
+def case_rows(user, args, today: date) -> tuple[str, int, Iterator[list]]:
+    """The filtered case list in its order. The ids are read first (one
+    column, in the list's order); then each thousand cases with their party
+    names. No cursor stays open across the rows, so a job may commit its
+    progress between them."""
+    filters = CaseFilters.from_args(args)
+    ids = list(db.session.scalars(filtered_cases(user, filters, today).with_only_columns(Case.id)
+                                  .order_by(*SORTS.get(filters.sort, SORTS["received_desc"])[1])))
+    return "案件", len(ids), _case_chunks(ids)
+
+
+def _case_chunks(ids: list[int]) -> Iterator[list]:
+    for start in range(0, len(ids), CASES_PER_READ):
+        chunk = ids[start:start + CASES_PER_READ]
+        cases = {row[0]: row for row in db.session.execute(
+            sa.select(Case.id, Case.number, Case.case_type, Case.procedure, Case.state, Case.title,
+                      Case.received_on, Case.accepted_on, Case.closed_on, Office.name, User.full_name)
+            .join(Office, Case.office_id == Office.id).outerjoin(User, Case.handler_id == User.id)
+            .where(Case.id.in_(chunk)))}
+        names: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
+        for case_id, role, name in db.session.execute(
+                sa.select(Party.case_id, Party.role, Party.name)
+                .where(Party.case_id.in_(chunk), Party.role.in_((PartyRole.REQUESTER, PartyRole.RESPONDENT)))
+                .order_by(Party.case_id, Party.position)):
+            names[case_id][0 if role == PartyRole.REQUESTER else 1].append(name)
+        for case_id in chunk:
+            if case_id not in cases:  # deleted meanwhile (never in practice: cases are not deleted)
+                continue
+            (_, number, case_type, procedure, state, title, received, accepted, closed, office,
+             handler) = cases[case_id]
+            requesters, respondents = names[case_id]
+            yield [number, case_type.label, procedure.label if procedure else "",
+                   case_state_label(state, procedure), title, "、".join(requesters), "、".join(respondents),
+                   received, accepted, closed, office, handler or ""]
