@@ -49,6 +49,18 @@ def require_roles(*roles: Role):
     return decorator
 
 
+def get_or_abort(model, ident: int, can_see, predicate=None):
+    """The row whose page is asked for: 404 when it does not exist or
+    `can_see(current_user, row)` refuses (ids cannot be probed, issue 11a),
+    403 when the user sees it but `predicate` refuses."""
+    row = db.session.get(model, ident)
+    if row is None or not can_see(current_user, row):
+        abort(404)
+    if predicate is not None and not predicate(current_user, row):
+        abort(403)
+    return row
+
+
 def can_work_on_cases(user) -> bool:
     return user.is_authenticated and user.has_role(*CASE_ROLES)
 
@@ -92,14 +104,6 @@ def home_endpoint(user) -> str:
 
 def can_manage_system(user) -> bool:
     return user.is_authenticated and user.has_role(Role.ADMIN)
-
-
-def get_visible_or_404(model, ident: int, can_view):
-    """The row, if it exists and `can_view(current_user, row)`; else 404 either way."""
-    row = db.session.get(model, ident)
-    if row is None or not can_view(current_user, row):
-        abort(404)
-    return row
 
 
 def can_run_procedure(user, case) -> bool:

@@ -5,10 +5,8 @@ exist or the user may not see it, 403 when the predicate refuses."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort
-from flask_login import current_user
 
-from casesys.auth.permissions import can_view_case, get_visible_or_404
+from casesys.auth.permissions import can_view_case, get_or_abort
 from casesys.cases.models import Case, CaseShare
 from casesys.extensions import db
 
@@ -32,9 +30,6 @@ def visible_cases(user):
     return sa.or_(Case.office_id == user.office_id, Case.id.in_(shared)), None
 
 
-def get_case_or_abort(case_id: int, predicate=can_view_case):
+def get_case_or_abort(case_id: int, predicate=can_view_case) -> Case:
     """The case, if the user may see it (else 404) and `predicate` allows (else 403)."""
-    case = get_visible_or_404(Case, case_id, can_view_case)
-    if not predicate(current_user, case):
-        abort(403)
-    return case
+    return get_or_abort(Case, case_id, can_view_case, predicate)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from casesys.core import clock
 from casesys.core.inputs import ids, iso_date
 from casesys.auth.permissions import (
-    CASE_ROLES, can_approve, can_edit_case, can_view_case, can_view_print_batch, get_visible_or_404, require_roles,
+    CASE_ROLES, can_approve, can_edit_case, can_view_case, can_view_print_batch, get_or_abort, require_roles,
 )
 from casesys.cases.access import get_case_or_abort
 from casesys.core.units import commit_unit, unit_of_work
@@ -235,7 +235,7 @@ def batch():
 
 
 def _own_batch(batch_id: int) -> PrintBatch:
-    return get_visible_or_404(PrintBatch, batch_id, can_view_print_batch)
+    return get_or_abort(PrintBatch, batch_id, can_view_print_batch)
 
 
 @bp.get("/documents/batches/<int:batch_id>")

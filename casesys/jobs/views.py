@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from casesys.auth.permissions import can_view_job, get_visible_or_404, require_roles
+from casesys.auth.permissions import can_view_job, get_or_abort, require_roles
 from casesys.core.units import commit_unit
 from casesys.domain.enums import Role
 from casesys.domain.jobs import JobState
@@ -20,7 +20,7 @@ PER_PAGE = 50
 
 
 def _job_or_abort(job_id: int) -> Job:
-    return get_visible_or_404(Job, job_id, can_view_job)
+    return get_or_abort(Job, job_id, can_view_job)
 
 
 @bp.get("/jobs/<int:job_id>")

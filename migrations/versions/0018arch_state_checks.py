@@ -8,6 +8,8 @@ names any value outside its list rather than rewrite data.
 Revision ID: 0018arch
 Revises: 0016secauth
 """
+from contextlib import contextmanager
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -54,48 +56,48 @@ def _by_table():
     return tables
 
 
-def upgrade():
+@contextmanager
+def _foreign_keys_off():
+    """SQLite adds or drops a CHECK by copying the table; `documents` is
+    referred to by other tables, and dropping the old copy with foreign keys
+    enforced would fail (the documented 12-step ALTER: foreign keys off
+    meanwhile, checked before they are on again)."""
     conn = op.get_bind()
-    _refuse_stray_values(conn)
-    sqlite = conn.dialect.name == "sqlite"
-    if sqlite:
-        # SQLite adds a CHECK by copying the table; `documents` is referred to by
-        # other tables, and dropping the old copy with foreign keys enforced
-        # would fail (the documented 12-step ALTER: foreign keys off meanwhile).
-        with op.get_context().autocommit_block():
-            op.execute("PRAGMA foreign_keys=OFF")
-    for table, columns in _by_table().items():
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            if table == "publications":
-                for old in OLD_PUBLICATION_CHECKS:
-                    batch_op.drop_constraint(op.f(f"ck_publications_{old}"), type_="check")
-            for column, name, values, length in columns:
-                batch_op.alter_column(column, existing_type=sa.String(length=length), type_=sa.String(length=32),
-                                      existing_nullable=False)
-                batch_op.create_check_constraint(op.f(f"ck_{table}_{name}"), _condition(column, values))
-    if sqlite:
-        problems = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
-        if problems:
-            raise RuntimeError(f"foreign keys broken by the table copies: {problems[:5]}")
-        with op.get_context().autocommit_block():
-            op.execute("PRAGMA foreign_keys=ON")
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    with op.get_context().autocommit_block():
+        op.execute("PRAGMA foreign_keys=OFF")
+    yield
+    problems = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if problems:
+        raise RuntimeError(f"foreign keys broken by the table copies: {problems[:5]}")
+    with op.get_context().autocommit_block():
+        op.execute("PRAGMA foreign_keys=ON")
+
+
+def upgrade():
+    _refuse_stray_values(op.get_bind())
+    with _foreign_keys_off():
+        for table, columns in _by_table().items():
+            with op.batch_alter_table(table, schema=None) as batch_op:
+                if table == "publications":
+                    for old in OLD_PUBLICATION_CHECKS:
+                        batch_op.drop_constraint(op.f(f"ck_publications_{old}"), type_="check")
+                for column, name, values, length in columns:
+                    batch_op.alter_column(column, existing_type=sa.String(length=length), type_=sa.String(length=32),
+                                          existing_nullable=False)
+                    batch_op.create_check_constraint(op.f(f"ck_{table}_{name}"), _condition(column, values))
 
 
 def downgrade():
-    conn = op.get_bind()
-    sqlite = conn.dialect.name == "sqlite"
-    if sqlite:
-        with op.get_context().autocommit_block():
-            op.execute("PRAGMA foreign_keys=OFF")
-    for table, columns in _by_table().items():
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            for column, name, values, length in columns:
-                batch_op.drop_constraint(op.f(f"ck_{table}_{name}"), type_="check")
-                batch_op.alter_column(column, existing_type=sa.String(length=32), type_=sa.String(length=length),
-                                      existing_nullable=False)
-            if table == "publications":
-                for old, values in OLD_PUBLICATION_CHECKS.items():
-                    batch_op.create_check_constraint(op.f(f"ck_publications_{old}"), f"{old} IN {values}")
-    if sqlite:
-        with op.get_context().autocommit_block():
-            op.execute("PRAGMA foreign_keys=ON")
+    with _foreign_keys_off():
+        for table, columns in _by_table().items():
+            with op.batch_alter_table(table, schema=None) as batch_op:
+                for column, name, values, length in columns:
+                    batch_op.drop_constraint(op.f(f"ck_{table}_{name}"), type_="check")
+                    batch_op.alter_column(column, existing_type=sa.String(length=32), type_=sa.String(length=length),
+                                          existing_nullable=False)
+                if table == "publications":
+                    for old, values in OLD_PUBLICATION_CHECKS.items():
+                        batch_op.create_check_constraint(op.f(f"ck_publications_{old}"), f"{old} IN {values}")
