@@ -133,14 +133,14 @@ def demo_province(db) -> list[str]:
     session of each open mediation waiting for its record. Returns the pages
     to start from: one case of each type and state, and every referral."""
     from casesys.auth.models import User
-    from casesys.cases.demo import generate_cases
+    from casesys.demo.data import generate_cases
     from casesys.cases.models import Case
     from casesys.documents.services import create_draft
     from casesys.documents.types import DOC_TYPES
     from casesys.domain.mediation import MediationStatus
     from casesys.jobs import enqueue
     from casesys.mediation.models import Mediation, MediationSession
-    from casesys.referrals.demo import generate_referrals
+    from casesys.demo.referrals import generate_referrals
     from casesys.referrals.models import Referral
 
     generate_cases(200, seed=11)
