@@ -200,8 +200,9 @@ def test_the_asker_follows_the_job_and_others_may_not(client, login_as, db, fact
     assert (data["state"], data["finished"], data["attempts"]) == ("failed", True, 1)
     client.post("/logout")
     login_as(other)
-    assert client.get(f"/jobs/{job_id}").status_code == 403
-    assert client.get(f"/jobs/{job_id}.json").status_code == 403
+    # another user's job answers like a missing one (issue 11, 11a)
+    assert client.get(f"/jobs/{job_id}").status_code == 404
+    assert client.get(f"/jobs/{job_id}.json").status_code == 404
     assert client.get("/jobs/999999").status_code == 404
 
 
