@@ -319,9 +319,9 @@ def merge_child(url: str, ids: list[int], actor_id: int, trace: bool) -> dict:
 
     from casesys.documents.batches import batch_file, start_batch
     from casesys.documents.models import PrintBatch
-    from casesys.jobs.worker import run_due_jobs
     from casesys.documents.rendering import page_count
     from casesys.extensions import db
+    from casesys.jobs.worker import run_due_jobs
 
     app = make_app(url)
     with app.app_context():

@@ -13,7 +13,6 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,10 +28,10 @@ def main(argv=None) -> int:
     os.environ.update(DATABASE_URL=args.url, SECRET_KEY="bench-secret-bench-secret-bench-secret",
                       CASESYS_ENV="development")
     import sqlalchemy as sa
+    from dataset import pick_samples
 
     from casesys import create_app
     from casesys.extensions import db
-    from dataset import pick_samples
 
     samples = pick_samples(args.url)
     app = create_app("development", SQLALCHEMY_DATABASE_URI=args.url, WTF_CSRF_ENABLED=False)
@@ -69,7 +68,7 @@ def main(argv=None) -> int:
 
 
 def page_list(samples) -> dict[str, tuple[str | None, str]]:
-    from run import page_paths, USERNAME, user_for_page
+    from run import page_paths, user_for_page
 
     return {name: (None if name == "healthz" else user_for_page(name, samples), path)
             for name, path in {"healthz": "/healthz", **page_paths(samples)}.items()}

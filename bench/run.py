@@ -37,7 +37,7 @@ import re
 import sqlite3
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -272,7 +272,7 @@ def measure_documents_once(args: argparse.Namespace, failures: dict) -> dict | N
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     load_at_start = round(os.getloadavg()[0], 2)
     if load_at_start > 1.0:
         print(f"note: load average {load_at_start} before the start; other work on this machine "

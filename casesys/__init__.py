@@ -13,7 +13,7 @@ from flask import Flask
 os.environ.setdefault("TZ", os.environ.get("CASESYS_TZ", "Asia/Shanghai"))
 time.tzset()
 
-from config import CONFIGS, INSTANCE_DIR
+from config import CONFIGS, INSTANCE_DIR  # noqa: E402  (after the time zone is set)
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -45,12 +45,13 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from sqlalchemy.orm import Session
+
     from casesys import models  # noqa: F401  (every model is known to Alembic)
-    from casesys.extensions import csrf, db, login_manager, migrate
     from casesys.adjudication.next_deadline import install_next_deadline_hook
     from casesys.core.audit import install_audit_hook
     from casesys.core.database import configure_engine_events
-    from sqlalchemy.orm import Session
+    from casesys.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
@@ -74,8 +75,20 @@ def register_features(app: Flask) -> None:
     adds its routes, job handlers, menu entries and the answers it gives to
     the hooks of the packages below it (casesys.core.registry)."""
     from casesys import (
-        adjudication, admin, auth, casepage, cases, credit, desk, documents, exports, jobs, mediation, oversight,
-        public, referrals,
+        adjudication,
+        admin,
+        auth,
+        casepage,
+        cases,
+        credit,
+        desk,
+        documents,
+        exports,
+        jobs,
+        mediation,
+        oversight,
+        public,
+        referrals,
     )
 
     for feature in (auth, jobs, exports, cases, adjudication, mediation, documents, credit, referrals, public,
@@ -88,17 +101,17 @@ def register_blueprints(app: Flask) -> None:
     from casesys.admin import bp as admin_bp
     from casesys.auth import bp as auth_bp
     from casesys.cases import bp as cases_bp
-    from casesys.documents import bp as documents_bp
-    from casesys.mediation import bp as mediation_bp
     from casesys.core import bp as core_bp
     from casesys.credit import bp as credit_bp
+    from casesys.documents import bp as documents_bp
     from casesys.exports import bp as exports_bp
-    from casesys.oversight import bp as oversight_bp
     from casesys.jobs import bp as jobs_bp
+    from casesys.mediation import bp as mediation_bp
+    from casesys.oversight import bp as oversight_bp
     from casesys.public import bp as public_bp
     from casesys.public import manage_bp as publishing_bp
-
-    from casesys.referrals import bp as referrals_bp, exchange_bp
+    from casesys.referrals import bp as referrals_bp
+    from casesys.referrals import exchange_bp
 
     for bp in (core_bp, auth_bp, cases_bp, adjudication_bp, mediation_bp, documents_bp, admin_bp,
                credit_bp, public_bp, publishing_bp, oversight_bp,
@@ -119,11 +132,10 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from casesys.auth.commands import create_user_command
-    from casesys.demo.data import demo_data_command
-
     from casesys.adjudication.commands import calendar_cli, reminders_command
+    from casesys.auth.commands import create_user_command
     from casesys.credit.commands import credit_cli
+    from casesys.demo.data import demo_data_command
     from casesys.documents.commands import document_cli
     from casesys.jobs.commands import worker_command
     from casesys.referrals.commands import referrals_cli
@@ -136,10 +148,9 @@ def register_commands(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from casesys.auth import permissions
     from casesys.core import labels
-    from casesys.core.registry import menu
     from casesys.core.formsets import blank_row
+    from casesys.core.registry import menu
     from casesys.core.timefmt import local_datetime
-
     from casesys.domain.deadlines import urgency
     from casesys.domain.mediation import term_status
     from casesys.domain.workflow import Action

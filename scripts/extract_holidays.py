@@ -12,7 +12,6 @@ Review the diff against the State Council notice before committing it.
 from __future__ import annotations
 
 import argparse
-import datetime
 from importlib.metadata import version
 from pathlib import Path
 

@@ -18,8 +18,8 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from casesys.domain.enums import OPEN_STATES
 from casesys.cases.models import Case
+from casesys.domain.enums import OPEN_STATES
 
 MEDIATION_KINDS = "mediation%"
 

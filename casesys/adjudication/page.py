@@ -3,12 +3,12 @@ state allows, routine ones first with the deadline the next must meet,
 the approval waiting, the clock stops."""
 from __future__ import annotations
 
-from casesys.forms import adjudication as forms
 from casesys.adjudication.services import STOP_KINDS, case_facts, pending_approval
 from casesys.cases.models import Case
 from casesys.core import clock
 from casesys.domain.enums import Procedure
 from casesys.domain.workflow import ROUTINE, Action, action_label, available_actions
+from casesys.forms import adjudication as forms
 
 
 def procedure_context(case: Case) -> dict:

@@ -11,16 +11,22 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from casesys.core import clock
 from casesys.adjudication.calendars import current_calendar
 from casesys.adjudication.models import CaseDeadline, ClockStop
 from casesys.adjudication.next_deadline import refresh_next_deadlines
 from casesys.adjudication.rules import current_rules
-from casesys.cases.models import Case
-from casesys.cases.models import Party
+from casesys.cases.models import Case, Party
+from casesys.core import clock
 from casesys.domain.deadlines import (
-    ADJUDICATION_KINDS, ANSWER_PREFIX, SUE_PREFIX, ClockStop as StopFacts, DeadlineFacts, Respondent,
+    ADJUDICATION_KINDS,
+    ANSWER_PREFIX,
+    SUE_PREFIX,
+    DeadlineFacts,
+    Respondent,
     compute_deadlines,
+)
+from casesys.domain.deadlines import (
+    ClockStop as StopFacts,
 )
 from casesys.domain.enums import OPEN_STATES, CaseState, CaseType, PartyRole, Procedure
 from casesys.extensions import db

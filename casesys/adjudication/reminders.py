@@ -15,10 +15,10 @@ from casesys.adjudication.calendars import current_calendar
 from casesys.adjudication.models import CaseDeadline, PanelMember, Reminder
 from casesys.auth.models import User
 from casesys.cases.models import Case
+from casesys.core.clock import utcnow
 from casesys.core.database import insert_once
 from casesys.core.registry import Hook
 from casesys.core.settings import get_setting
-from casesys.core.clock import utcnow
 from casesys.domain.calendar import Unit
 from casesys.domain.deadlines import reminder_level
 from casesys.domain.enums import OPEN_STATES

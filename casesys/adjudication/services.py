@@ -18,14 +18,31 @@ from casesys.cases.storage import StoredFile
 from casesys.core import clock
 from casesys.core.registry import Hook
 from casesys.domain.deadlines import (
-    ClockStop as StopFacts, DeadlineFacts, ReminderLevel, Respondent, answer_rule_key, compute_deadlines,
+    ClockStop as StopFacts,
+)
+from casesys.domain.deadlines import (
+    DeadlineFacts,
+    ReminderLevel,
+    Respondent,
+    answer_rule_key,
+    compute_deadlines,
     is_adjudication_kind,
 )
 from casesys.domain.enums import CaseState, EvidenceKind, PartyRole, Procedure
 from casesys.domain.events import EventKind
 from casesys.domain.workflow import (
-    CLOSING_OF, STEPS, Action, ActionRefused, ApprovalMove, CaseFacts, ClosingType, PatentFacts, check_action,
-    competence_problem, next_approval_status, target_state,
+    CLOSING_OF,
+    STEPS,
+    Action,
+    ActionRefused,
+    ApprovalMove,
+    CaseFacts,
+    ClosingType,
+    PatentFacts,
+    check_action,
+    competence_problem,
+    next_approval_status,
+    target_state,
 )
 from casesys.extensions import db
 

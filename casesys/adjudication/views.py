@@ -6,30 +6,40 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from casesys.core import clock
-from casesys.core.inputs import YEAR_MAX, YEAR_MIN, db_int, ids, in_date_range, iso_date, parsed_or_none
 from casesys.adjudication import bp
 from casesys.adjudication.calendars import current_calendar
-from casesys.adjudication.rules import current_rules
 from casesys.adjudication.models import Approval, ClockStop
+from casesys.adjudication.rules import current_rules
 from casesys.adjudication.services import (
-    answered_on, approve, end_clock_stop, record_clock_stop,
-    request_action, respondents, send_back, served_on,
+    answered_on,
+    approve,
+    end_clock_stop,
+    record_clock_stop,
+    request_action,
+    respondents,
+    send_back,
+    served_on,
 )
-from casesys.cases.services import store_checked_upload
-from casesys.cases.storage import UploadRejected
 from casesys.adjudication.worklists import workload_rows
 from casesys.auth.models import User
-from casesys.core.units import commit_unit, unit_of_work
-from casesys.exports import Column, export_format, export_response
 from casesys.auth.permissions import CASE_ROLES, can_approve, can_run_procedure, require_roles
 from casesys.cases.access import get_case_or_abort
 from casesys.cases.models import Case
+from casesys.cases.services import store_checked_upload
+from casesys.cases.storage import UploadRejected
+from casesys.core import clock
+from casesys.core.inputs import YEAR_MAX, YEAR_MIN, db_int, ids, in_date_range, iso_date, parsed_or_none
+from casesys.core.units import commit_unit, unit_of_work
 from casesys.domain.calendar import Unit
 from casesys.domain.enums import OPEN_STATES, Role
 from casesys.domain.workflow import (
-    ACCEPTANCE_CONDITIONS, SIMPLIFIED_CONDITIONS, STEPS, Action, action_label,
+    ACCEPTANCE_CONDITIONS,
+    SIMPLIFIED_CONDITIONS,
+    STEPS,
+    Action,
+    action_label,
 )
+from casesys.exports import Column, export_format, export_response
 from casesys.extensions import db
 from casesys.forms import adjudication as forms
 

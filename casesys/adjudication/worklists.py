@@ -6,14 +6,14 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from casesys.core import clock
 from casesys.adjudication.models import CaseDeadline, Reminder
 from casesys.auth.models import User
 from casesys.cases.models import Case
 from casesys.cases.services import record_event
+from casesys.core import clock
 from casesys.core.database import epoch_days
-from casesys.domain.enums import OPEN_STATES
 from casesys.domain.deadlines import ReminderLevel
+from casesys.domain.enums import OPEN_STATES
 from casesys.domain.events import EventKind
 from casesys.extensions import db
 

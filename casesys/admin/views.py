@@ -7,17 +7,17 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from casesys.adjudication.models import CalendarDay, CalendarYear, DeadlineRule
+from casesys.admin import bp, services
 from casesys.auth.models import Office, User
 from casesys.auth.permissions import require_roles
 from casesys.auth.services import PasswordRefused, locked_usernames, unlock_account
-from casesys.admin import bp, services
 from casesys.core.inputs import calendar_year
 from casesys.core.settings import SETTINGS, get_setting
 from casesys.core.units import unit_of_work
 from casesys.domain.enums import Role
 from casesys.extensions import db
 from casesys.forms.admin import OfficeForm, UserForm, settings_form_class
-from casesys.adjudication.models import CalendarDay, CalendarYear, DeadlineRule
 from casesys.mediation.models import MediationOrganisation, Mediator
 from casesys.referrals.models import ExchangeRefusal
 

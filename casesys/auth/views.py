@@ -9,8 +9,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 from casesys.auth import bp
 from casesys.auth.models import User
 from casesys.auth.services import (
-    LoginThrottled, PasswordRefused, authenticate, change_password, end_session, load_session_user,
-    reserve_login_attempt, start_session,
+    LoginThrottled,
+    PasswordRefused,
+    authenticate,
+    change_password,
+    end_session,
+    load_session_user,
+    reserve_login_attempt,
+    start_session,
 )
 from casesys.core.units import unit_of_work
 from casesys.extensions import login_manager

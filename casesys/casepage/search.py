@@ -19,8 +19,9 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from casesys.cases.access import visible_cases
+from casesys.adjudication.models import CaseDeadline
 from casesys.auth.models import Office, User
+from casesys.cases.access import visible_cases
 from casesys.cases.models import Case, Party
 from casesys.core.database import dialect_name
 from casesys.core.inputs import iso_date, optional_id, parsed_or_none
@@ -28,7 +29,6 @@ from casesys.domain.codes import normalize_case_number_query, parse_patent_numbe
 from casesys.domain.enums import OPEN_STATES, CaseState, CaseType, EnterpriseType, PartyRole, Procedure
 from casesys.domain.search import folds_beyond_ascii, normalize_text, phrases_decide, query_phrases
 from casesys.extensions import db
-from casesys.adjudication.models import CaseDeadline
 from casesys.mediation.models import Agreement, AgreementTerm, Mediation
 
 FULL_CASE_NUMBER = re.compile(r"^\S+〔\d{4}〕\d+号$")
@@ -64,7 +64,7 @@ class CaseFilters:
             "closed", "limit", "overdue", "requester_type", "respondent", "mediation", "terms")
 
     @classmethod
-    def from_args(cls, args) -> "CaseFilters":
+    def from_args(cls, args) -> CaseFilters:
         """The filters of a case-list URL; an unknown value is ignored, never an error."""
         def choice(name: str, allowed) -> str:
             value = args.get(name, "")

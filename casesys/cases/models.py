@@ -12,9 +12,19 @@ from casesys.auth.models import Office, User
 from casesys.core.clock import utcnow
 from casesys.core.types import enum_column
 from casesys.domain.enums import (
-    AgentAuthority, CaseState, CaseType, DisputeKind, EnterpriseType,
-    EvaluationConclusion, EvidenceKind, InfringingAct, PartyKind, PartyRole, PatentStatus,
-    PatentType, Procedure,
+    AgentAuthority,
+    CaseState,
+    CaseType,
+    DisputeKind,
+    EnterpriseType,
+    EvaluationConclusion,
+    EvidenceKind,
+    InfringingAct,
+    PartyKind,
+    PartyRole,
+    PatentStatus,
+    PatentType,
+    Procedure,
 )
 from casesys.extensions import db
 

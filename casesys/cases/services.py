@@ -10,13 +10,19 @@ import sqlalchemy as sa
 
 from casesys.auth.models import Office, User
 from casesys.cases.models import (
-    Agent, Case, CaseEvent, CasePatent, Evidence, Party, Patent,
+    Agent,
+    Case,
+    CaseEvent,
+    CasePatent,
+    Evidence,
+    Party,
+    Patent,
 )
 from casesys.cases.storage import StoredFile
+from casesys.core.clock import utcnow
 from casesys.core.database import next_in_sequence
 from casesys.core.registry import Hook
 from casesys.core.settings import get_setting
-from casesys.core.clock import utcnow
 from casesys.domain.codes import parse_patent_number
 from casesys.domain.enums import AgentAuthority, CaseState, CaseType, PartyKind, PartyRole, Procedure
 from casesys.domain.errors import Refused

@@ -2,30 +2,43 @@
 case page, which show every feature's part, are casesys.casepage)."""
 from __future__ import annotations
 
-
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from casesys.auth.models import User
 from casesys.auth.permissions import CASE_ROLES, can_edit_case, can_register, require_roles
-from casesys.cases.access import get_case_or_abort
 from casesys.cases import bp
+from casesys.cases.access import get_case_or_abort
 from casesys.cases.audit_view import describe_audit
 from casesys.cases.models import Case, Evidence, Party
 from casesys.cases.services import (
-    ConcurrentEdit, EvidenceData, PartyData, PatentData, add_party, party_warnings, register_case,
-    possible_duplicates, record_cross_examination, update_case, update_party, upload_limit,
+    ConcurrentEdit,
+    EvidenceData,
+    PartyData,
+    PatentData,
+    add_party,
+    party_warnings,
+    possible_duplicates,
+    record_cross_examination,
+    register_case,
+    update_case,
+    update_party,
+    upload_limit,
 )
 from casesys.cases.storage import UploadRejected, check_upload, path_for, save_upload
 from casesys.core.models import AuditLog
 from casesys.core.security_headers import served_inline
+from casesys.core.units import commit_unit, unit_of_work
 from casesys.domain.enums import CaseType, PartyRole, Role, party_role_label
 from casesys.extensions import db
-from casesys.core.units import commit_unit, unit_of_work
 from casesys.forms.cases import (
+    AddPartyForm,
     CrossExaminationForm,
-    AddPartyForm, EditCaseForm, EditPartyForm, RegisterCaseForm, RegisterMediationForm,
+    EditCaseForm,
+    EditPartyForm,
+    RegisterCaseForm,
+    RegisterMediationForm,
 )
 
 REGISTER_FORMS = {CaseType.ADJUDICATION: RegisterCaseForm, CaseType.MEDIATION: RegisterMediationForm}
@@ -129,12 +142,11 @@ def edit_party(case_id: int, party_id: int):
     form.code_required = party.role == PartyRole.REQUESTER
     if request.method == "GET":
         form.version.data = case.version
-    if form.validate_on_submit():
-        if _save_party(case, lambda: update_party(
-                party, expected_version=form.version.data, values=form.party_values(),
-                agents=form.agents_values(), actor=current_user)):
-            flash("当事人信息已保存。", "success")
-            return redirect(url_for("cases.detail", case_id=case.id))
+    if form.validate_on_submit() and _save_party(case, lambda: update_party(
+            party, expected_version=form.version.data, values=form.party_values(),
+            agents=form.agents_values(), actor=current_user)):
+        flash("当事人信息已保存。", "success")
+        return redirect(url_for("cases.detail", case_id=case.id))
     return render_template("cases/edit_party.html", case=case, party=party, form=form), 400 if form.errors else 200
 
 

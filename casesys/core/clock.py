@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from casesys.core.timefmt import BEIJING
 
@@ -21,12 +21,12 @@ _offset: timedelta = timedelta(seconds=float(os.environ.get("CASESYS_CLOCK_OFFSE
 
 def utcnow() -> datetime:
     """Now as naive UTC, the form timestamps are stored in."""
-    return datetime.now(timezone.utc).replace(tzinfo=None) + _offset
+    return datetime.now(UTC).replace(tzinfo=None) + _offset
 
 
 def now() -> datetime:
     """Now in Beijing, timezone-aware."""
-    return utcnow().replace(tzinfo=timezone.utc).astimezone(BEIJING)
+    return utcnow().replace(tzinfo=UTC).astimezone(BEIJING)
 
 
 def today() -> date:
@@ -39,8 +39,8 @@ def frozen(day: date, hour: int = 9) -> Iterator[None]:
     """Move the clock so that it is `day` at `hour`:00 in Beijing (tests)."""
     global _offset
     saved = _offset
-    target = datetime(day.year, day.month, day.day, hour, tzinfo=BEIJING).astimezone(timezone.utc)
-    _offset = target.replace(tzinfo=None) - datetime.now(timezone.utc).replace(tzinfo=None)
+    target = datetime(day.year, day.month, day.day, hour, tzinfo=BEIJING).astimezone(UTC)
+    _offset = target.replace(tzinfo=None) - datetime.now(UTC).replace(tzinfo=None)
     try:
         yield
     finally:

@@ -1,12 +1,26 @@
 """Enum labels for templates: `labels.CaseState.label_of(case.state)`; states
 through `state_label` (the `state_text` macro), the one place their names come from."""
+from casesys.domain.documents import DocumentStatus, PrintBatchStatus
 from casesys.domain.enums import (  # noqa: F401
-    PROCEDURE_STATE_LABELS, AgentAuthority, CaseState, CaseType, DisputeKind, EnterpriseType,
-    EvaluationConclusion, EvidenceKind, InfringingAct, OfficeLevel, PartyKind,
-    PartyRole, PatentStatus, PatentType, Procedure, Role, case_state_label,
+    PROCEDURE_STATE_LABELS,
+    AgentAuthority,
+    CaseState,
+    CaseType,
+    DisputeKind,
+    EnterpriseType,
+    EvaluationConclusion,
+    EvidenceKind,
+    InfringingAct,
+    OfficeLevel,
+    PartyKind,
+    PartyRole,
+    PatentStatus,
+    PatentType,
+    Procedure,
+    Role,
+    case_state_label,
 )
 from casesys.domain.events import EventKind  # noqa: F401
-from casesys.domain.documents import DocumentStatus, PrintBatchStatus
 from casesys.domain.jobs import JobState
 from casesys.domain.mediation import MediationStatus
 from casesys.domain.publication import PublicationState
@@ -36,9 +50,7 @@ def case_state_choices() -> list[tuple[str, str]]:
 
 def approval_summary(approval) -> str:
     """A line on what the supervisor is asked to approve."""
-    from casesys.domain.workflow import ClosingType
-
-    from casesys.domain.workflow import ACCEPTANCE_CONDITIONS
+    from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, ClosingType
 
     payload = approval.payload or {}
     parts = []

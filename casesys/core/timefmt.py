@@ -1,7 +1,7 @@
 """Times are stored as naive UTC and shown in Beijing time."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -10,4 +10,4 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 def local_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
-    return value.replace(tzinfo=timezone.utc).astimezone(BEIJING).strftime(fmt)
+    return value.replace(tzinfo=UTC).astimezone(BEIJING).strftime(fmt)

@@ -8,21 +8,27 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from casesys.adjudication.calendars import current_calendar
 from casesys.auth.models import Office, User
 from casesys.cases.models import Case, Evidence, Party
 from casesys.cases.services import record_event
 from casesys.core import clock
 from casesys.core.settings import get_setting
 from casesys.credit.models import CreditRecord
+from casesys.documents.services import person_names
 from casesys.domain.calendar import Unit, add_months
 from casesys.domain.credit import (
-    CreditAction, CreditEvent, CreditReason, CreditRefused, CreditState, check_transition, is_public,
+    CreditAction,
+    CreditEvent,
+    CreditReason,
+    CreditRefused,
+    CreditState,
+    check_transition,
+    is_public,
     repeat_window_start,
 )
 from casesys.domain.enums import PartyKind, PartyRole
 from casesys.extensions import db
-from casesys.adjudication.calendars import current_calendar
-from casesys.documents.services import person_names
 from casesys.mediation.models import Agreement, AgreementTerm, Mediation
 
 INFRINGEMENT = "infringement"  # the decision outcome "侵权成立" (SPEC §3)

@@ -7,7 +7,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from casesys.auth.permissions import (
-    CASE_ROLES, can_handle_credit, can_review_credit, can_run_procedure, can_view_case, require_roles,
+    CASE_ROLES,
+    can_handle_credit,
+    can_review_credit,
+    can_run_procedure,
+    can_view_case,
+    require_roles,
 )
 from casesys.cases.access import get_case_or_abort, visible_cases_clause
 from casesys.cases.models import Case, Evidence, Party
@@ -17,15 +22,28 @@ from casesys.core.units import commit_unit
 from casesys.credit import bp
 from casesys.credit.models import CreditRecord
 from casesys.credit.services import (
-    apply_credit_action, find_party_code, party_cases, party_code, party_records, record_forged_evidence,
-    record_ruling_not_performed, repeat_infringements, right_to_sue_ends, scan_candidates,
+    apply_credit_action,
+    find_party_code,
+    party_cases,
+    party_code,
+    party_records,
+    record_forged_evidence,
+    record_ruling_not_performed,
+    repeat_infringements,
+    right_to_sue_ends,
+    scan_candidates,
 )
 from casesys.documents.models import Document
 from casesys.domain.credit import CreditAction, CreditState, actions_from, display_state
 from casesys.domain.enums import PartyRole, Role
 from casesys.extensions import db
 from casesys.forms.credit import (
-    ConfirmRecordForm, ForgedEvidenceForm, NonPerformanceForm, NotifyRecordForm, ObjectionForm, ReasonForm,
+    ConfirmRecordForm,
+    ForgedEvidenceForm,
+    NonPerformanceForm,
+    NotifyRecordForm,
+    ObjectionForm,
+    ReasonForm,
 )
 from casesys.forms.fields import PageForm
 

@@ -8,31 +8,43 @@ written with bulk INSERTs in batches, so 100,000 cases load in minutes.
 from __future__ import annotations
 
 import random
-from time import perf_counter
 from datetime import date, datetime, time, timedelta
+from time import perf_counter
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from casesys.core import clock
+from casesys.adjudication.models import ClockStop
 from casesys.auth.models import Office, User, UserRole
 from casesys.auth.passwords import hash_password
+from casesys.cases.models import Agent, Case, CaseEvent, CasePatent, CaseShare, Party, Patent
+from casesys.core import clock
+from casesys.core.models import NumberSequence
 from casesys.demo import names
 from casesys.demo.procedure import CaseSketch, ProcedureRows
-from casesys.adjudication.models import ClockStop
-from casesys.cases.models import Agent, Case, CaseEvent, CasePatent, CaseShare, Party, Patent
-from casesys.core.models import NumberSequence
 from casesys.domain.codes import make_credit_code, make_patent_number, make_resident_id
 from casesys.domain.enums import (
-    AgentAuthority, CaseState, CaseType, DisputeKind, EnterpriseType, EvaluationConclusion,
-    InfringingAct, OfficeLevel, PartyKind, PartyRole, PatentStatus, PatentType, Procedure, Role,
+    AgentAuthority,
+    CaseState,
+    CaseType,
+    DisputeKind,
+    EnterpriseType,
+    EvaluationConclusion,
+    InfringingAct,
+    OfficeLevel,
+    PartyKind,
+    PartyRole,
+    PatentStatus,
+    PatentType,
+    Procedure,
+    Role,
 )
 from casesys.domain.events import EventKind
-from casesys.domain.workflow import ACCEPTANCE_CONDITIONS
 from casesys.domain.numbering import format_number
 from casesys.domain.search import build_search_text, search_grams
+from casesys.domain.workflow import ACCEPTANCE_CONDITIONS
 from casesys.extensions import db
 
 DEMO_PASSWORD = "casesys-demo"
@@ -483,8 +495,8 @@ def demo_data_command(count: int, if_empty: bool, seed: int):
 
     generate_referrals()
     db.session.commit()
-    from casesys.documents.rendering import DocumentError
     from casesys.demo.public import publish_demo_items
+    from casesys.documents.rendering import DocumentError
 
     try:  # SPEC §7: the public site has content from the start
         shown = publish_demo_items()

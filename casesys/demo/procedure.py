@@ -22,8 +22,18 @@ from casesys.domain.events import EventKind
 from casesys.domain.mediation import Consent, MediationStatus, Position, TermKind
 from casesys.extensions import db
 from casesys.mediation.models import (
-    Agreement, AgreementTerm, Mediation, MediationParty, MediationSession, Mediator, Proposal, ProposalPosition,
-    SessionAttendance, Signature, mediation_mediators, mediation_organisations,
+    Agreement,
+    AgreementTerm,
+    Mediation,
+    MediationParty,
+    MediationSession,
+    Mediator,
+    Proposal,
+    ProposalPosition,
+    SessionAttendance,
+    Signature,
+    mediation_mediators,
+    mediation_organisations,
 )
 
 MEDIATION_MODELS = (Mediation, MediationParty, MediationSession, SessionAttendance, Proposal, ProposalPosition,
@@ -143,7 +153,7 @@ class ProcedureRows:
         if not started:
             return
         mediators = self._pick_mediators(sketch)
-        for mediator_id, organisation_id, _, _ in mediators:
+        for mediator_id, _, _, _ in mediators:
             self.rows[mediation_mediators].append({"mediation_id": mediation_id, "mediator_id": mediator_id})
         for organisation_id in dict.fromkeys(m[1] for m in mediators):
             self.rows[mediation_organisations].append({"mediation_id": mediation_id, "organisation_id": organisation_id})

@@ -9,13 +9,15 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from casesys.adjudication.services import approve
 from casesys.adjudication.models import Approval
+from casesys.adjudication.services import approve
 from casesys.auth.models import Office, User
 from casesys.cases.models import Case
 from casesys.core import clock
 from casesys.domain.enums import CaseState, CaseType
-from casesys.domain.referrals import ReferralAction as A, ReferralKind as K, Side
+from casesys.domain.referrals import ReferralAction as A
+from casesys.domain.referrals import ReferralKind as K
+from casesys.domain.referrals import Side
 from casesys.extensions import db
 from casesys.referrals.models import Referral
 from casesys.referrals.services import ActionInput, ReferralData, act_on_referral, create_referral

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-
 DIGITS = "〇一二三四五六七八九"
 
 

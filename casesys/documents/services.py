@@ -11,32 +11,40 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, render_template
 
-from casesys.core import clock
+from casesys.adjudication.rules import current_rules
+from casesys.adjudication.services import (
+    apply_action,
+    record_clock_stop,
+    record_decision_receipt,
+    record_hearing_notice_served,
+    respondents,
+    served_on,
+)
+from casesys.adjudication.worklists import add_todo_notice
 from casesys.auth.models import User
 from casesys.cases.models import Case
-from casesys.cases.services import record_event
+from casesys.cases.services import ConcurrentEdit, record_event
+from casesys.core import clock
+from casesys.core.clock import utcnow
 from casesys.core.database import next_in_sequence
 from casesys.core.settings import get_setting
-from casesys.core.clock import utcnow
-from casesys.domain.documents import (
-    DocumentMove, DocumentMoveRefused, DocumentStatus, next_status, signing_refusal,
-)
 from casesys.documents.formatting import chinese_date
 from casesys.documents.models import Document, DocumentContributor, ServiceRecord
 from casesys.documents.rendering import DocumentError, page_count, qr_data_uri, require_cjk_font, sha256_of, write_pdf
 from casesys.documents.types import DOC_TYPES, SERVICE_RECEIPT, DocType
 from casesys.domain.anonymise import anonymise, mask_address, mask_person_name
-from casesys.domain.enums import PartyKind, PartyRole
 from casesys.domain.deadlines import ReminderLevel
+from casesys.domain.documents import (
+    DocumentMove,
+    DocumentMoveRefused,
+    DocumentStatus,
+    next_status,
+    signing_refusal,
+)
+from casesys.domain.enums import PartyKind, PartyRole
 from casesys.domain.events import EventKind
 from casesys.domain.numbering import format_number
 from casesys.extensions import db
-from casesys.adjudication.rules import current_rules
-from casesys.adjudication.services import (
-    apply_action, record_clock_stop, record_decision_receipt, record_hearing_notice_served, respondents, served_on,
-)
-from casesys.adjudication.worklists import add_todo_notice
-from casesys.cases.services import ConcurrentEdit
 
 SERVICE_METHODS = {"direct": "直接送达", "post": "邮寄送达", "electronic": "电子送达", "announcement": "公告送达"}
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
 from datetime import date
 
-from casesys.core.timefmt import local_datetime
-from casesys.documents.formatting import doc_date, doc_datetime
-from casesys.documents import ruling
-from casesys.domain.enums import CaseState, CaseType, PartyRole
-from casesys.domain.workflow import ClosingType
 from casesys.adjudication.rules import current_rules
 from casesys.adjudication.services import deadline_facts
+from casesys.core.timefmt import local_datetime
+from casesys.documents import ruling
+from casesys.documents.formatting import doc_date, doc_datetime
+from casesys.domain.enums import CaseState, CaseType, PartyRole
+from casesys.domain.workflow import ClosingType
 from casesys.mediation.models import Agreement, Mediation
 
 
@@ -60,9 +59,8 @@ def _setting(key: str) -> str:
 def _answer_period(case) -> str:
     """Issue 9.3: the period actually applied to this case (15 days, or 10 if
     shortened in the simplified procedure), from the rule row."""
-    from casesys.domain.deadlines import answer_rule_key
-
     from casesys.documents.formatting import chinese_number
+    from casesys.domain.deadlines import answer_rule_key
 
     rule = current_rules()[answer_rule_key(deadline_facts(case))]
     return chinese_number(rule.amount) + ("个工作日" if rule.unit.value == "working" else rule.unit.label)

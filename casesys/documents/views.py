@@ -9,26 +9,45 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from casesys.core import clock
-from casesys.core.inputs import ids, iso_date
 from casesys.auth.permissions import (
-    CASE_ROLES, can_approve, can_edit_case, can_view_case, can_view_print_batch, get_or_abort, require_roles,
+    CASE_ROLES,
+    can_approve,
+    can_edit_case,
+    can_view_case,
+    can_view_print_batch,
+    get_or_abort,
+    require_roles,
 )
 from casesys.cases.access import get_case_or_abort
+from casesys.cases.models import Case
+from casesys.core import clock
+from casesys.core.inputs import ids, iso_date
 from casesys.core.units import commit_unit, unit_of_work
 from casesys.documents import bp
 from casesys.documents.batches import batch_file, start_batch
 from casesys.documents.models import Document, PrintBatch, ServiceRecord
 from casesys.documents.rendering import DocumentError
 from casesys.documents.services import (
-    SERVICE_METHODS, STALE_DOCUMENT, addressee_of, approve_document, correct, create_draft, doc_type, document_pdf,
-    last_return, publication_pdf, record_service, return_document, service_receipt_pdf, submit, update_texts,
+    SERVICE_METHODS,
+    STALE_DOCUMENT,
+    addressee_of,
+    approve_document,
+    correct,
+    create_draft,
+    doc_type,
+    document_pdf,
+    last_return,
+    publication_pdf,
+    record_service,
+    return_document,
+    service_receipt_pdf,
+    submit,
+    update_texts,
 )
 from casesys.documents.types import DOC_TYPES
 from casesys.domain.enums import Role
 from casesys.extensions import db
 from casesys.forms.documents import BatchForm, ReturnForm, ServiceForm, VerifyForm, texts_form_class
-from casesys.cases.models import Case
 
 
 def _pdf(data: bytes, filename: str, *, download: bool = False) -> Response:

@@ -28,9 +28,9 @@ from types import MappingProxyType
 
 from lunardate import LunarDate
 
-Day = date  # the type, where a field named `date` hides it
-
 from casesys.domain.enums import Labelled
+
+Day = date  # the type, where a field named `date` hides it
 
 __all__ = [
     "Due", "Schedule", "Unit", "WorkCalendar", "add_months",

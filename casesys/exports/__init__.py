@@ -6,7 +6,14 @@ downloaded from /exports/<id>."""
 from flask import Blueprint
 
 from casesys.exports.lists import (  # noqa: F401  (the interface)
-    Column, audit_export, export_format, export_list, export_response, list_export, table_export, table_sheet,
+    Column,
+    audit_export,
+    export_format,
+    export_list,
+    export_response,
+    list_export,
+    table_export,
+    table_sheet,
 )
 
 bp = Blueprint("exports", __name__)

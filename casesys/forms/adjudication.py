@@ -2,11 +2,13 @@
 its action records (and, for steps needing approval, waits with)."""
 from __future__ import annotations
 
-
 from flask_wtf.file import FileField
 from wtforms import (
-    BooleanField, IntegerField, SelectField,
-    StringField, TextAreaField,
+    BooleanField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -15,8 +17,17 @@ from casesys.domain.calendar import Unit
 from casesys.domain.enums import Procedure
 from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, SIMPLIFIED_CONDITIONS, ClosingType
 from casesys.forms.fields import (
-    DATE_INVALID, LONG_TEXT, REQUIRED, DateField, DateTimeLocalField, MaxChars, MultiCheckboxField, PageForm,
-    today_date_field, enum_select, strip_filter,
+    DATE_INVALID,
+    LONG_TEXT,
+    REQUIRED,
+    DateField,
+    DateTimeLocalField,
+    MaxChars,
+    MultiCheckboxField,
+    PageForm,
+    enum_select,
+    strip_filter,
+    today_date_field,
 )
 
 F = [strip_filter]

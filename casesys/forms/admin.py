@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from casesys.core.inputs import db_int
 from casesys.domain.enums import OfficeLevel, Role
-from casesys.forms.fields import PageForm, REQUIRED, MultiCheckboxField, enum_select, strip_filter, web_url
+from casesys.forms.fields import REQUIRED, MultiCheckboxField, PageForm, enum_select, strip_filter, web_url
 
 F = [strip_filter]
 

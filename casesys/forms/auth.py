@@ -1,6 +1,7 @@
-from casesys.forms.fields import PageForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from casesys.forms.fields import PageForm
 
 
 class LoginForm(PageForm):

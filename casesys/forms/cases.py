@@ -3,8 +3,13 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField
 from wtforms import (
-    FieldList, FormField, HiddenField, IntegerField, SelectField,
-    StringField, TextAreaField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -12,13 +17,33 @@ from casesys.core import clock
 from casesys.core.inputs import db_int, optional_id
 from casesys.domain.codes import parse_patent_number
 from casesys.domain.enums import (
-    AgentAuthority, DisputeKind, EnterpriseType, EvaluationConclusion, EvidenceKind,
-    InfringingAct, PartyKind, PatentStatus, PatentType,
+    AgentAuthority,
+    DisputeKind,
+    EnterpriseType,
+    EvaluationConclusion,
+    EvidenceKind,
+    InfringingAct,
+    PartyKind,
+    PatentStatus,
+    PatentType,
 )
 from casesys.forms.fields import (
-    PageForm, SubForm, DateField, VersionField,
-    DATE_INVALID, LONG_TEXT, REQUIRED, MaxChars, MultiCheckboxField, claims_list, credit_code, enum_select,
-    not_in_future, patent_number, resident_id, strip_filter,
+    DATE_INVALID,
+    LONG_TEXT,
+    REQUIRED,
+    DateField,
+    MaxChars,
+    MultiCheckboxField,
+    PageForm,
+    SubForm,
+    VersionField,
+    claims_list,
+    credit_code,
+    enum_select,
+    not_in_future,
+    patent_number,
+    resident_id,
+    strip_filter,
 )
 
 F = [strip_filter]

@@ -1,7 +1,6 @@
 """Forms of the documents pages (SPEC §8)."""
 from __future__ import annotations
 
-
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional

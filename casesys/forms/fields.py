@@ -4,19 +4,24 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import DateField as _DateField, DateTimeLocalField as _DateTimeLocalField
+from wtforms import DateField as _DateField
+from wtforms import DateTimeLocalField as _DateTimeLocalField
 from wtforms import Form, HiddenField, SelectField, SelectMultipleField, widgets
 from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from casesys.core import clock
 from casesys.core.inputs import DATE_RANGE_MESSAGE, db_int, in_date_range
 from casesys.core.settings import get_setting
+from casesys.domain.codes import (
+    normalize_credit_code,
+    normalize_resident_id,
+    parse_patent_number,
+    validate_credit_code,
+    validate_patent_number,
+    validate_resident_id,
+)
 from casesys.domain.search import drop_control_chars
 from casesys.domain.untrusted import is_web_url
-from casesys.domain.codes import (
-    normalize_credit_code, normalize_resident_id, parse_patent_number,
-    validate_credit_code, validate_patent_number, validate_resident_id,
-)
 
 REQUIRED = "此项为必填项"
 DATE_INVALID = "请输入有效日期，格式如 2026-03-01"

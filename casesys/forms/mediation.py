@@ -1,18 +1,32 @@
 """Forms of the mediation pages (SPEC §5)."""
 from __future__ import annotations
 
-
 from wtforms import (
-    BooleanField, FieldList, FormField, IntegerField, SelectField,
-    SelectMultipleField, StringField, TextAreaField,
+    BooleanField,
+    FieldList,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
-from wtforms.validators import Optional, DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from casesys.core.inputs import db_int
 from casesys.domain.mediation import Consent, OrganisationKind, TermKind, parse_amount
 from casesys.forms.fields import (
-    LONG_TEXT, REQUIRED, DateField, DateTimeLocalField, MaxChars, PageForm, SubForm, enum_select, strip_filter,
-    today_date_field, web_url,
+    LONG_TEXT,
+    REQUIRED,
+    DateField,
+    DateTimeLocalField,
+    MaxChars,
+    PageForm,
+    SubForm,
+    enum_select,
+    strip_filter,
+    today_date_field,
+    web_url,
 )
 
 F = [strip_filter]

@@ -31,7 +31,7 @@ ADVISORY_KEY = int.from_bytes(b"casesys", "big")
 def try_lock(path: Path):
     """An open file holding an exclusive lock, or None if another process has it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a+")
+    handle = open(path, "a+")  # noqa: SIM115  (held open: it is the lock)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

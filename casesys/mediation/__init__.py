@@ -14,7 +14,10 @@ def init_app(app) -> None:
     from casesys.domain.enums import Role
     from casesys.mediation import views  # noqa: F401  (the routes)
     from casesys.mediation.services import (
-        expire_consents, mediator_conflicts, mediator_recipients, request_queued_closing,
+        expire_consents,
+        mediator_conflicts,
+        mediator_recipients,
+        request_queued_closing,
     )
 
     party_warnings.register(mediator_conflicts)        # 回避 after a change of the parties

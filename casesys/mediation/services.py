@@ -8,12 +8,13 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from casesys.core import clock
 from casesys.adjudication.calendars import current_calendar
-from casesys.adjudication.models import CaseDeadline
+from casesys.adjudication.models import Approval, CaseDeadline
+from casesys.adjudication.services import pending_approval, request_action
 from casesys.auth.models import User
 from casesys.cases.models import Case
 from casesys.cases.services import record_event
+from casesys.core import clock
 from casesys.core.settings import get_setting
 from casesys.domain.calendar import Unit
 from casesys.domain.deadlines import Party as Owner
@@ -21,19 +22,19 @@ from casesys.domain.enums import CaseType
 from casesys.domain.errors import Refused
 from casesys.domain.events import EventKind
 from casesys.domain.mediation import (
+    STANDALONE_CASE_STATE,
     Consent,
     MediationMove,
     MediationMoveRefused,
     MediationStatus,
-    STANDALONE_CASE_STATE,
-    start_refusal,
-    next_mediation_status,
     MediatorFacts,
     PartyFacts,
     Position,
     TermKind,
     conflict_reason,
     consent_outcome,
+    next_mediation_status,
+    start_refusal,
 )
 from casesys.domain.workflow import ACTIVE
 from casesys.extensions import db
@@ -51,8 +52,6 @@ from casesys.mediation.models import (
     Signature,
     mediation_mediators,
 )
-from casesys.adjudication.models import Approval
-from casesys.adjudication.services import pending_approval, request_action
 
 
 class MediationError(Refused):

@@ -3,25 +3,31 @@ forms for each step; the mediators' dashboard."""
 from __future__ import annotations
 
 from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from casesys.core import clock
-from casesys.core.inputs import optional_id
 from casesys.auth.permissions import CASE_ROLES, can_mediate, require_roles
 from casesys.cases.access import get_case_or_abort
-
-from casesys.domain.mediation import Consent, Position, TermKind
-from casesys.domain.enums import Role
+from casesys.core import clock
 from casesys.core.formsets import blank_row
+from casesys.core.inputs import optional_id
 from casesys.core.units import commit_unit, unit_of_work
+from casesys.domain.enums import Role
+from casesys.domain.mediation import Consent, Position, TermKind
 from casesys.extensions import db
 from casesys.forms import mediation as forms
-from casesys.mediation import bp
+from casesys.mediation import bp, services
 from casesys.mediation.figures import mediation_figures
-from casesys.mediation.models import Agreement, AgreementTerm, Mediation, MediationOrganisation, MediationSession, Mediator
-from casesys.mediation import services
+from casesys.mediation.models import (
+    Agreement,
+    AgreementTerm,
+    Mediation,
+    MediationOrganisation,
+    MediationSession,
+    Mediator,
+)
 from casesys.mediation.services import MediationError, ProposalData, TermData
 
 

@@ -19,14 +19,23 @@ import sqlalchemy as sa
 
 from casesys.adjudication.models import CaseDeadline
 from casesys.auth.models import Office
-from casesys.cases.models import Case, Party
 from casesys.casepage.search import (
-    NO_PROCEDURE, CaseFilters, filtered_cases, mediation_condition,
+    NO_PROCEDURE,
+    CaseFilters,
+    filtered_cases,
+    mediation_condition,
     terms_condition,
 )
+from casesys.cases.models import Case, Party
 from casesys.core import clock
 from casesys.domain.enums import (
-    OPEN_STATES, CaseState, CaseType, EnterpriseType, PartyRole, Procedure, case_state_label,
+    OPEN_STATES,
+    CaseState,
+    CaseType,
+    EnterpriseType,
+    PartyRole,
+    Procedure,
+    case_state_label,
 )
 from casesys.domain.mediation import MediationStatus
 from casesys.extensions import db

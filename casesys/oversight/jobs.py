@@ -3,12 +3,11 @@ read up to 100,000 rows; they report progress while checking), the refresh
 of stale dashboard figures."""
 from __future__ import annotations
 
-from casesys.auth.models import Office
+from casesys.auth.models import Office, User
+from casesys.casepage.search import CaseFilters
 from casesys.extensions import db
 from casesys.jobs import job_handler
 from casesys.oversight.services import check_ledger, import_ledger
-from casesys.auth.models import User
-from casesys.casepage.search import CaseFilters
 
 CHECK, IMPORT, REFRESH = "oversight.check_ledger", "oversight.import_ledger", "oversight.refresh_figures"
 

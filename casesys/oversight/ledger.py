@@ -16,12 +16,23 @@ from datetime import date, datetime
 from pathlib import Path
 from xml.etree.ElementTree import iterparse
 
-from casesys.domain.codes import normalize_credit_code, normalize_resident_id, validate_credit_code, validate_resident_id
+from casesys.cases.models import Case, CaseEvent, Party
+from casesys.domain.codes import (
+    normalize_credit_code,
+    normalize_resident_id,
+    validate_credit_code,
+    validate_resident_id,
+)
 from casesys.domain.enums import (
-    ADJUDICATION_STATES, MEDIATION_STATES, PROCEDURE_STATE_LABELS, CaseState, CaseType, EnterpriseType, PartyKind,
+    ADJUDICATION_STATES,
+    MEDIATION_STATES,
+    PROCEDURE_STATE_LABELS,
+    CaseState,
+    CaseType,
+    EnterpriseType,
+    PartyKind,
     Procedure,
 )
-from casesys.cases.models import Case, CaseEvent, Party
 
 MAX_ROWS = 200_000
 MAX_REPORTED = 5_000  # a report longer than this only counts the rest
@@ -144,10 +155,10 @@ def merged_ranges(path: Path, workbook, sheet) -> list[str]:
         with zipfile.ZipFile(path) as archive:
             rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
             book = archive.read("xl/workbook.xml").decode("utf-8")
-            rid = re.search(r'<(?:\w+:)?sheet\b[^>]*name="%s"[^>]*r:id="([^"]+)"' % re.escape(sheet.title), book)
+            rid = re.search(rf'<(?:\w+:)?sheet\b[^>]*name="{re.escape(sheet.title)}"[^>]*r:id="([^"]+)"', book)
             if rid:
-                found = re.search(r'<Relationship\b[^>]*Id="%s"[^>]*Target="([^"]+)"' % re.escape(rid.group(1)), rels) \
-                    or re.search(r'<Relationship\b[^>]*Target="([^"]+)"[^>]*Id="%s"' % re.escape(rid.group(1)), rels)
+                found = re.search(rf'<Relationship\b[^>]*Id="{re.escape(rid.group(1))}"[^>]*Target="([^"]+)"', rels) \
+                    or re.search(rf'<Relationship\b[^>]*Target="([^"]+)"[^>]*Id="{re.escape(rid.group(1))}"', rels)
                 if found:
                     target = found.group(1).lstrip("/")
                     target = target if target.startswith("xl/") else f"xl/{target}"

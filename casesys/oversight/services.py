@@ -12,15 +12,23 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from casesys.adjudication.recompute import recompute_deadlines
 from casesys.casepage.search import CaseFilters
+from casesys.cases.models import Case
 from casesys.core import clock
 from casesys.extensions import db
-from casesys.oversight.figures import compute_figures
-from casesys.oversight.ledger import LedgerRefused, LedgerRow, Report, check_file_type, check_rows, insert_cases, advance_sequences
-from casesys.oversight.models import DashboardSnapshot, ImportMapping
-from casesys.adjudication.recompute import recompute_deadlines
-from casesys.cases.models import Case
 from casesys.jobs import enqueue
+from casesys.oversight.figures import compute_figures
+from casesys.oversight.ledger import (
+    LedgerRefused,
+    LedgerRow,
+    Report,
+    advance_sequences,
+    check_file_type,
+    check_rows,
+    insert_cases,
+)
+from casesys.oversight.models import DashboardSnapshot, ImportMapping
 
 CACHE_VERSION = "2"  # change when the figures' shape changes
 

@@ -11,30 +11,46 @@ from markupsafe import Markup
 
 from casesys.auth.models import Office
 from casesys.auth.permissions import (
-    can_import_ledger, can_view_dashboard, dashboard_office, require_roles,
+    can_import_ledger,
+    can_view_dashboard,
+    dashboard_office,
+    require_roles,
 )
 from casesys.casepage.search import CaseFilters
 from casesys.core import clock
 from casesys.core.inputs import db_int
-from casesys.domain.enums import Role
-from casesys.domain.untrusted import clean_filename
-from casesys.extensions import db
 from casesys.core.timefmt import local_datetime
 from casesys.core.units import unit_of_work
-from casesys.forms.oversight import (
-    DashboardFilterForm, LedgerUploadForm, MonthlyReportForm, ledger_mapping_form, mapping_of,
-)
-from casesys.oversight import bp
-from casesys.exports import (
-    Column, audit_export, export_format, export_response, table_export, table_sheet,
-)
-from casesys.oversight.ledger import FIELDS, LedgerRefused, iter_template_rows, read_headers, suggest_mapping
-from casesys.oversight.services import (
-    get_figures, ledger_path, remember_mapping, remembered_mapping, store_ledger,
-)
 from casesys.documents.rendering import require_cjk_font, write_pdf
+from casesys.domain.enums import Role
+from casesys.domain.untrusted import clean_filename
+from casesys.exports import (
+    Column,
+    audit_export,
+    export_format,
+    export_response,
+    table_export,
+    table_sheet,
+)
+from casesys.extensions import db
+from casesys.forms.oversight import (
+    DashboardFilterForm,
+    LedgerUploadForm,
+    MonthlyReportForm,
+    ledger_mapping_form,
+    mapping_of,
+)
 from casesys.jobs import enqueue
 from casesys.jobs.models import Job
+from casesys.oversight import bp
+from casesys.oversight.ledger import FIELDS, LedgerRefused, iter_template_rows, read_headers, suggest_mapping
+from casesys.oversight.services import (
+    get_figures,
+    ledger_path,
+    remember_mapping,
+    remembered_mapping,
+    store_ledger,
+)
 
 
 def _offices() -> list[tuple[int, str]]:

@@ -10,6 +10,7 @@ from casesys.auth.permissions import CASE_ROLES, can_publish, can_request_public
 from casesys.cases.access import get_case_or_abort, visible_cases_clause
 from casesys.cases.models import Case
 from casesys.core.units import commit_unit
+from casesys.credit.models import CreditRecord
 from casesys.documents.models import Document
 from casesys.documents.services import find_case_by_number
 from casesys.extensions import db
@@ -17,9 +18,12 @@ from casesys.forms.public import PublicationDecisionForm, PublishForm, TypicalCa
 from casesys.public import manage_bp as bp
 from casesys.public.models import Publication
 from casesys.public.services import (
-    approve_publication, request_ruling_publication, request_typical_case, return_publication, withdraw_publication,
+    approve_publication,
+    request_ruling_publication,
+    request_typical_case,
+    return_publication,
+    withdraw_publication,
 )
-from casesys.credit.models import CreditRecord
 
 
 @bp.app_template_global()

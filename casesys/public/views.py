@@ -16,7 +16,12 @@ from casesys.extensions import db
 from casesys.public import bp
 from casesys.public.models import Publication
 from casesys.public.services import (
-    PublicQuery, public_name, public_offices, published_ruling_of, search_dishonesty, search_publications,
+    PublicQuery,
+    public_name,
+    public_offices,
+    published_ruling_of,
+    search_dishonesty,
+    search_publications,
 )
 
 PER_PAGE = 20

@@ -29,17 +29,22 @@ import sqlalchemy as sa
 from flask import current_app
 
 from casesys.auth.models import Office
+from casesys.cases.services import upload_limit
 from casesys.cases.storage import UploadRejected, check_upload, path_for, save_upload
 from casesys.core import clock
 from casesys.core.inputs import carries_nul
 from casesys.domain.referrals import ReferralAction, ReferralKind, ReferralRefused, ReferralState, Side
 from casesys.extensions import db
+from casesys.jobs import enqueue  # the durable jobs (issue 10) deliver the outbox
 from casesys.referrals.models import (
-    ExchangeRefusal, InboxMessage, OutboxMessage, Referral, ReferralMessage, new_uid,
+    ExchangeRefusal,
+    InboxMessage,
+    OutboxMessage,
+    Referral,
+    ReferralMessage,
+    new_uid,
 )
 from casesys.referrals.signing import canonical, sha256_hex, sign, verify
-from casesys.cases.services import upload_limit
-from casesys.jobs import enqueue  # the durable jobs (issue 10) deliver the outbox
 
 DELIVER_JOB = "referrals.deliver_message"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"

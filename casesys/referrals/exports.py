@@ -8,7 +8,6 @@ from casesys.extensions import db
 from casesys.referrals.models import Referral
 from casesys.referrals.queries import Filters, box_query, list_scope
 
-
 REFERRAL_COLUMNS = (
     Column("编号", width=12), Column("类型", width=14), Column("事由", width=40), Column("发出机关", width=24),
     Column("接收机关", width=24), Column("状态", width=10), Column("发出日期", "date", 12),

@@ -14,7 +14,6 @@ from casesys.domain.referrals import OPEN_REFERRAL_STATES, ReferralKind, Referra
 from casesys.extensions import db
 from casesys.referrals.models import Referral
 
-
 PROVINCE = None  # the scope of all the province's own offices together (province-wide users)
 
 
@@ -36,7 +35,7 @@ class Filters:
     DRILL_DOWN = ("sent", "sent_from", "sent_to", "open", "acknowledged", "answered")
 
     @classmethod
-    def from_args(cls, args) -> "Filters":
+    def from_args(cls, args) -> Filters:
         """The filters of a referral-list URL; an unknown value is ignored, never an error."""
         def day(name: str) -> date | None:
             return parsed_or_none(iso_date)(args.get(name))

@@ -17,18 +17,27 @@ from casesys.cases.models import Case
 from casesys.cases.services import EvidenceData, PartyData, PatentData, record_event, register_case
 from casesys.cases.storage import StoredFile
 from casesys.core import clock
+from casesys.documents.rendering import DocumentError
+from casesys.documents.services import create_draft
 from casesys.domain.deadlines import Rule
 from casesys.domain.enums import AgentAuthority, CaseState, CaseType, EvidenceKind, PartyRole
 from casesys.domain.events import EventKind
 from casesys.domain.referrals import (
-    DEADLINE_KINDS, REFERRAL_RULES, ReferralAction, ReferralDates, ReferralFacts, ReferralKind, ReferralRefused,
-    ReferralState, Side, check_referral_action, referral_deadlines,
+    DEADLINE_KINDS,
+    REFERRAL_RULES,
+    ReferralAction,
+    ReferralDates,
+    ReferralFacts,
+    ReferralKind,
+    ReferralRefused,
+    ReferralState,
+    Side,
+    check_referral_action,
+    referral_deadlines,
 )
 from casesys.domain.workflow import Action, ActionRefused
 from casesys.extensions import db
 from casesys.referrals.models import Referral, ReferralAttachment, ReferralMessage
-from casesys.documents.rendering import DocumentError
-from casesys.documents.services import create_draft
 
 A = ReferralAction
 

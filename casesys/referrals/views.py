@@ -6,29 +6,39 @@ from __future__ import annotations
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from casesys.adjudication.services import pending_approval
 from casesys.auth.models import Office
 from casesys.auth.permissions import (
-    REFERRAL_ROLES, can_edit_case, proxy_referral_side, referral_side, require_roles,
+    REFERRAL_ROLES,
+    can_edit_case,
+    proxy_referral_side,
+    referral_side,
+    require_roles,
 )
-from casesys.referrals.access import get_referral_or_abort
 from casesys.cases.models import Case
 from casesys.cases.services import store_checked_upload
 from casesys.cases.storage import UploadRejected, path_for
 from casesys.core import clock
 from casesys.core.inputs import db_int
 from casesys.core.units import commit_unit
+from casesys.documents.services import find_case_by_number
 from casesys.domain.referrals import (
-    ACTION_SIDE, ReferralAction, ReferralKind, ReferralState, Side, available_referral_actions, letter_title,
+    ACTION_SIDE,
+    ReferralAction,
+    ReferralKind,
+    ReferralState,
+    Side,
+    available_referral_actions,
+    letter_title,
 )
+from casesys.exports import export_format, export_list
 from casesys.extensions import csrf, db
 from casesys.forms.referrals import LinkCaseForm, ReferralActionForm, ReferralFilterForm, ReferralForm, ReferralNoteForm
 from casesys.referrals import bp, exchange_bp, services
+from casesys.referrals.access import get_referral_or_abort
 from casesys.referrals.exchange import Transport, receive_message, refuse_oversized
 from casesys.referrals.models import ReferralAttachment
-from casesys.exports import export_format, export_list
 from casesys.referrals.queries import PROVINCE, Filters, list_box, list_scope, office_figures, partners_of
-from casesys.adjudication.services import pending_approval
-from casesys.documents.services import find_case_by_number
 
 PER_PAGE = 30
 

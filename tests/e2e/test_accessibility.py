@@ -25,7 +25,6 @@ DEMO_PASSWORD = "casesys-demo"
 def demo_world(app, db):
     """Demo data: every state, mediations, hearings; one issued document."""
     from casesys.demo.data import generate_cases
-
     from casesys.demo.referrals import generate_referrals
 
     generate_cases(300, seed=5, today=clock.today())
@@ -36,10 +35,9 @@ def demo_world(app, db):
 
 
 def _pick(db) -> dict[str, int]:
-    from casesys.adjudication.models import Hearing
+    from casesys.auth.models import User
     from casesys.cases.models import Case
     from casesys.domain.enums import CaseState, CaseType, Procedure
-    from casesys.auth.models import User
 
     officer = db.session.scalar(sa.select(User).where(User.username == "officer"))
     office = sa.and_(Case.office_id == officer.office_id)
@@ -92,7 +90,8 @@ def test_every_page_passes_axe(browser_page: Page, new_page, demo_world, db):
     anonymous = browser_page
     for url in ("/login", "/verify"):
         anonymous.goto(url)
-        found |= {url: v for v in [axe_violations(anonymous)] if v}
+        if violations := axe_violations(anonymous):
+            found[url] = violations
     for role, urls in _pages(demo_world, party_id).items():
         page = new_page()
         login(page, role, DEMO_PASSWORD)

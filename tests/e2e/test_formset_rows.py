@@ -7,7 +7,13 @@ from playwright.sync_api import Page, expect
 
 from casesys.domain.enums import Role
 from tests.e2e.test_register_and_find import (
-    add_row, bad_check_char, case_data, fill_party, fill_registration, login, submit_registration,
+    add_row,
+    bad_check_char,
+    case_data,
+    fill_party,
+    fill_registration,
+    login,
+    submit_registration,
 )
 
 

@@ -7,7 +7,7 @@ The mediation of the first case began three weeks ago (set up in code), so
 that a payment term can already be overdue today."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from playwright.sync_api import Page, expect
 

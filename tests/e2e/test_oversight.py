@@ -115,8 +115,8 @@ def test_admin_imports_a_ledger_after_a_dry_run_shows_its_bad_row(browser_page: 
 def test_a_large_export_is_followed_on_its_job_page_and_downloaded(browser_page: Page, db, job_worker, screenshot):
     """Above the threshold (lowered here) the XLSX is a job: the page follows
     its progress and offers the file once the worker has written it."""
-    from casesys.demo.data import generate_cases
     from casesys.core.settings import set_setting
+    from casesys.demo.data import generate_cases
 
     generate_cases(120, seed=4, today=clock.today())
     set_setting("export_job_rows", 10, actor_id=None)

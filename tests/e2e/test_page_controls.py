@@ -40,11 +40,11 @@ def test_the_sort_select_shows_its_longest_option_whole(browser_page: Page, fact
 def test_charts_and_select_all_work_without_inline_scripts(new_page, db):
     import sqlalchemy as sa
 
-    from casesys.demo.data import generate_cases
     from casesys.cases.models import Case
     from casesys.core import clock
-    from casesys.domain.enums import OPEN_STATES
+    from casesys.demo.data import generate_cases
     from casesys.demo.referrals import generate_referrals
+    from casesys.domain.enums import OPEN_STATES
 
     generate_cases(200, seed=7, today=clock.today())
     generate_referrals(clock.today())

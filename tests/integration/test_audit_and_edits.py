@@ -85,8 +85,9 @@ def test_the_audit_page_speaks_the_users_language(client, db, factory, login_as)
     assert "<del class=\"text-body-secondary\">陈志远</del> → 王芳" in page
     assert f"当事人“{party.name}”" in page and "主体性质" in page and "民营" in page
     assert "handler_id" not in page and "enterprise_type" not in page and "private" not in page
-    from casesys.core.models import AuditLog
     import sqlalchemy as sa
+
+    from casesys.core.models import AuditLog
 
     first = db.session.scalar(sa.select(AuditLog).order_by(AuditLog.at.desc()))
     assert local_datetime(first.at, "%Y-%m-%d %H:%M:%S") in page

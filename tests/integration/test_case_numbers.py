@@ -69,7 +69,7 @@ def test_a_rolled_back_registration_gives_its_number_back(app, db, factory):
     officer = factory.user(Role.OFFICER)
     factory.case(officer, commit=False)
     db.session.rollback()
-    assert factory.case(officer).number.endswith("〔%d〕1号" % clock.today().year)
+    assert factory.case(officer).number.endswith(f"〔{clock.today().year}〕1号")
 
 
 def test_number_format_is_an_admin_setting(app, db, factory):

@@ -9,7 +9,11 @@ from casesys.core import clock
 from casesys.core.settings import set_setting
 from casesys.credit.models import CreditRecord
 from casesys.credit.services import (
-    apply_credit_action, record_forged_evidence, record_ruling_not_performed, repeat_infringements, scan_candidates,
+    apply_credit_action,
+    record_forged_evidence,
+    record_ruling_not_performed,
+    repeat_infringements,
+    scan_candidates,
 )
 from casesys.documents.services import approve_document, create_draft, submit
 from casesys.domain.credit import CreditAction, CreditReason, CreditRefused, CreditState
@@ -215,7 +219,11 @@ def test_a_mediation_term_past_due_and_not_done_becomes_a_candidate_once(db, thr
 
     from casesys.domain.mediation import TermKind
     from casesys.mediation.services import (
-        TermData, assign_mediator, conclude_agreement, record_performance, sign_agreement,
+        TermData,
+        assign_mediator,
+        conclude_agreement,
+        record_performance,
+        sign_agreement,
     )
     from tests.integration.test_mediation import _consented
 

@@ -2,21 +2,19 @@
 mediations with consent, mediators, sessions, agreements, terms and
 signatures; adjudications with panel and hearings; no simplified case in
 合议; the mediation dashboard agrees with the case list."""
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
-from casesys.adjudication.models import Hearing, PanelMember
+from casesys.adjudication.models import PanelMember
 from casesys.auth.models import User
-from casesys.demo.data import generate_cases
-from casesys.cases.models import Case, Party
+from casesys.cases.models import Case
 from casesys.core import clock
+from casesys.demo.data import generate_cases
 from casesys.domain.enums import CaseState, CaseType, Procedure
-from casesys.domain.mediation import Consent, MediationStatus
-from casesys.domain.mediation import conflict_reason, MediatorFacts, PartyFacts
+from casesys.domain.mediation import Consent, MediationStatus, MediatorFacts, PartyFacts, conflict_reason
 from casesys.mediation.figures import mediation_figures
-from casesys.mediation.models import Agreement, Mediation, MediationParty, Signature
+from casesys.mediation.models import Mediation
 
 
 @pytest.fixture

@@ -6,12 +6,19 @@ import pdfplumber
 import pytest
 import sqlalchemy as sa
 
-from casesys.core import clock
 from casesys.adjudication.services import approve, request_action
+from casesys.core import clock
 from casesys.documents.rendering import DocumentError
 from casesys.documents.services import (
-    approve_document, correct, create_draft, document_pdf, publication_pdf, record_service, service_receipt_pdf,
-    submit, update_texts,
+    approve_document,
+    correct,
+    create_draft,
+    document_pdf,
+    publication_pdf,
+    record_service,
+    service_receipt_pdf,
+    submit,
+    update_texts,
 )
 from casesys.domain.enums import CaseState, PartyRole
 from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, Action

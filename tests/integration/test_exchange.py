@@ -94,7 +94,9 @@ def test_a_case_transfer_end_to_end(instances):
     from casesys.cases.services import EvidenceData, PartyData, PatentData, add_evidence, register_case
     from casesys.core import clock
     from casesys.domain.enums import CaseType, PartyKind, PartyRole, PatentType
-    from casesys.domain.referrals import ReferralAction as A, ReferralKind as K, Side
+    from casesys.domain.referrals import ReferralAction as A
+    from casesys.domain.referrals import ReferralKind as K
+    from casesys.domain.referrals import Side
     from casesys.extensions import db
     from casesys.referrals.models import OutboxMessage
     from casesys.referrals.services import ReferralData, act_on_referral, create_referral
@@ -164,7 +166,9 @@ def _patent_number() -> str:
 
 def test_an_assistance_request_with_a_reply_and_its_attachment(instances):
     from casesys.core import clock
-    from casesys.domain.referrals import ReferralAction as A, ReferralKind as K, Side
+    from casesys.domain.referrals import ReferralAction as A
+    from casesys.domain.referrals import ReferralKind as K
+    from casesys.domain.referrals import Side
     from casesys.extensions import db
     from casesys.referrals.services import ActionInput, ReferralData, act_on_referral, add_attachment, create_referral
 
@@ -204,7 +208,9 @@ def test_an_assistance_request_with_a_reply_and_its_attachment(instances):
 
 
 def test_a_stopped_receiver_gets_the_message_exactly_once(instances):
-    from casesys.domain.referrals import ReferralAction as A, ReferralKind as K, Side
+    from casesys.domain.referrals import ReferralAction as A
+    from casesys.domain.referrals import ReferralKind as K
+    from casesys.domain.referrals import Side
     from casesys.extensions import db
     from casesys.referrals.models import InboxMessage, OutboxMessage, Referral
     from casesys.referrals.services import ReferralData, act_on_referral, create_referral
@@ -348,7 +354,9 @@ def test_hostile_or_broken_messages_are_refused_logged_and_create_nothing(instan
 
 
 def _sent_to_jiangxi(hubei) -> str:
-    from casesys.domain.referrals import ReferralAction as A, ReferralKind as K, Side
+    from casesys.domain.referrals import ReferralAction as A
+    from casesys.domain.referrals import ReferralKind as K
+    from casesys.domain.referrals import Side
     from casesys.extensions import db
     from casesys.referrals.services import ReferralData, act_on_referral, create_referral
 

@@ -3,13 +3,12 @@
 panel and the consequences of absence."""
 import io
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pdfplumber
 
-from casesys.core import clock
 from casesys.adjudication.models import Hearing, PanelMember
-from casesys.cases.services import PartyData
+from casesys.core import clock
 from casesys.documents.services import create_draft, document_pdf
 from casesys.domain.enums import PartyRole, Role
 

@@ -6,17 +6,30 @@ from decimal import Decimal
 
 import pytest
 
-from casesys.core import clock
 from casesys.adjudication.services import approve, pending_approval, request_action
+from casesys.core import clock
 from casesys.domain.enums import AgentAuthority, CaseState, CaseType, Role
 from casesys.domain.mediation import Consent, MediationStatus, Position, TermKind
 from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, Action
 from casesys.mediation.models import MediationOrganisation, Mediator
 from casesys.mediation.services import (
-    MediationError, ProposalData, TermData, apply_for_confirmation, assign_mediator, conclude_agreement,
-    expire_consents, extend_limit, fail_mediation, record_confirmation_result, record_consent, record_performance,
+    MediationError,
+    ProposalData,
+    TermData,
+    apply_for_confirmation,
+    assign_mediator,
+    conclude_agreement,
+    expire_consents,
+    extend_limit,
+    fail_mediation,
+    record_confirmation_result,
+    record_consent,
+    record_performance,
+    record_request_service,
     record_session,
-    record_request_service, schedule_session, sign_agreement, start_mediation,
+    schedule_session,
+    sign_agreement,
+    start_mediation,
 )
 
 TODAY = clock.today()

@@ -4,8 +4,8 @@ from datetime import date, datetime
 
 import pytest
 
-from casesys.core import clock
 from casesys.adjudication.services import approve, record_clock_stop, request_action, send_back
+from casesys.core import clock
 from casesys.domain.enums import CaseState, EvaluationConclusion, PatentType, Procedure, Role
 from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, SIMPLIFIED_CONDITIONS, Action, ActionRefused
 

@@ -5,7 +5,11 @@ import pytest
 from casesys.documents.services import approve_document, correct, create_draft, submit
 from casesys.public.models import Publication
 from casesys.public.services import (
-    PublicationRefused, approve_publication, request_ruling_publication, request_typical_case, withdraw_publication,
+    PublicationRefused,
+    approve_publication,
+    request_ruling_publication,
+    request_typical_case,
+    withdraw_publication,
 )
 from tests.integration.test_documents import text_of
 

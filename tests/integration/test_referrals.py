@@ -17,7 +17,10 @@ from casesys.cases.services import EvidenceData, add_evidence
 from casesys.cases.storage import save_upload
 from casesys.core import clock
 from casesys.domain.enums import CaseState, Role
-from casesys.domain.referrals import ReferralAction as A, ReferralKind as K, ReferralRefused, ReferralState as S, Side
+from casesys.domain.referrals import ReferralAction as A
+from casesys.domain.referrals import ReferralKind as K
+from casesys.domain.referrals import ReferralRefused, Side
+from casesys.domain.referrals import ReferralState as S
 from casesys.referrals.services import ActionInput, ReferralData, act_on_referral, add_note, create_referral
 
 PDF = b"%PDF-1.4\n% referral test\n"

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casesys.cases.models import Case
 from casesys.casepage.search import ONE_CHARACTER_LIMIT, CaseFilters, is_one_character, search_cases, search_target
+from casesys.cases.models import Case
 from casesys.core.database import dialect_name
 from casesys.domain.enums import PartyRole, Role
 from casesys.domain.search import search_grams

@@ -38,7 +38,7 @@ def workers(app, database_url, tmp_path):
         config = {"SQLALCHEMY_DATABASE_URI": database_url, "BATCH_DIR": app.config["BATCH_DIR"],
                   "UPLOAD_DIR": app.config["UPLOAD_DIR"], "JOB_TIMEOUT_SECONDS": 2,
                   "SCHEDULER_ELECTION_SECONDS": 1, "TIMED_JOBS": [], "WORKER_NAME": name, **settings}
-        log = open(tmp_path / f"{name}.log", "wb")
+        log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115  (the worker writes it while it lives)
         process = subprocess.Popen([sys.executable, "-m", "tests.worker_main", json.dumps(config)], cwd=ROOT,
                                    stdout=log, stderr=subprocess.STDOUT, env=_worker_environment())
         process.log_path = tmp_path / f"{name}.log"

@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from casesys.domain import calendar as calmod
 from casesys.domain import holiday_data
-from tests.calendars import LAST_KNOWN, calendar_up_to
 from casesys.domain.calendar import (
     PROVISIONAL_NOTE,
     WEEKEND,
@@ -29,7 +28,7 @@ from casesys.domain.calendar import (
     WorkCalendar,
     add_months,
 )
-
+from tests.calendars import LAST_KNOWN, calendar_up_to
 
 D = date.fromisoformat
 W, C, M = Unit.WORKING, Unit.CALENDAR, Unit.MONTHS

@@ -6,8 +6,19 @@ import pytest
 
 from casesys.domain.calendar import Unit, WorkCalendar
 from casesys.domain.credit import (
-    TRANSITIONS, CreditAction as A, CreditRefused, CreditState as S, actions_from, check_transition, display_state,
-    is_public, repeat_window_start,
+    TRANSITIONS,
+    CreditRefused,
+    actions_from,
+    check_transition,
+    display_state,
+    is_public,
+    repeat_window_start,
+)
+from casesys.domain.credit import (
+    CreditAction as A,
+)
+from casesys.domain.credit import (
+    CreditState as S,
 )
 
 TODAY = date(2026, 5, 20)

@@ -22,4 +22,4 @@ def test_make_run_sets_public_base_url_from_host_and_port():
 def test_an_explicit_public_base_url_wins():
     out = subprocess.run(["make", "-n", "run", "PUBLIC_BASE_URL=https://casesys.example"], cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
-    assert "PUBLIC_BASE_URL=https://casesys.example" in next(l for l in out.splitlines() if "gunicorn" in l)
+    assert "PUBLIC_BASE_URL=https://casesys.example" in next(line for line in out.splitlines() if "gunicorn" in line)

@@ -5,7 +5,14 @@ from decimal import Decimal
 import pytest
 
 from casesys.domain.mediation import (
-    Consent, MediationStatus, MediatorFacts, PartyFacts, conflict_reason, consent_outcome, parse_amount, term_status,
+    Consent,
+    MediationStatus,
+    MediatorFacts,
+    PartyFacts,
+    conflict_reason,
+    consent_outcome,
+    parse_amount,
+    term_status,
 )
 
 DUE = date(2026, 12, 1)

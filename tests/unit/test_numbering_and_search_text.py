@@ -1,4 +1,6 @@
 """Case-number formats (SPEC §2) and the text the search box matches."""
+from datetime import UTC
+
 import pytest
 
 from casesys.core import clock
@@ -41,10 +43,10 @@ def test_normalize_text_turns_full_width_into_half_width():
 def test_today_is_the_date_in_beijing():
     """Statutory days are the office's days (Asia/Shanghai), whatever the server's zone."""
     import time
-    from datetime import date, datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     import casesys  # noqa: F401  (sets the zone on import)
 
-    beijing = datetime.now(timezone.utc) + timedelta(hours=8)
+    beijing = datetime.now(UTC) + timedelta(hours=8)
     assert time.tzname[0] == "CST"
     assert clock.today() == beijing.date()

@@ -8,9 +8,25 @@ import pytest
 
 from casesys.domain.calendar import Schedule, Unit, WorkCalendar
 from casesys.domain.referrals import (
-    REFERRAL_RULES, ReferralAction as A, ReferralDates, ReferralFacts, ReferralKind as K, ReferralRefused,
-    ReferralState as S, Side, available_referral_actions, check_referral_action, median, referral_deadlines,
+    REFERRAL_RULES,
+    ReferralDates,
+    ReferralFacts,
+    ReferralRefused,
+    Side,
+    available_referral_actions,
+    check_referral_action,
+    median,
+    referral_deadlines,
     rule_key,
+)
+from casesys.domain.referrals import (
+    ReferralAction as A,
+)
+from casesys.domain.referrals import (
+    ReferralKind as K,
+)
+from casesys.domain.referrals import (
+    ReferralState as S,
 )
 
 SENDER, RECEIVER = Side.SENDER, Side.RECEIVER

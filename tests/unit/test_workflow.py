@@ -4,10 +4,20 @@ from datetime import date
 
 import pytest
 
-from casesys.domain.enums import CaseState as S, EvaluationConclusion as E, PatentStatus, PatentType, Procedure
+from casesys.domain.enums import CaseState as S
+from casesys.domain.enums import EvaluationConclusion as E
+from casesys.domain.enums import PatentStatus, PatentType, Procedure
 from casesys.domain.workflow import (
-    ACCEPTANCE_CONDITIONS, SIMPLIFIED_CONDITIONS, STEPS, Action, ActionRefused, CaseFacts, PatentFacts,
-    available_actions, check_action, target_state,
+    ACCEPTANCE_CONDITIONS,
+    SIMPLIFIED_CONDITIONS,
+    STEPS,
+    Action,
+    ActionRefused,
+    CaseFacts,
+    PatentFacts,
+    available_actions,
+    check_action,
+    target_state,
 )
 
 ALL_MET = dict.fromkeys({**ACCEPTANCE_CONDITIONS, **SIMPLIFIED_CONDITIONS}, True)

@@ -210,7 +210,6 @@ def world(db, factory):
                                                      "conditions": dict.fromkeys(ACCEPTANCE_CONDITIONS, True)},
                               actor=users["officer"])
     db.session.commit()
-    from datetime import date
 
     from casesys.documents.models import Document, PrintBatch, ServiceRecord
 
@@ -238,9 +237,8 @@ def world(db, factory):
     export_job.state = "done"
     db.session.commit()
     export_file(export_job).write_bytes(b"PK\x03\x04 made by the job")
-    from casesys.domain.referrals import ReferralKind
+    from casesys.domain.referrals import ReferralKind, Side
     from casesys.referrals.services import ReferralData, add_attachment, create_referral
-    from casesys.domain.referrals import Side
 
     referral = create_referral(ReferralData(ReferralKind.INVESTIGATION_HELP, factory.office(is_partner=True),
                                             "请求协助调查", "内容"), actor=users["officer"])

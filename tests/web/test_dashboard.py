@@ -28,8 +28,8 @@ def on_today():
 def demo(db):
     """600 demo cases in every state, plus mediations with agreements (the
     demo generator writes none)."""
-    from casesys.demo.data import generate_cases
     from casesys.cases.models import Case, Party
+    from casesys.demo.data import generate_cases
     from casesys.domain.enums import CaseType, PartyRole
     from casesys.domain.mediation import MediationStatus, TermKind
     from casesys.mediation.models import Agreement, AgreementTerm, Mediation
@@ -208,7 +208,9 @@ def referral_world(db, factory):
     """The provincial office and a city office of Hubei, a Hunan and a Jiangxi
     partner; referrals both ways with known dates (the partners answer on
     paper, entered with the letter's date)."""
-    from casesys.domain.referrals import ReferralAction as A, ReferralKind as K, Side
+    from casesys.domain.referrals import ReferralAction as A
+    from casesys.domain.referrals import ReferralKind as K
+    from casesys.domain.referrals import Side
     from casesys.referrals.services import ActionInput, ReferralData, act_on_referral, create_referral
 
     hubei = factory.office(prefix="鄂统", name="湖北统计局", level="province")
@@ -338,7 +340,7 @@ def test_the_referral_table_exports_and_its_list_exports(client, login_as, refer
 def test_only_a_province_wide_supervisor_lists_other_offices_referrals(client, login_as, referral_world):
     world = referral_world
     login_as(world["city_supervisor"])
-    page = client.get(f"/referrals?province=1&box=outbox&sent=1").get_data(as_text=True)
+    page = client.get("/referrals?province=1&box=outbox&sent=1").get_data(as_text=True)
     assert "武汉统计局" in page and "全省" not in page.split("</h1>")[0]
     # The city office's own outbox, whatever was asked: its one sent referral.
     assert REFERRAL_TOTAL.search(page).group(1) == "1"

@@ -154,7 +154,7 @@ def test_submitting_with_empty_sections_says_at_each_field_what_is_missing(clien
 
 
 def test_service_form_defaults_to_the_addressee_and_their_address(client, db, decided_case, team, login_as):
-    from casesys.documents.services import approve_document, create_draft, submit, update_texts
+    from casesys.documents.services import approve_document, create_draft, submit
 
     document = create_draft(decided_case, "answer_notice", actor=team["officer"])
     submit(document, actor=team["officer"])

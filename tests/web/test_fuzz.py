@@ -25,11 +25,13 @@ import time
 import traceback
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, time as day_time
+from datetime import datetime
+from datetime import time as day_time
 from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
-from hypothesis import HealthCheck, Phase, given, seed, settings, strategies as st
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
 from werkzeug.routing import IntegerConverter
 
 from casesys.core import clock
@@ -133,14 +135,14 @@ def demo_province(db) -> list[str]:
     session of each open mediation waiting for its record. Returns the pages
     to start from: one case of each type and state, and every referral."""
     from casesys.auth.models import User
-    from casesys.demo.data import generate_cases
     from casesys.cases.models import Case
+    from casesys.demo.data import generate_cases
+    from casesys.demo.referrals import generate_referrals
     from casesys.documents.services import create_draft
     from casesys.documents.types import DOC_TYPES
     from casesys.domain.mediation import MediationStatus
     from casesys.jobs import enqueue
     from casesys.mediation.models import Mediation, MediationSession
-    from casesys.demo.referrals import generate_referrals
     from casesys.referrals.models import Referral
 
     generate_cases(200, seed=11)

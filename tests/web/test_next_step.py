@@ -1,12 +1,12 @@
 """Issue 16.9: the case page says what comes next with its deadline, and
 offers only actions that can be taken now."""
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from casesys.core import clock
-from casesys.adjudication.models import Hearing, PanelMember
+from casesys.adjudication.models import PanelMember
 from casesys.adjudication.services import approve, request_action
+from casesys.core import clock
 from casesys.domain.enums import CaseState, Procedure, Role
 from casesys.domain.workflow import ACCEPTANCE_CONDITIONS, SIMPLIFIED_CONDITIONS, Action
 

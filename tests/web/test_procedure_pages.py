@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from casesys.core import clock
 from casesys.adjudication.models import Approval, CaseDeadline
+from casesys.core import clock
 from casesys.domain.enums import CaseState, Role
 from casesys.domain.workflow import ACCEPTANCE_CONDITIONS
 from casesys.jobs.worker import run_due_jobs

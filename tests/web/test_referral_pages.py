@@ -10,7 +10,9 @@ import sqlalchemy as sa
 
 from casesys.core import clock
 from casesys.domain.enums import Role
-from casesys.domain.referrals import ReferralAction as A, ReferralKind as K, Side
+from casesys.domain.referrals import ReferralAction as A
+from casesys.domain.referrals import ReferralKind as K
+from casesys.domain.referrals import Side
 from casesys.referrals.models import Referral
 from casesys.referrals.services import ReferralData, act_on_referral, create_referral
 

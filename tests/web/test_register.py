@@ -2,13 +2,12 @@
 its timeline; bad input answered at the field with nothing lost."""
 import io
 import re
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
-from casesys.core import clock
 from casesys.cases.models import Case, Evidence
+from casesys.core import clock
 from casesys.domain.enums import Role
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -58,10 +58,9 @@ def test_a_kept_refusal_commits_what_was_done(app, db):
 
 
 def test_another_error_is_rolled_back_and_raised(app, db):
-    with app.test_request_context("/"), pytest.raises(ZeroDivisionError):
-        with unit_of_work():
-            db.session.add(_office("HB-E"))
-            1 / 0
+    with app.test_request_context("/"), pytest.raises(ZeroDivisionError), unit_of_work():
+        db.session.add(_office("HB-E"))
+        _ = 1 / 0
     assert db.session.scalar(sa.select(Office).where(Office.code == "HB-E")) is None
 
 
