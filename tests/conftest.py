@@ -15,11 +15,17 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 
 from tests.factories import Factory
 from tests.faketime import adapt_to_faketime
 
 pytest_plugins = ["tests.fixtures.documents"]
+
+# No time limit per example: speed is measured by `make bench`, never in a
+# unit test, and a loaded CI machine would make a deadline flaky.
+settings.register_profile("casesys", deadline=None)
+settings.load_profile("casesys")
 
 _FAKETIME_PROBLEM = adapt_to_faketime()
 
