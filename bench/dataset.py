@@ -32,6 +32,7 @@ GENERATE_TIMEOUT_S = 3 * 3600
 UPGRADE_TIMEOUT_S = 600
 RECOMPUTE_TIMEOUT_S = 3600
 TODO_OPEN_CASES = 500  # issue 4: the to-do page of a handler with about 500 open cases
+GENERATE_CHUNK = 100_000  # demo cases per `demo-data` run: each commits, memory stays that of 100,000
 DEADLINES_MISSING = 0.9  # fewer adjudication cases with deadlines than this share: recompute
 
 # The app's packages (and its top-level `config`) for the samples and bench/documents.py.
@@ -66,6 +67,7 @@ class Dataset:
     cases: int = 0  # the number of cases it really holds
     generated: bool = False
     generation_seconds: float | None = None
+    generation_chunks: list[float] = field(default_factory=list)  # seconds of each `demo-data` run
     samples: Samples | None = field(default=None, repr=False)
     totals: dict[str, int] | None = None  # cases found by the list and the searches
     deadlines_filled_seconds: float | None = None  # recompute run because deadlines were missing
@@ -79,6 +81,7 @@ class Dataset:
             "cases": self.cases,
             "generated": self.generated,
             "generation_seconds": self.generation_seconds,
+            "generation_chunks": self.generation_chunks,
             "deadlines_filled_seconds": self.deadlines_filled_seconds,
             "deadline_recompute_seconds": self.deadline_recompute_seconds,
             "deadline_cases": self.deadline_cases,
@@ -215,7 +218,15 @@ def prepare(dataset: Dataset, postgres_url: str, party_query: str | None = None,
         missing = dataset.size - existing
         print(f"  generating {missing} demo cases (has {existing}) ...", flush=True)
         started = time.perf_counter()
-        run_flask(dataset.url, "demo-data", "--cases", str(missing), timeout=GENERATE_TIMEOUT_S)
+        # In runs of GENERATE_CHUNK cases, each committed: an interrupted
+        # million keeps what it made, and a run's memory does not grow with the total.
+        while missing > 0:
+            chunk = min(missing, GENERATE_CHUNK)
+            chunk_started = time.perf_counter()
+            run_flask(dataset.url, "demo-data", "--cases", str(chunk), timeout=GENERATE_TIMEOUT_S, quiet=True)
+            missing -= chunk
+            dataset.generation_chunks.append(round(time.perf_counter() - chunk_started, 1))
+            print(f"    {chunk} cases in {dataset.generation_chunks[-1]} s, {missing} to go", flush=True)
         dataset.generated = True
         dataset.generation_seconds = round(time.perf_counter() - started, 1)
         print(f"  generated in {dataset.generation_seconds} s")

@@ -24,6 +24,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("url")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--page", action="append", help="only this page (repeatable)")
+    parser.add_argument("--sql", action="store_true",
+                        help="also list the statements of one request with their times, slowest first")
     args = parser.parse_args(argv)
     os.environ.update(DATABASE_URL=args.url, SECRET_KEY="bench-secret-bench-secret-bench-secret",
                       CASESYS_ENV="development")
@@ -36,9 +39,19 @@ def main(argv=None) -> int:
     samples = pick_samples(args.url)
     app = create_app("development", SQLALCHEMY_DATABASE_URI=args.url, WTF_CSRF_ENABLED=False)
     counted: list[str] = []
+    timed: list[tuple[float, str]] = []
+
+    def before(conn, cursor, statement, *rest):
+        counted.append(statement)
+        conn.info["began"] = time.perf_counter()
+
+    def after(conn, cursor, statement, *rest):
+        timed.append(((time.perf_counter() - conn.info.pop("began")) * 1000, statement))
+
     with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", lambda *a: counted.append(a[2]))
-    pages = page_list(samples)
+        sa.event.listen(db.engine, "before_cursor_execute", before)
+        sa.event.listen(db.engine, "after_cursor_execute", after)
+    pages = {name: page for name, page in page_list(samples).items() if not args.page or name in args.page}
     clients = {}
     print(f"{'page':<20}{'user':<16}{'median ms':>10}{'p90 ms':>9}{'stmts':>7}")
     for name, (user, path) in pages.items():
@@ -54,8 +67,10 @@ def main(argv=None) -> int:
             print(f"{name:<20}{user or '-':<16} answered {response.status_code}")
             continue
         counted.clear()
+        timed.clear()
         client.get(path)
         statements = len(counted)
+        slowest = sorted(timed, reverse=True)
         times = []
         for _ in range(args.runs):
             began = time.perf_counter()
@@ -64,6 +79,9 @@ def main(argv=None) -> int:
         times.sort()
         print(f"{name:<20}{user or '-':<16}{statistics.median(times):10.2f}{times[int(len(times) * 0.9)]:9.2f}"
               f"{statements:7d}", flush=True)
+        if args.sql:
+            for ms, statement in slowest:
+                print(f"    {ms:8.2f} ms  {' '.join(statement.split())[:400]}")
     return 0
 
 
