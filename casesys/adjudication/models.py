@@ -134,10 +134,12 @@ class PanelMember(db.Model):
     """SPEC §3: the panel of the ordinary procedure."""
 
     __tablename__ = "panel_members"
-    __table_args__ = (sa.UniqueConstraint("case_id", "user_id"),)
+    # The to-do list reads a user's panels with their cases from the index alone.
+    __table_args__ = (sa.UniqueConstraint("case_id", "user_id"),
+                      sa.Index("ix_panel_members_user_id_case_id", "user_id", "case_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     presiding: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User] = relationship(lazy="joined")

@@ -20,6 +20,11 @@ def configure_engine_events(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Reads through a memory map of the file (shared by every connection
+        # through the OS page cache) and a larger private cache: SQLite's
+        # default 2 MB cache makes every list page re-read its index pages at 100,000 cases.
+        cursor.execute("PRAGMA mmap_size=2147483648")
+        cursor.execute("PRAGMA cache_size=-32768")
         cursor.close()
 
 

@@ -16,20 +16,23 @@ from casesys.extensions import db
 from casesys.mediation.models import Mediation, Mediator, mediation_mediators
 
 
-def my_cases_clause(user):
-    """Cases the user handles, sits on the panel of, or mediates. A UNION
-    inside IN, not an OR, so that each part uses its own index."""
-    # Closed cases drop out early (the (handler_id, state) index), except those
-    # closed by mediation, whose agreement terms are still followed up.
-    # Only cases with an open deadline: a range of the (handler_id, next_due_on) index.
-    handled = sa.select(Case.id).where(Case.handler_id == user.id, Case.next_due_on.is_not(None),
-                                       sa.or_(Case.state.in_(OPEN_STATES), Case.closing_type == "mediated"))
-    on_panel = sa.select(PanelMember.case_id).where(PanelMember.user_id == user.id)
-    mediating = (sa.select(Mediation.case_id)
+def my_open_cases(user) -> sa.Subquery:
+    """(id, state) of the cases with an open deadline (`next_due_on` set) that
+    the user handles, sits on the panel of, or mediates. A UNION, not an OR,
+    so that each part reads its own small index: the partial indexes of cases
+    with an open deadline hold the state, so no case row is read."""
+    has_open_deadline = Case.next_due_on.is_not(None)
+    # Closed cases drop out, except those closed by mediation, whose agreement terms are still followed up.
+    handled = sa.select(Case.id, Case.state).where(
+        Case.handler_id == user.id, has_open_deadline,
+        sa.or_(Case.state.in_(OPEN_STATES), Case.closing_type == "mediated"))
+    on_panel = (sa.select(Case.id, Case.state).join(PanelMember, PanelMember.case_id == Case.id)
+                .where(PanelMember.user_id == user.id, has_open_deadline))
+    mediating = (sa.select(Case.id, Case.state).join(Mediation, Mediation.case_id == Case.id)
                  .join(mediation_mediators, mediation_mediators.c.mediation_id == Mediation.id)
                  .join(Mediator, Mediator.id == mediation_mediators.c.mediator_id)
-                 .where(Mediator.user_id == user.id))
-    return Case.id.in_(sa.union(handled, on_panel, mediating))
+                 .where(Mediator.user_id == user.id, has_open_deadline))
+    return sa.union(handled, on_panel, mediating).subquery("mine")
 
 
 @dataclass
@@ -56,37 +59,50 @@ class TodoCounts:
         return self.overdue + self.due_today + self.open
 
 
-def _todo_where(user, today: date) -> tuple:
+def _todo_deadlines(user, today: date, *columns) -> sa.Select:
+    """The user's open deadlines (SPEC §10), selecting `columns` of them."""
+    mine = my_open_cases(user)
     # A party's period that has run out needs nothing more from the office.
-    return (my_cases_clause(user), CaseDeadline.met_on.is_(None),
-            sa.or_(Case.state.in_(OPEN_STATES), CaseDeadline.kind.like("mediation%")),
-            sa.or_(CaseDeadline.owner == "office", CaseDeadline.due_on >= today))
+    return (sa.select(*columns).select_from(CaseDeadline).join(mine, CaseDeadline.case_id == mine.c.id)
+            .where(CaseDeadline.met_on.is_(None),
+                   sa.or_(mine.c.state.in_(OPEN_STATES), CaseDeadline.kind.like("mediation%")),
+                   sa.or_(CaseDeadline.owner == "office", CaseDeadline.due_on >= today)))
+
+
+def _urgency(today: date) -> tuple:
+    office = CaseDeadline.owner == "office"
+    return sa.and_(office, CaseDeadline.due_on < today), sa.and_(office, CaseDeadline.due_on == today)
 
 
 def todo_counts(user, today: date) -> TodoCounts:
     """The user's open deadlines by urgency, in one grouped statement."""
-    office = CaseDeadline.owner == "office"
-    level = sa.case((sa.and_(office, CaseDeadline.due_on < today), "overdue"),
-                    (sa.and_(office, CaseDeadline.due_on == today), "due_today"), else_="open")
-    rows = db.session.execute(sa.select(level, sa.func.count()).select_from(CaseDeadline)
-                              .join(Case, CaseDeadline.case_id == Case.id)
-                              .where(*_todo_where(user, today)).group_by(level)).all()
+    overdue, due_today = _urgency(today)
+    level = sa.case((overdue, "overdue"), (due_today, "due_today"), else_="open")
+    rows = db.session.execute(_todo_deadlines(user, today, level, sa.func.count()).group_by(level)).all()
     return TodoCounts(**{name: count for name, count in rows})
 
 
 def todo_items(user, *, page: int, per_page: int, today: date | None = None) -> tuple[list[TodoItem], TodoCounts]:
     """Open deadlines of the user's open cases, most urgent (overdue) first, a page of them."""
     today = today or clock.today()
-    counts = todo_counts(user, today)
-    # The page's ids from the covering index first; whole rows (explanations are long) for those only.
-    page_ids = (sa.select(CaseDeadline.id).join(Case, CaseDeadline.case_id == Case.id)
-                .where(*_todo_where(user, today)).order_by(CaseDeadline.due_on, CaseDeadline.id)
-                .limit(per_page).offset((page - 1) * per_page))
+    overdue, due_today = _urgency(today)
+    # One pass over the user's deadlines: the page's ids with the counts by
+    # urgency of all of them beside each (window sums are taken before the limit).
+    page_rows = db.session.execute(
+        _todo_deadlines(user, today, CaseDeadline.id, sa.func.count().over(),
+                        sa.func.sum(sa.case((overdue, 1), else_=0)).over(),
+                        sa.func.sum(sa.case((due_today, 1), else_=0)).over())
+        .order_by(CaseDeadline.due_on, CaseDeadline.id).limit(per_page).offset((page - 1) * per_page)).all()
+    if page_rows:
+        _, total, overdue_count, today_count = page_rows[0]
+        counts = TodoCounts(int(overdue_count), int(today_count), total - int(overdue_count) - int(today_count))
+    else:  # past the last page (or nothing to do): the counts alone
+        return [], todo_counts(user, today) if page > 1 else TodoCounts()
+    # Whole rows (explanations are long) for the page only.
     rows = db.session.execute(
         sa.select(CaseDeadline, Case.id, Case.number, Case.title, Case.state, Case.procedure)
-        .join(Case, CaseDeadline.case_id == Case.id).where(CaseDeadline.id.in_(page_ids))
-        .order_by(CaseDeadline.due_on, CaseDeadline.id)
-    ).all() if counts.total > (page - 1) * per_page else []
+        .join(Case, CaseDeadline.case_id == Case.id).where(CaseDeadline.id.in_([row[0] for row in page_rows]))
+        .order_by(CaseDeadline.due_on, CaseDeadline.id)).all()
     return [TodoItem(d, cid, number, title, state, procedure)
             for d, cid, number, title, state, procedure in rows], counts
 

@@ -236,7 +236,9 @@ def referral_todo(user, today: date, limit: int = 50) -> list[ReferralTodo]:
     """Open referral limits of the user's office, for the to-do page (SPEC §10)."""
     rows = db.session.execute(
         sa.select(CaseDeadline, Referral).join(Referral, CaseDeadline.referral_id == Referral.id)
-        .where(CaseDeadline.met_on.is_(None),
+        # referral_id IS NOT NULL, though the join implies it: it tells PostgreSQL's
+        # planner that these are few of all deadlines (else it walks every open one by date).
+        .where(CaseDeadline.referral_id.is_not(None), CaseDeadline.met_on.is_(None),
                sa.or_(Referral.sender_office_id == user.office_id, Referral.receiver_office_id == user.office_id))
         .order_by(CaseDeadline.due_on, CaseDeadline.id).limit(limit)).all()
     return [ReferralTodo(d, r) for d, r in rows]

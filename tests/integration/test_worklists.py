@@ -16,11 +16,15 @@ from casesys.domain.enums import OPEN_STATES, CaseState, Role
 
 def _scan_todo(db, user, today):
     """Every open deadline of every case of the user, sorted in Python (the list before the index)."""
+    from casesys.mediation.models import Mediation
+
     panel = set(db.session.scalars(sa.select(PanelMember.case_id).where(PanelMember.user_id == user.id)))
+    mediating = {m.case_id for m in db.session.scalars(sa.select(Mediation))
+                 if any(mediator.user_id == user.id for mediator in m.mediators)}
     rows = []
     for case in db.session.scalars(sa.select(Case)):
         handled = case.handler_id == user.id and (case.state in OPEN_STATES or case.closing_type == "mediated")
-        if not (handled or case.id in panel):
+        if not (handled or case.id in panel or case.id in mediating):
             continue
         for d in case.deadlines:
             if d.met_on is None and (case.state in OPEN_STATES or d.kind.startswith("mediation")) \
@@ -52,9 +56,18 @@ def test_todo_pages_are_the_scan_sorted_and_counted_by_urgency(db, factory):
     theirs = [factory.case(colleague) for _ in range(2)]
     db.session.add(PanelMember(case_id=theirs[0].id, user_id=officer.id))
     mine[3].state = CaseState.CLOSED  # a closed case leaves the list
+    # A closed case on the officer's panel still shows its open mediation deadline;
+    # a case the officer mediates shows its deadlines.
+    closed_on_panel, mediated = factory.case(colleague), factory.case(colleague)
+    db.session.add(PanelMember(case_id=closed_on_panel.id, user_id=officer.id))
+    closed_on_panel.state = CaseState.CLOSED
+    closed_on_panel.deadlines.append(CaseDeadline(kind="mediation_limit", label="调解期限", owner=Owner.OFFICE,
+                                                  due_on=today - timedelta(days=1)))
+    _mediated_by(db, officer, mediated)
     db.session.commit()
-    _spread_deadlines(db, mine + theirs, today)
+    _spread_deadlines(db, mine + theirs + [mediated], today)
     expected = _scan_todo(db, officer, today)
+    assert {closed_on_panel.id, mediated.id} <= {d.case_id for d in expected}
     shown, page = [], 1
     while True:
         items, counts = todo_items(officer, page=page, per_page=4, today=today)
@@ -62,11 +75,23 @@ def test_todo_pages_are_the_scan_sorted_and_counted_by_urgency(db, factory):
             break
         shown += [item.deadline.id for item in items]
         page += 1
+    assert page > 2  # the counts of a page past the last are those of every page
     assert shown == [d.id for d in expected]
     assert counts.total == len(expected)
     assert counts.overdue == sum(1 for d in expected if d.owner == Owner.OFFICE and d.due_on < today)
     assert counts.due_today == sum(1 for d in expected if d.owner == Owner.OFFICE and d.due_on == today)
     assert counts.overdue and counts.due_today and counts.open
+
+
+def _mediated_by(db, user, case):
+    from casesys.mediation.models import Mediation, MediationOrganisation, Mediator
+
+    committee = MediationOrganisation(name=f"调解委员会{case.id}", kind="committee")
+    mediator = Mediator(name=user.full_name, organisation=committee, user_id=user.id)
+    mediation = Mediation(case_id=case.id, requested_on=clock.today() - timedelta(days=5))
+    mediation.mediators.append(mediator)
+    db.session.add_all([committee, mediator, mediation])
+    db.session.flush()
 
 
 def test_todo_page_shows_the_counts(app, client, factory, login_as, db):
