@@ -35,11 +35,14 @@ def waiting_for_review() -> dict:
     scope = [visible_cases_clause(current_user)]
     if not current_user.province_wide:
         scope.append(Case.office_id == current_user.office_id)
+    # The case's number from the join, not each whole case (with its own joined rows) per line.
+    number_only = lambda relation: (sa.orm.contains_eager(relation).load_only(Case.id, Case.number)  # noqa: E731
+                                    .lazyload("*"))
     publications = db.session.scalars(
-        sa.select(Publication).join(Case, Publication.case_id == Case.id)
+        sa.select(Publication).join(Case, Publication.case_id == Case.id).options(number_only(Publication.case))
         .where(Publication.state == "pending", *scope).order_by(Publication.requested_at).limit(100)).all()
     records = db.session.scalars(
-        sa.select(CreditRecord).join(Case, CreditRecord.case_id == Case.id)
+        sa.select(CreditRecord).join(Case, CreditRecord.case_id == Case.id).options(number_only(CreditRecord.case))
         .where(CreditRecord.state.in_((CreditState.CANDIDATE, CreditState.OBJECTED)), *scope)
         .order_by(CreditRecord.id).limit(100)).all()
     return {"publications": publications, "records": records}
