@@ -75,6 +75,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--postgres-prefix", default="casesys_bench",
                         help="PostgreSQL benchmark databases are <prefix>_<cases> (default: %(default)s)")
     parser.add_argument("--output", default=str(OUT_DIR / "latest.json"), help="JSON report (default: %(default)s)")
+    parser.add_argument("--skip-recompute", action="store_true",
+                        help="do not time the deadline recompute at the largest size (minutes at 1,000,000 cases)")
     documents = parser.add_mutually_exclusive_group()
     documents.add_argument("--skip-documents", action="store_true",
                            help="leave out the documents (10-page ruling, batch print)")
@@ -239,7 +241,7 @@ def measure_databases(args: argparse.Namespace, write) -> tuple[dict, dict, dict
             print(f"== {database}, {size} cases", flush=True)
             dataset = Dataset(database, size, dataset_url(database, size, args.postgres_url, args.postgres_prefix))
             try:
-                prepare(dataset, args.postgres_url, party_query, time_deadlines=size == args.sizes[-1])
+                prepare(dataset, args.postgres_url, party_query, time_deadlines=size == args.sizes[-1] and not args.skip_recompute)
                 party_query = party_query or dataset.samples.party_query
                 print(f"  to-do page as {dataset.samples.todo_username} "
                       f"({dataset.samples.todo_open_cases} open cases)")
