@@ -264,6 +264,21 @@ MANY_PARTIES_QUERY = sa.text("""
 """)
 
 
+# The most common first four characters (city and trade word) of the office's
+# company respondents: a search that the bigger databases, made by the same
+# generator in other batches, also answer.
+COMMON_PREFIX_QUERY = sa.text("""
+    SELECT substr(p.name, 1, 4) AS prefix, count(*) AS n
+    FROM parties p
+    JOIN cases c ON c.id = p.case_id
+    JOIN offices o ON o.id = c.office_id
+    WHERE o.code = :office AND p.role = 'respondent' AND p.kind = 'organisation'
+    GROUP BY substr(p.name, 1, 4)
+    ORDER BY count(*) DESC, substr(p.name, 1, 4)
+    LIMIT 1
+""")
+
+
 HANDLER_LOAD_QUERY = sa.text("""
     SELECT u.id, u.username, count(*) AS open_cases
     FROM cases c
@@ -290,23 +305,25 @@ def pick_todo_user(conn: sa.Connection) -> tuple[str, int]:
 def pick_samples(url: str, party_query: str | None = None) -> Samples:
     """The first case of the officer's office that has a company as respondent:
     its page, its number (with [] brackets) and, unless `party_query` is
-    given, the first four characters of the company's name (city and trade
-    word, e.g. "武汉光谷") and the last two of those (the trade word, the
-    short search); the office's case with the most parties; and the user
+    given, the most common first four characters of the office's company
+    respondents (city and trade word, e.g. "武汉光谷") and the last two of
+    those (the trade word, the short search); the office's case with the most parties; and the user
     whose to-do page is measured."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
             row = conn.execute(SAMPLE_QUERY, {"office": OFFICER_OFFICE}).first()
+            common = conn.execute(COMMON_PREFIX_QUERY, {"office": OFFICER_OFFICE}).scalar()
             many_parties = conn.execute(MANY_PARTIES_QUERY, {"office": OFFICER_OFFICE}).scalar()
             todo_username, todo_open_cases = pick_todo_user(conn)
     finally:
         engine.dispose()
     if row is None:
         raise RuntimeError(f"no case of office {OFFICER_OFFICE} with a company as respondent in {url}")
-    case_id, number, respondent = row
+    case_id, number, _ = row
     number_query = number.replace("〔", "[").replace("〕", "]")
+    party_query = party_query or common
     return Samples(case_id=case_id, case_number=number, number_query=number_query,
-                   party_query=party_query or respondent[:4], party_query_short=(party_query or respondent[:4])[2:4],
+                   party_query=party_query, party_query_short=party_query[2:4],
                    many_parties_case_id=many_parties,
                    todo_username=todo_username, todo_open_cases=todo_open_cases)
