@@ -10,13 +10,13 @@ Plain CREATE/DROP INDEX, no batch: recreating `cases` on SQLite would drop
 the search triggers of 0012speed.
 
 Revision ID: 0017perf
-Revises: 0016secauth
+Revises: 0018arch
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0017perf"
-down_revision = "0016secauth"
+down_revision = "0018arch"
 branch_labels = None
 depends_on = None
 
