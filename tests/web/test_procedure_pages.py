@@ -303,3 +303,14 @@ def test_a_hearing_inside_the_answer_period_is_refused_at_the_field(client, db, 
     assert "答辩期至" in page and "届满" in page and f'value="{when}"' in page
     db.session.expire_all()
     assert db.session.get(type(case), case.id).hearings == []
+
+
+def test_no_template_or_script_names_the_specification():
+    """Users see the legal source of a rule, never the project's SPEC: not in
+    a page, a document template or a script, not even in a template comment
+    (one edit away from being shown)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "casesys"
+    files = [*(root / "templates").rglob("*.html"), *(root / "static" / "js").glob("*.js")]
+    assert [str(p.relative_to(root)) for p in files if "SPEC" in p.read_text()] == []
