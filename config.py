@@ -60,6 +60,10 @@ class Config:
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
     PASSWORD_MIN_SCORE = _env_int("PASSWORD_MIN_SCORE", 3)
     CASES_PER_PAGE = 20
+    # The register list and its searches count matches up to this many and
+    # then say "more than": the count is what grew with the register (issue 12).
+    # A list narrowed by any other filter (a dashboard figure) counts them all.
+    CASE_LIST_COUNT_UP_TO = _env_int("CASE_LIST_COUNT_UP_TO", 1000)
     # The dashboard's figures are recomputed when older than this (SPEC §10, §11).
     DASHBOARD_MAX_AGE_SECONDS = _env_int("DASHBOARD_MAX_AGE_SECONDS", 600)
     # Reminder e-mails (SPEC §10): sent only when SMTP_HOST is set.

@@ -63,6 +63,11 @@ class CaseFilters:
     ARGS = ("q", "case_type", "procedure", "state", "office_id", "handler_id", "date_from", "date_to", "sort",
             "closed", "limit", "overdue", "requester_type", "respondent", "mediation", "terms")
 
+    def narrowed(self) -> bool:
+        """Any filter but the search text: a list someone asked for by its
+        figure (the dashboard's drill-downs among them), whose count is exact."""
+        return any(getattr(self, name) for name in self.ARGS if name not in ("q", "sort"))
+
     @classmethod
     def from_args(cls, args) -> CaseFilters:
         """The filters of a case-list URL; an unknown value is ignored, never an error."""
@@ -347,20 +352,27 @@ class CasePage:
     page: int
     per_page: int
     limited: bool = False  # a one-character query: only the newest ONE_CHARACTER_LIMIT matches
+    more: bool = False  # counting stopped: there are more than `total` cases
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        counted = max(1, -(-self.total // self.per_page))
+        if self.more:  # a full page always has a next one until counting reaches it
+            return max(counted, self.page + (len(self.items) == self.per_page))
+        return counted
 
 
 LIST_COLUMNS = (Case.id, Case.number, Case.title, Case.case_type, Case.procedure, Case.state, Case.received_on,
                 Case.office_id, Office.name, User.full_name)
 
 
-def search_cases(user, filters: CaseFilters, per_page: int) -> CasePage:
+def search_cases(user, filters: CaseFilters, per_page: int, count_up_to: int | None = None) -> CasePage:
     """A count, a page of rows and the page's party names: three statements
-    whatever the page size, and plain rows, as a list page is read often."""
+    whatever the page size, and plain rows, as a list page is read often.
+    The plain list and a search count up to `count_up_to` cases only (the
+    count is what grew with the register); a filtered list counts them all."""
     stmt, count_expression = _filtered(user, filters)
+    cap = None if count_up_to is None or filters.narrowed() else count_up_to
     page = max(1, filters.page)
     order = SORTS.get(filters.sort, SORTS["received_desc"])[1]
     offset, limit = (page - 1) * per_page, per_page
@@ -370,10 +382,15 @@ def search_cases(user, filters: CaseFilters, per_page: int) -> CasePage:
         total = db.session.scalar(sa.select(sa.func.count()).select_from(first))
         limit = max(0, min(per_page, ONE_CHARACTER_LIMIT - offset))
     elif count_expression:  # counted inside the index, no row read
-        total = db.session.scalar(sa.text("SELECT count(*) FROM case_grams WHERE case_grams MATCH :expression"),
-                                  {"expression": count_expression})
+        total = db.session.scalar(sa.text("SELECT count(*) FROM (SELECT 1 FROM case_grams WHERE case_grams MATCH "
+                                          ":expression LIMIT :cap)"), {"expression": count_expression, "cap": _sql_cap(cap)})
+    elif cap is not None:
+        first = stmt.with_only_columns(Case.id).order_by(None).limit(cap + 1).subquery()
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(first))
     else:
         total = db.session.scalar(stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None))
+    more = cap is not None and total > cap
+    total = min(total, cap) if cap is not None else total
     rows = db.session.execute(
         stmt.with_only_columns(*LIST_COLUMNS).join(Office, Case.office_id == Office.id)
         .outerjoin(User, Case.handler_id == User.id).order_by(*order)
@@ -390,4 +407,9 @@ def search_cases(user, filters: CaseFilters, per_page: int) -> CasePage:
             elif role == PartyRole.RESPONDENT:
                 items[case_id].respondents.append(name)
     return CasePage(items=list(items.values()), total=total, page=page, per_page=per_page,
-                    limited=limited and total >= ONE_CHARACTER_LIMIT)
+                    limited=limited and total >= ONE_CHARACTER_LIMIT, more=more)
+
+
+def _sql_cap(cap: int | None) -> int:
+    """One more than the cap, to know there are more (SQLite: -1 = no limit)."""
+    return -1 if cap is None else cap + 1

@@ -35,7 +35,8 @@ def index():
     if fmt := export_format():
         return export_list("cases", fmt)
     filters = CaseFilters.from_args(request.args)
-    result = search_cases(current_user, filters, current_app.config["CASES_PER_PAGE"])
+    result = search_cases(current_user, filters, current_app.config["CASES_PER_PAGE"],
+                          count_up_to=current_app.config["CASE_LIST_COUNT_UP_TO"])
     offices = (db.session.execute(sa.select(Office.id, Office.name).where(Office.is_partner.is_(False))
                                   .order_by(Office.id)).all() if current_user.province_wide else [])
     # 承办人: only people who handle cases (not administrators).

@@ -127,3 +127,31 @@ def test_province_wide_count_without_any_filter_counts_every_case(factory):
     for prefix in ("武知保", "宜知保", "襄知保"):  # offices have their own case-number prefix
         factory.case(factory.user(Role.OFFICER, office=factory.office(prefix=prefix)))
     assert search_cases(chief, CaseFilters(), per_page=2).total == 3
+
+
+@pytest.mark.parametrize("q", ["", "光谷激光", "湘江", "长沙湘江机械制造"])
+def test_plain_list_and_search_count_up_to_the_cap_and_every_page_stays_reachable(factory, officer, q):
+    for _ in range(7):
+        factory.case(officer)
+    first = search_cases(officer, CaseFilters(q=q), per_page=2, count_up_to=3)
+    assert (first.total, first.more, first.pages) == (3, True, 2)
+    # Paging on past the counted cases: every case is still listed, once.
+    seen, page = [], 1
+    while True:
+        result = search_cases(officer, CaseFilters(q=q, page=page), per_page=2, count_up_to=3)
+        seen += [c.number for c in result.items]
+        if page >= result.pages:
+            break
+        page += 1
+    assert sorted(seen) == sorted(_found(officer, q=q)) and len(seen) == 7
+    # Exactly at the cap: the count is exact, no "more".
+    exact = search_cases(officer, CaseFilters(q=q), per_page=2, count_up_to=7)
+    assert (exact.total, exact.more, exact.pages) == (7, False, 4)
+
+
+def test_a_narrowed_list_counts_every_case_it_lists(factory, officer):
+    """A figure of the dashboard opens a narrowed list: its count must equal the figure."""
+    for _ in range(5):
+        factory.case(officer)
+    result = search_cases(officer, CaseFilters(state=CaseState.RECEIVED.value), per_page=2, count_up_to=3)
+    assert (result.total, result.more, result.pages) == (5, False, 3)

@@ -39,3 +39,20 @@ def test_statement_count_does_not_grow_with_page_size(app, client, factory, logi
         app.config["CASES_PER_PAGE"] = 20
     assert small == large
     assert large <= 8
+
+
+def test_a_long_register_says_more_than_its_counted_cases_and_pages_on(app, client, factory, login_as):
+    officer = factory.user(Role.OFFICER)
+    for _ in range(5):
+        factory.case(officer)
+    login_as(officer)
+    app.config.update(CASES_PER_PAGE=2, CASE_LIST_COUNT_UP_TO=3)
+    try:
+        first = client.get("/cases").get_data(as_text=True)
+        last = client.get("/cases?page=3").get_data(as_text=True)
+        narrowed = client.get("/cases?state=received").get_data(as_text=True)
+    finally:
+        app.config.update(CASES_PER_PAGE=20, CASE_LIST_COUNT_UP_TO=1000)
+    assert "超过 3 件" in first and "第 1 页<" in first and "page=2" in first
+    assert "第 3 页<" in last and last.count('href="/cases/') >= 1
+    assert "共 5 件" in narrowed and "第 1 / 3 页" in narrowed
