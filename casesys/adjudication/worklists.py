@@ -11,7 +11,7 @@ from casesys.auth.models import User
 from casesys.cases.models import Case
 from casesys.cases.services import record_event
 from casesys.core import clock
-from casesys.core.database import epoch_days
+from casesys.core.database import built_once, epoch_days
 from casesys.domain.deadlines import ReminderLevel
 from casesys.domain.enums import OPEN_STATES
 from casesys.domain.events import EventKind
@@ -33,8 +33,13 @@ def add_todo_notice(user_id: int, case: Case, *, kind: str, message: str, level:
 
 def unread_count(user) -> int:
     """The number beside 待办 in the menu."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Reminder).where(
-        Reminder.user_id == user.id, Reminder.read_at.is_(None))) or 0
+    return db.session.scalar(_unread_count_statement(), {"user_id": user.id}) or 0
+
+
+@built_once
+def _unread_count_statement() -> sa.Select:
+    return sa.select(sa.func.count()).select_from(Reminder).where(
+        Reminder.user_id == sa.bindparam("user_id"), Reminder.read_at.is_(None))
 
 
 def unread_reminders(user, limit: int = 20) -> list[Reminder]:

@@ -16,7 +16,7 @@ from casesys.auth.models import LoginAttempt, LoginThrottle, Office, User, UserS
 from casesys.auth.passwords import password_matches, password_problem
 from casesys.core.audit import record_audit
 from casesys.core.clock import utcnow
-from casesys.core.database import upsert
+from casesys.core.database import built_once, upsert
 from casesys.domain.enums import Role
 from casesys.domain.errors import Refused
 from casesys.extensions import db
@@ -173,15 +173,20 @@ def load_session_user(cookie_id: str) -> User | None:
     ident, _, key = cookie_id.partition(":")
     if not ident.isdigit() or not key or len(ident) > 18:
         return None
-    user = db.session.scalars(
-        sa.select(User).options(joinedload(User.role_rows))
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == int(ident), User.active.is_(True), UserSession.key_hash == _digest(key),
-               UserSession.expires_at > utcnow())
-    ).unique().one_or_none()
+    user = db.session.scalars(_session_user_statement(),
+                              {"user_id": int(ident), "key_hash": _digest(key), "now": utcnow()}
+                              ).unique().one_or_none()
     if user is not None:
         user.session_key = key
     return user
+
+
+@built_once
+def _session_user_statement() -> sa.Select:
+    return (sa.select(User).options(joinedload(User.role_rows))
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(User.id == sa.bindparam("user_id"), User.active.is_(True),
+                   UserSession.key_hash == sa.bindparam("key_hash"), UserSession.expires_at > sa.bindparam("now")))
 
 
 def end_session(user: User) -> None:

@@ -1,10 +1,24 @@
 """Database plumbing: SQLite pragmas, dialect checks, atomic sequences."""
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from casesys.extensions import db
+
+_Builder = TypeVar("_Builder", bound=Callable)
+
+
+def built_once(builder: _Builder) -> _Builder:
+    """A statement every page runs, built once per shape (the builder's
+    arguments) and executed with bound parameters: building a select and its
+    cache key costs several times what the database takes to answer a small
+    one (issue 12: 0.9 ms built per request, 0.2 ms built once)."""
+    return functools.cache(builder)  # type: ignore[return-value]
 
 
 def configure_engine_events(engine: Engine) -> None:

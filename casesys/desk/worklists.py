@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from casesys.adjudication.models import Approval, CaseDeadline, PanelMember
 from casesys.cases.models import Case
 from casesys.core import clock
+from casesys.core.database import built_once
 from casesys.documents.models import Document
 from casesys.domain.enums import OPEN_STATES
 from casesys.extensions import db
@@ -109,11 +110,18 @@ def todo_items(user, *, page: int, per_page: int, today: date | None = None) -> 
 
 def waiting_approvals(user) -> int:
     """Requests and documents of the supervisor's office awaiting a decision by someone else than their author."""
-    scope = sa.true() if user.province_wide else Case.office_id == user.office_id
+    return db.session.scalar(_waiting_approvals_statement(user.province_wide),
+                             {"user_id": user.id, "office_id": user.office_id})
+
+
+@built_once
+def _waiting_approvals_statement(province_wide: bool) -> sa.Select:
+    scope = sa.true() if province_wide else Case.office_id == sa.bindparam("office_id")
+    user_id = sa.bindparam("user_id")
     # Two counts over the status indexes, in one statement (the menu shows it on every page).
     steps = (sa.select(sa.func.count(Approval.id)).join(Case, Approval.case_id == Case.id)
-             .where(scope, Approval.status == "pending", Approval.requested_by_id != user.id).scalar_subquery())
+             .where(scope, Approval.status == "pending", Approval.requested_by_id != user_id).scalar_subquery())
     documents = (sa.select(sa.func.count(Document.id)).join(Case, Document.case_id == Case.id)
                  .where(scope, Document.status == "pending",
-                        sa.or_(Document.created_by_id.is_(None), Document.created_by_id != user.id)).scalar_subquery())
-    return db.session.scalar(sa.select(steps + documents))
+                        sa.or_(Document.created_by_id.is_(None), Document.created_by_id != user_id)).scalar_subquery())
+    return sa.select(steps + documents)
