@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 import sqlalchemy as sa
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, defer, lazyload, selectinload
 
 from casesys.auth.permissions import (
     CASE_ROLES,
@@ -232,7 +232,9 @@ def batch():
     stmt = (sa.select(Document).join(Case, Document.case_id == Case.id)
             .where(Document.status == "approved", Document.approved_at >= start,
                    Document.approved_at < start + timedelta(days=1)).order_by(Document.approved_at)
-            .options(selectinload(Document.case)))  # no statement per row
+            # The case's number from the join (no statement per row), not its whole row with its own joins.
+            .options(contains_eager(Document.case).load_only(Case.id, Case.number).lazyload("*"),
+                     lazyload(Document.approved_by), defer(Document.texts)))
     if not current_user.province_wide:
         stmt = stmt.where(Case.office_id == current_user.office_id)
     documents = db.session.scalars(stmt).all()
@@ -248,6 +250,7 @@ def batch():
             if unit.ok:
                 return redirect(url_for("documents.batch_status", batch_id=job.id))
     batches = db.session.scalars(sa.select(PrintBatch).where(PrintBatch.requested_by_id == current_user.id)
+                                 .options(selectinload(PrintBatch.job))  # its outcome reads the job
                                  .order_by(PrintBatch.id.desc()).limit(10)).all()
     return render_template("documents/batch.html", documents=documents, day=day.isoformat(), batches=batches,
                            types=DOC_TYPES, form=form)

@@ -1,6 +1,7 @@
 """No page's SQL statement count grows with its rows: every list page and
 the case page, with 1 row and with 10 (parties, agents, patents, evidence,
-panel; approvals; documents; to-do deadlines; handlers; mediations)."""
+panel; approvals; documents; print batches; to-do deadlines; handlers;
+mediations)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -34,6 +35,7 @@ def _world(db, factory, rows: int, prefix: str) -> dict:
     from casesys.adjudication.models import Approval, CaseDeadline, PanelMember
     from casesys.cases.models import Agent, CasePatent, Evidence
     from casesys.cases.services import PatentData, find_or_create_patent, refresh_search_text
+    from casesys.documents.batches import start_batch
     from casesys.documents.models import Document
     from casesys.domain.deadlines import Party as Owner
     from casesys.domain.enums import PatentType
@@ -66,10 +68,15 @@ def _world(db, factory, rows: int, prefix: str) -> dict:
         db.session.add(Approval(case_id=other.id, action="accept", payload={}, requested_by_id=officer.id))
         db.session.add(Document(case_id=other.id, doc_type="ruling", status="pending", created_by_id=officer.id))
         db.session.add(Document(case_id=other.id, doc_type="acceptance_notice", status="approved",
-                                number=f"{prefix}文{n}", approved_at=clock.utcnow(), created_by_id=officer.id))
+                                number=f"{prefix}文{n}", approved_at=clock.utcnow(), created_by_id=officer.id,
+                                approved_by_id=chief.id))
         mediation_case = factory.case(officer, case_type=CaseType.MEDIATION, commit=False)
         db.session.add(Mediation(case_id=mediation_case.id, requested_on=today - timedelta(days=9),
                                  consent_due_on=today + timedelta(days=6)))
+    db.session.flush()
+    documents = db.session.scalars(sa.select(Document.id).where(Document.number.like(f"{prefix}文%"))).all()
+    for n in range(rows):  # the supervisor's print batches, each with its job (not yet run)
+        start_batch(documents[: n + 1], actor_id=chief.id)
     db.session.commit()
     # Names, not objects: each counted request starts from an empty session.
     return {"officer": SimpleNamespace(username=officer.username), "chief": SimpleNamespace(username=chief.username),
