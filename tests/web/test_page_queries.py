@@ -1,6 +1,7 @@
 """No page's SQL statement count grows with its rows: every list page and
 the case page, with 1 row and with 10 (parties, agents, patents, evidence,
-panel; approvals; documents; print batches; to-do deadlines; handlers;
+panel; approvals of every kind — requests, documents to sign, publications,
+credit records, recent decisions; print batches; to-do deadlines; handlers;
 mediations)."""
 from __future__ import annotations
 
@@ -35,11 +36,13 @@ def _world(db, factory, rows: int, prefix: str) -> dict:
     from casesys.adjudication.models import Approval, CaseDeadline, PanelMember
     from casesys.cases.models import Agent, CasePatent, Evidence
     from casesys.cases.services import PatentData, find_or_create_patent, refresh_search_text
+    from casesys.credit.models import CreditRecord
     from casesys.documents.batches import start_batch
     from casesys.documents.models import Document
     from casesys.domain.deadlines import Party as Owner
     from casesys.domain.enums import PatentType
     from casesys.mediation.models import Mediation
+    from casesys.public.models import Publication
 
     office = factory.office(prefix=prefix)
     officer = factory.user(Role.OFFICER, office=office)
@@ -65,11 +68,21 @@ def _world(db, factory, rows: int, prefix: str) -> dict:
         db.session.add(PanelMember(case_id=case.id, user_id=member.id, presiding=n == 0))
         other = cases[n]
         other.deadlines.append(CaseDeadline(kind="extra", label="补充期限", owner=Owner.OFFICE, due_on=today))
-        db.session.add(Approval(case_id=other.id, action="accept", payload={}, requested_by_id=officer.id))
-        db.session.add(Document(case_id=other.id, doc_type="ruling", status="pending", created_by_id=officer.id))
+        # Each waiting item from another person, so that no user is loaded once for all rows.
+        db.session.add(Approval(case_id=other.id, action="accept", payload={}, requested_by_id=handlers[n].id))
+        db.session.add(Approval(case_id=other.id, action="extend", payload={}, requested_by_id=handlers[n].id,
+                                status="approved", decided_by_id=chief.id, decided_at=clock.utcnow()))
+        db.session.add(Document(case_id=other.id, doc_type="ruling", status="pending", created_by_id=handlers[n].id))
         db.session.add(Document(case_id=other.id, doc_type="acceptance_notice", status="approved",
                                 number=f"{prefix}文{n}", approved_at=clock.utcnow(), created_by_id=officer.id,
                                 approved_by_id=chief.id))
+        db.session.add(Publication(slug=f"{prefix}{n}", kind="typical", case_id=other.id, office_id=office.id,
+                                   title=f"典型案例{n}", year=today.year, requested_by_id=handlers[n].id))
+        respondent = other.parties_in(PartyRole.RESPONDENT)[0]
+        for state in ("candidate", "objected"):
+            db.session.add(CreditRecord(slug=f"{prefix}{state}{n}", source_key=f"{prefix}{state}{n}", state=state,
+                                        case_id=other.id, party_id=respondent.id, subject_kind=respondent.kind,
+                                        subject_name=respondent.name, reason="repeat_infringement"))
         mediation_case = factory.case(officer, case_type=CaseType.MEDIATION, commit=False)
         db.session.add(Mediation(case_id=mediation_case.id, requested_on=today - timedelta(days=9),
                                  consent_due_on=today + timedelta(days=6)))
