@@ -107,7 +107,9 @@ class Approval(db.Model):
     """A step waiting for a supervisor (SPEC §1): approve or send back."""
 
     __tablename__ = "approvals"
-    __table_args__ = (sa.Index("ix_approvals_status_requested_at", "status", "requested_at"),)
+    # The approvals page: what waits (status), and a supervisor's latest decisions.
+    __table_args__ = (sa.Index("ix_approvals_status_requested_at", "status", "requested_at"),
+                      sa.Index("ix_approvals_decided_by_id_decided_at", "decided_by_id", "decided_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     action: Mapped[str] = mapped_column(sa.String(32))

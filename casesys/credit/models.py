@@ -17,7 +17,9 @@ from casesys.extensions import db
 
 class CreditRecord(db.Model):
     __tablename__ = "credit_records"
-    __table_args__ = (sa.Index("ix_credit_records_state_objection_due_on", "state", "objection_due_on"),)
+    # The second: the approvals page reads the records of a state oldest first, a page at a time.
+    __table_args__ = (sa.Index("ix_credit_records_state_objection_due_on", "state", "objection_due_on"),
+                      sa.Index("ix_credit_records_state_id", "state", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     # The public address of a published record: random, never the id (SPEC §7).
     slug: Mapped[str] = mapped_column(sa.String(24), unique=True)
