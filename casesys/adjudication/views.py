@@ -196,7 +196,8 @@ def decide_approval(approval_id: int, decision: str):
             return f"{verb}：{approval.case.number} {Action(approval.action).label}"
 
         commit_unit(decide)
-    return redirect(url_for("adjudication.approvals"))
+    # Back to the page of requests the supervisor was working through.
+    return redirect(url_for("adjudication.approvals", steps=request.args.get("steps", type=db_int)))
 
 
 # --- to-do, workload -------------------------------------------------------------

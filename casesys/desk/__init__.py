@@ -8,7 +8,7 @@ from casesys.core.registry import MenuEntry, menu
 def init_app(app) -> None:
     from casesys.adjudication.worklists import unread_count
     from casesys.desk import views  # noqa: F401  (its routes, on the adjudication blueprint)
-    from casesys.desk.worklists import waiting_approvals
+    from casesys.desk.waiting import waiting_approvals
 
     menu.add(
         MenuEntry("main", 20, "待办", "adjudication.todo", can_work_on_cases, icon="list-check",

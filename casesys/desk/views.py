@@ -7,29 +7,23 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from casesys.adjudication import bp
-from casesys.adjudication.models import Approval
 from casesys.adjudication.reminders import mark_read
 from casesys.adjudication.worklists import unread_reminders
 from casesys.auth.permissions import CASE_ROLES, require_roles
-from casesys.cases.access import visible_cases_clause
-from casesys.cases.models import Case
 from casesys.core import clock
 from casesys.core.inputs import db_int
 from casesys.core.units import unit_of_work
+from casesys.desk import waiting
 from casesys.desk.worklists import todo_items
-from casesys.documents.models import Document
 from casesys.documents.types import DOC_TYPES
 from casesys.domain.deadlines import urgency
 from casesys.domain.enums import Role, case_state_label
 from casesys.domain.workflow import Action
 from casesys.exports import Column, export_format, export_list, list_export
-from casesys.extensions import db
 from casesys.forms import adjudication as forms
 from casesys.referrals.queries import referral_todo
 
@@ -37,25 +31,15 @@ from casesys.referrals.queries import referral_todo
 @bp.get("/approvals")
 @require_roles(Role.SUPERVISOR)
 def approvals():
-    stmt = (sa.select(Approval).join(Case, Approval.case_id == Case.id)
-            .where(Approval.status == "pending", visible_cases_clause(current_user))
-            .order_by(Approval.requested_at)
-            .options(selectinload(Approval.case).selectinload(Case.deadlines)))  # no statement per row
-    if not current_user.province_wide:
-        stmt = stmt.where(Case.office_id == current_user.office_id)
-    pending = db.session.scalars(stmt).all()
-    recent = db.session.scalars(
-        sa.select(Approval).join(Case, Approval.case_id == Case.id)
-        .where(Approval.status != "pending", Approval.decided_by_id == current_user.id)
-        .order_by(Approval.decided_at.desc()).limit(20).options(selectinload(Approval.case))).all()
-    documents_stmt = (sa.select(Document).join(Case, Document.case_id == Case.id)
-                      .where(Document.status == "pending").order_by(Document.updated_at)
-                      .options(selectinload(Document.case)))
-    if not current_user.province_wide:
-        documents_stmt = documents_stmt.where(Case.office_id == current_user.office_id)
-    return render_template("adjudication/approvals.html", pending=pending, recent=recent,
-                           form=forms.ApprovalDecisionForm(), Action=Action, today=clock.today(),
-                           documents=db.session.scalars(documents_stmt).all(), doc_types=DOC_TYPES)
+    # Each section has its own page (?steps=2&records=3 …), so none hides another's items.
+    pages = {name: request.args.get(name, 1, type=db_int) or 1 for name in waiting.SECTIONS}
+    sections = waiting.sections(current_user, pages)
+    steps = sections["steps"]
+    return render_template("adjudication/approvals.html", sections=sections, Action=Action, today=clock.today(),
+                           args={name: s.page for name, s in sections.items() if s.page > 1},
+                           next_due=waiting.next_office_deadlines([a.case_id for a in steps.rows]),
+                           recent=waiting.recent_decisions(current_user), form=forms.ApprovalDecisionForm(),
+                           doc_types=DOC_TYPES)
 
 
 # --- to-do -------------------------------------------------------------------------

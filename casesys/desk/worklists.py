@@ -1,5 +1,5 @@
 """A user's to-do list (SPEC §10): the open deadlines of the cases they
-handle, sit on the panel of or mediate; and what waits for a supervisor."""
+handle, sit on the panel of or mediate."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,11 +7,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from casesys.adjudication.models import Approval, CaseDeadline, PanelMember
+from casesys.adjudication.models import CaseDeadline, PanelMember
 from casesys.cases.models import Case
 from casesys.core import clock
-from casesys.core.database import built_once
-from casesys.documents.models import Document
 from casesys.domain.enums import OPEN_STATES
 from casesys.extensions import db
 from casesys.mediation.models import Mediation, Mediator, mediation_mediators
@@ -106,22 +104,3 @@ def todo_items(user, *, page: int, per_page: int, today: date | None = None) -> 
         .order_by(CaseDeadline.due_on, CaseDeadline.id)).all()
     return [TodoItem(d, cid, number, title, state, procedure)
             for d, cid, number, title, state, procedure in rows], counts
-
-
-def waiting_approvals(user) -> int:
-    """Requests and documents of the supervisor's office awaiting a decision by someone else than their author."""
-    return db.session.scalar(_waiting_approvals_statement(user.province_wide),
-                             {"user_id": user.id, "office_id": user.office_id})
-
-
-@built_once
-def _waiting_approvals_statement(province_wide: bool) -> sa.Select:
-    scope = sa.true() if province_wide else Case.office_id == sa.bindparam("office_id")
-    user_id = sa.bindparam("user_id")
-    # Two counts over the status indexes, in one statement (the menu shows it on every page).
-    steps = (sa.select(sa.func.count(Approval.id)).join(Case, Approval.case_id == Case.id)
-             .where(scope, Approval.status == "pending", Approval.requested_by_id != user_id).scalar_subquery())
-    documents = (sa.select(sa.func.count(Document.id)).join(Case, Document.case_id == Case.id)
-                 .where(scope, Document.status == "pending",
-                        sa.or_(Document.created_by_id.is_(None), Document.created_by_id != user_id)).scalar_subquery())
-    return sa.select(steps + documents)

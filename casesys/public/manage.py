@@ -10,7 +10,6 @@ from casesys.auth.permissions import CASE_ROLES, can_publish, can_request_public
 from casesys.cases.access import get_case_or_abort, visible_cases_clause
 from casesys.cases.models import Case
 from casesys.core.units import commit_unit
-from casesys.credit.models import CreditRecord
 from casesys.documents.models import Document
 from casesys.documents.services import find_case_by_number
 from casesys.extensions import db
@@ -24,28 +23,6 @@ from casesys.public.services import (
     return_publication,
     withdraw_publication,
 )
-
-
-@bp.app_template_global()
-def waiting_for_review() -> dict:
-    """For a supervisor's approvals page: publication requests of others and
-    credit records waiting for a decision (candidates, objections)."""
-    from casesys.domain.credit import CreditState
-
-    scope = [visible_cases_clause(current_user)]
-    if not current_user.province_wide:
-        scope.append(Case.office_id == current_user.office_id)
-    # The case's number from the join, not each whole case (with its own joined rows) per line.
-    number_only = lambda relation: (sa.orm.contains_eager(relation).load_only(Case.id, Case.number)  # noqa: E731
-                                    .lazyload("*"))
-    publications = db.session.scalars(
-        sa.select(Publication).join(Case, Publication.case_id == Case.id).options(number_only(Publication.case))
-        .where(Publication.state == "pending", *scope).order_by(Publication.requested_at).limit(100)).all()
-    records = db.session.scalars(
-        sa.select(CreditRecord).join(Case, CreditRecord.case_id == Case.id).options(number_only(CreditRecord.case))
-        .where(CreditRecord.state.in_((CreditState.CANDIDATE, CreditState.OBJECTED)), *scope)
-        .order_by(CreditRecord.id).limit(100)).all()
-    return {"publications": publications, "records": records}
 
 
 def _visible(stmt):

@@ -186,7 +186,7 @@ def test_mediation_figures_are_those_of_every_mediation(db, factory):
 
 def test_menu_badge_counts_what_waits_for_someone_else(db, factory):
     from casesys.adjudication.models import Approval
-    from casesys.desk.worklists import waiting_approvals
+    from casesys.desk.waiting import waiting_approvals
     from casesys.documents.models import Document
 
     office = factory.office()

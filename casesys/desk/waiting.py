@@ -1,0 +1,157 @@
+"""What waits for a supervisor (SPEC §1, §7, §8): procedure steps to approve,
+documents to sign, publication requests, credit records to review and
+objections to them to decide.
+
+Each kind is a section of the approvals page: oldest first, a page at a
+time, with the count of all it holds (one statement over the kind's status
+index). The menu badge counts, from the same definitions, what the
+supervisor may decide: another's request, a document they did not write.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, defer, lazyload
+
+from casesys.adjudication.models import Approval, CaseDeadline
+from casesys.cases.models import Case
+from casesys.credit.models import CreditRecord
+from casesys.documents.models import Document
+from casesys.domain.credit import CreditState
+from casesys.domain.deadlines import Party as Owner
+from casesys.domain.documents import DocumentStatus
+from casesys.domain.publication import PublicationState
+from casesys.domain.workflow import ApprovalStatus
+from casesys.extensions import db
+from casesys.public.models import Publication
+
+PAGE_SIZE = 20
+RECENT_DECISIONS = 20
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of waiting item: its rows, which of them the user may not decide, their order."""
+
+    model: type
+    waiting: sa.ColumnElement[bool]
+    order: tuple
+    # The items this user asked for or wrote (user -> clause): another supervisor decides them.
+    own: Callable[..., sa.ColumnElement[bool]] | None = None
+    options: tuple = ()
+
+
+SECTIONS = ("steps", "documents", "publications", "records", "objections")  # in the page's order
+
+
+@cache
+def kinds() -> dict[str, Kind]:
+    """Built at first use: the column expressions need every model mapped."""
+    return {
+        "steps": Kind(Approval, Approval.status == ApprovalStatus.PENDING, (Approval.requested_at, Approval.id),
+                      own=lambda user: Approval.requested_by_id == user.id),
+        # SPEC §8: whoever wrote a document cannot sign it.
+        "documents": Kind(Document, Document.status == DocumentStatus.PENDING, (Document.updated_at, Document.id),
+                          own=lambda user: Document.created_by_id == user.id,
+                          options=(lazyload(Document.approved_by), defer(Document.texts))),
+        "publications": Kind(Publication, Publication.state == PublicationState.PENDING,
+                             (Publication.requested_at, Publication.id),
+                             options=(lazyload(Publication.office), lazyload(Publication.requested_by),
+                                      defer(Publication.content), defer(Publication.search_text))),
+        # Two sections, not one over both states: each is read in the order of its index, never sorted whole.
+        "records": Kind(CreditRecord, CreditRecord.state == CreditState.CANDIDATE, (CreditRecord.id,)),
+        "objections": Kind(CreditRecord, CreditRecord.state == CreditState.OBJECTED, (CreditRecord.id,)),
+    }
+
+
+@dataclass
+class Section:
+    name: str
+    total: int   # all the waiting items of the kind
+    own: int     # of them, the user's own (another supervisor decides them)
+    page: int
+    per_page: int
+    rows: list = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def to_decide(self) -> int:
+        return self.total - self.own
+
+
+def _scoped(stmt: sa.Select, model, user, *, join: bool = False) -> sa.Select:
+    """The supervisor decides for their office's cases, or all of them if province-wide
+    (SPEC §1; permissions.can_approve). The case is joined only where it is needed."""
+    if join or not user.province_wide:
+        stmt = stmt.join(Case, model.case_id == Case.id)
+    return stmt if user.province_wide else stmt.where(Case.office_id == user.office_id)
+
+
+def waiting_counts(user) -> dict[str, tuple[int, int]]:
+    """(all, the user's own) of every kind: one count over each kind's status
+    index (two where some can be the user's own), all in one statement."""
+    counts = []
+    for name in SECTIONS:
+        kind = kinds()[name]
+        count = _scoped(sa.select(sa.func.count()).select_from(kind.model), kind.model, user).where(kind.waiting)
+        counts.append(count.scalar_subquery().label(name))
+        own = count.where(kind.own(user)).scalar_subquery() if kind.own else sa.literal(0)
+        counts.append(own.label(f"{name}_own"))
+    row = db.session.execute(sa.select(*counts)).one()
+    return {name: (row[2 * i], row[2 * i + 1]) for i, name in enumerate(SECTIONS)}
+
+
+def waiting_approvals(user) -> int:
+    """The menu badge: what the approvals page lists for this supervisor to
+    decide — every section's items but their own."""
+    return sum(total - own for total, own in waiting_counts(user).values())
+
+
+def _page(name: str, user, total: int, own: int, page: int) -> Section:
+    """A page of one kind's waiting items (a page past the last is the last),
+    each with its case's number and title read from the join."""
+    kind = kinds()[name]
+    result = Section(name, total, own, 1, PAGE_SIZE)
+    result.page = min(max(1, page), result.pages)
+    if total:
+        case = contains_eager(kind.model.case).load_only(Case.id, Case.number, Case.title).lazyload("*")
+        result.rows = list(db.session.scalars(
+            _scoped(sa.select(kind.model), kind.model, user, join=True).where(kind.waiting)
+            .options(case, *kind.options).order_by(*kind.order)
+            .limit(result.per_page).offset((result.page - 1) * result.per_page)))
+    return result
+
+
+def sections(user, pages: Mapping[str, int]) -> dict[str, Section]:
+    """Every section's count and the asked page of its items (`pages`: section -> page, 1 if absent)."""
+    return {name: _page(name, user, total, own, pages.get(name, 1))
+            for name, (total, own) in waiting_counts(user).items()}
+
+
+def next_office_deadlines(case_ids) -> dict[int, CaseDeadline]:
+    """Each case's next open deadline of the office itself, in one statement for the page's cases."""
+    first: dict[int, CaseDeadline] = {}
+    if case_ids:
+        for deadline in db.session.scalars(
+                sa.select(CaseDeadline).options(lazyload("*"))
+                .where(CaseDeadline.case_id.in_(sorted(set(case_ids))), CaseDeadline.met_on.is_(None),
+                       CaseDeadline.owner == Owner.OFFICE)
+                .order_by(CaseDeadline.case_id, CaseDeadline.due_on, CaseDeadline.id)):
+            first.setdefault(deadline.case_id, deadline)
+    return first
+
+
+def recent_decisions(user) -> list[Approval]:
+    """The user's latest decisions (index on decided_by_id, decided_at)."""
+    case = contains_eager(Approval.case).load_only(Case.id, Case.number).lazyload("*")
+    return list(db.session.scalars(
+        sa.select(Approval).join(Case, Approval.case_id == Case.id)
+        .where(Approval.decided_by_id == user.id, Approval.status != ApprovalStatus.PENDING)
+        .options(case, lazyload(Approval.requested_by)).order_by(Approval.decided_at.desc(), Approval.id.desc())
+        .limit(RECENT_DECISIONS)))
