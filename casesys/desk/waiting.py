@@ -18,6 +18,7 @@ from sqlalchemy.orm import contains_eager, defer, lazyload
 
 from casesys.adjudication.models import Approval, CaseDeadline
 from casesys.cases.models import Case
+from casesys.core.database import built_once
 from casesys.credit.models import CreditRecord
 from casesys.documents.models import Document
 from casesys.domain.credit import CreditState
@@ -39,7 +40,7 @@ class Kind:
     model: type
     waiting: sa.ColumnElement[bool]
     order: tuple
-    # The items this user asked for or wrote (user -> clause): another supervisor decides them.
+    # The items a user asked for or wrote (their id, bound -> clause): another supervisor decides them.
     own: Callable[..., sa.ColumnElement[bool]] | None = None
     options: tuple = ()
 
@@ -52,10 +53,10 @@ def kinds() -> dict[str, Kind]:
     """Built at first use: the column expressions need every model mapped."""
     return {
         "steps": Kind(Approval, Approval.status == ApprovalStatus.PENDING, (Approval.requested_at, Approval.id),
-                      own=lambda user: Approval.requested_by_id == user.id),
+                      own=lambda user_id: Approval.requested_by_id == user_id),
         # SPEC §8: whoever wrote a document cannot sign it.
         "documents": Kind(Document, Document.status == DocumentStatus.PENDING, (Document.updated_at, Document.id),
-                          own=lambda user: Document.created_by_id == user.id,
+                          own=lambda user_id: Document.created_by_id == user_id,
                           options=(lazyload(Document.approved_by), defer(Document.texts))),
         "publications": Kind(Publication, Publication.state == PublicationState.PENDING,
                              (Publication.requested_at, Publication.id),
@@ -85,25 +86,36 @@ class Section:
         return self.total - self.own
 
 
-def _scoped(stmt: sa.Select, model, user, *, join: bool = False) -> sa.Select:
-    """The supervisor decides for their office's cases, or all of them if province-wide
-    (SPEC §1; permissions.can_approve). The case is joined only where it is needed."""
-    if join or not user.province_wide:
+def _scoped(stmt: sa.Select, model, province_wide: bool, *, join: bool = False) -> sa.Select:
+    """The supervisor decides for their office's cases (bound as office_id), or all of them if
+    province-wide (SPEC §1; permissions.can_approve). The case is joined only where it is needed."""
+    if join or not province_wide:
         stmt = stmt.join(Case, model.case_id == Case.id)
-    return stmt if user.province_wide else stmt.where(Case.office_id == user.office_id)
+    return stmt if province_wide else stmt.where(Case.office_id == sa.bindparam("office_id"))
 
 
-def waiting_counts(user) -> dict[str, tuple[int, int]]:
+def _who(user) -> dict:
+    return {"user_id": user.id, "office_id": user.office_id}
+
+
+@built_once
+def _counts_statement(province_wide: bool) -> sa.Select:
     """(all, the user's own) of every kind: one count over each kind's status
     index (two where some can be the user's own), all in one statement."""
     counts = []
     for name in SECTIONS:
         kind = kinds()[name]
-        count = _scoped(sa.select(sa.func.count()).select_from(kind.model), kind.model, user).where(kind.waiting)
+        count = _scoped(sa.select(sa.func.count()).select_from(kind.model), kind.model, province_wide)
+        count = count.where(kind.waiting)
         counts.append(count.scalar_subquery().label(name))
-        own = count.where(kind.own(user)).scalar_subquery() if kind.own else sa.literal(0)
+        own = count.where(kind.own(sa.bindparam("user_id"))).scalar_subquery() if kind.own else sa.literal(0)
         counts.append(own.label(f"{name}_own"))
-    row = db.session.execute(sa.select(*counts)).one()
+    return sa.select(*counts)
+
+
+def waiting_counts(user) -> dict[str, tuple[int, int]]:
+    """Section -> (all its waiting items, the user's own among them)."""
+    row = db.session.execute(_counts_statement(user.province_wide), _who(user)).one()
     return {name: (row[2 * i], row[2 * i + 1]) for i, name in enumerate(SECTIONS)}
 
 
@@ -113,18 +125,24 @@ def waiting_approvals(user) -> int:
     return sum(total - own for total, own in waiting_counts(user).values())
 
 
-def _page(name: str, user, total: int, own: int, page: int) -> Section:
-    """A page of one kind's waiting items (a page past the last is the last),
+@built_once
+def _rows_statement(name: str, province_wide: bool) -> sa.Select:
+    """A page (bound limit and offset) of one kind's waiting items, oldest first,
     each with its case's number and title read from the join."""
     kind = kinds()[name]
+    case = contains_eager(kind.model.case).load_only(Case.id, Case.number, Case.title).lazyload("*")
+    return (_scoped(sa.select(kind.model), kind.model, province_wide, join=True).where(kind.waiting)
+            .options(case, *kind.options).order_by(*kind.order)
+            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+
+
+def _page(name: str, user, total: int, own: int, page: int) -> Section:
+    """The asked page of a section (a page past the last is the last)."""
     result = Section(name, total, own, 1, PAGE_SIZE)
     result.page = min(max(1, page), result.pages)
     if total:
-        case = contains_eager(kind.model.case).load_only(Case.id, Case.number, Case.title).lazyload("*")
-        result.rows = list(db.session.scalars(
-            _scoped(sa.select(kind.model), kind.model, user, join=True).where(kind.waiting)
-            .options(case, *kind.options).order_by(*kind.order)
-            .limit(result.per_page).offset((result.page - 1) * result.per_page)))
+        result.rows = list(db.session.scalars(_rows_statement(name, user.province_wide), {
+            **_who(user), "limit": result.per_page, "offset": (result.page - 1) * result.per_page}))
     return result
 
 
@@ -138,20 +156,28 @@ def next_office_deadlines(case_ids) -> dict[int, CaseDeadline]:
     """Each case's next open deadline of the office itself, in one statement for the page's cases."""
     first: dict[int, CaseDeadline] = {}
     if case_ids:
-        for deadline in db.session.scalars(
-                sa.select(CaseDeadline).options(lazyload("*"))
-                .where(CaseDeadline.case_id.in_(sorted(set(case_ids))), CaseDeadline.met_on.is_(None),
-                       CaseDeadline.owner == Owner.OFFICE)
-                .order_by(CaseDeadline.case_id, CaseDeadline.due_on, CaseDeadline.id)):
+        for deadline in db.session.scalars(_deadlines_statement(), {"case_ids": sorted(set(case_ids))}):
             first.setdefault(deadline.case_id, deadline)
     return first
 
 
+@built_once
+def _deadlines_statement() -> sa.Select:
+    return (sa.select(CaseDeadline).options(lazyload("*"))
+            .where(CaseDeadline.case_id.in_(sa.bindparam("case_ids", expanding=True)), CaseDeadline.met_on.is_(None),
+                   CaseDeadline.owner == Owner.OFFICE)
+            .order_by(CaseDeadline.case_id, CaseDeadline.due_on, CaseDeadline.id))
+
+
 def recent_decisions(user) -> list[Approval]:
     """The user's latest decisions (index on decided_by_id, decided_at)."""
+    return list(db.session.scalars(_recent_statement(), {"user_id": user.id, "limit": RECENT_DECISIONS}))
+
+
+@built_once
+def _recent_statement() -> sa.Select:
     case = contains_eager(Approval.case).load_only(Case.id, Case.number).lazyload("*")
-    return list(db.session.scalars(
-        sa.select(Approval).join(Case, Approval.case_id == Case.id)
-        .where(Approval.decided_by_id == user.id, Approval.status != ApprovalStatus.PENDING)
-        .options(case, lazyload(Approval.requested_by)).order_by(Approval.decided_at.desc(), Approval.id.desc())
-        .limit(RECENT_DECISIONS)))
+    return (sa.select(Approval).join(Case, Approval.case_id == Case.id)
+            .where(Approval.decided_by_id == sa.bindparam("user_id"), Approval.status != ApprovalStatus.PENDING)
+            .options(case, lazyload(Approval.requested_by)).order_by(Approval.decided_at.desc(), Approval.id.desc())
+            .limit(sa.bindparam("limit")))
