@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     from casesys.adjudication.next_deadline import install_next_deadline_hook
     from casesys.core.audit import install_audit_hook
     from casesys.core.database import configure_engine_events
+    from casesys.core.tallies import install_tally_hook
     from casesys.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -59,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     install_audit_hook(Session)
     install_next_deadline_hook(Session)  # each case's next open deadline, wherever deadlines are stored
+    install_tally_hook(Session)  # the counts the features register (workload, mediators' dashboard)
     with app.app_context():
         configure_engine_events(db.engine)
 

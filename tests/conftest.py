@@ -184,10 +184,27 @@ def app(_app):
         from casesys.adjudication.next_deadline import stale_next_deadlines
         from casesys.extensions import db
 
+        # Every test that changes cases, deadlines or mediations also checks the counts kept
+        # of them (the workload's, the mediators' dashboard's): in its own transaction, what
+        # it did not commit too (once flushed), and after it.
+        if db.session.is_active and not _unflushed(db.session):
+            _assert_tallies_kept(db.session.connection())
         db.session.remove()
         # Every test that stores deadlines also checks each case's next deadline was kept.
         with db.engine.connect() as conn:
             assert stale_next_deadlines(conn) == [], "cases.next_due_on not kept where deadlines were stored"
+            _assert_tallies_kept(conn)
+
+
+def _unflushed(session) -> bool:
+    return bool(session.new or session.deleted or any(session.is_modified(obj) for obj in session.dirty))
+
+
+def _assert_tallies_kept(connection) -> None:
+    from casesys.core.tallies import registered_tallies, stale
+
+    for tally in registered_tallies():
+        assert stale(connection, tally) == [], f"the {tally.name} counts not kept where their rows changed"
 
 
 @pytest.fixture
