@@ -9,6 +9,8 @@ from casesys.adjudication.models import (  # noqa: F401
     Hearing,
     PanelMember,
     Reminder,
+    WorkloadDay,
+    WorkloadHandler,
 )
 from casesys.auth.models import LoginAttempt, LoginThrottle, Office, User, UserRole, UserSession  # noqa: F401
 from casesys.cases.models import (  # noqa: F401

@@ -193,3 +193,28 @@ class Reminder(db.Model):
     read_at: Mapped[datetime | None]
 
     case = relationship("Case")
+
+
+class WorkloadHandler(db.Model):
+    """A handler's open cases in an office, kept by casesys.adjudication.workload
+    wherever cases and deadlines change: the workload page reads these rows,
+    not the cases."""
+
+    __tablename__ = "workload_handlers"
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), primary_key=True)
+    handler_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    open_cases: Mapped[int]
+    received_days: Mapped[int] = mapped_column(sa.BigInteger)  # Σ days from 1970-01-01 to receipt: the mean age
+    open_deadlines: Mapped[int]  # not met, of those cases
+
+
+class WorkloadDay(db.Model):
+    """The same by day: open cases received that day, their deadlines not met
+    due that day (the oldest case, and the deadlines overdue on any day)."""
+
+    __tablename__ = "workload_days"
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), primary_key=True)
+    handler_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    open_cases: Mapped[int]
+    open_deadlines: Mapped[int]

@@ -15,8 +15,10 @@ from casesys.adjudication.calendars import current_calendar
 from casesys.adjudication.models import CaseDeadline, ClockStop
 from casesys.adjudication.next_deadline import refresh_next_deadlines
 from casesys.adjudication.rules import current_rules
+from casesys.adjudication.workload import WORKLOAD
 from casesys.cases.models import Case, Party
 from casesys.core import clock
+from casesys.core.tallies import kept
 from casesys.domain.deadlines import (
     ADJUDICATION_KINDS,
     ANSWER_PREFIX,
@@ -84,11 +86,12 @@ def recompute_deadlines(*, only_case_ids: sa.Select | None = None, today: date |
                 values.append({"case_id": row.id, "kind": item.kind, "label": item.label, "owner": item.owner.value,
                                "due_on": item.due, "provisional": item.provisional, "paused": item.paused,
                                "met_on": item.met_on, "explanation": item.explanation})
-        db.session.execute(sa.delete(table).where(table.c.case_id.in_(chunk), sa.or_(
-            table.c.kind.in_(ADJUDICATION_KINDS), table.c.kind.startswith(ANSWER_PREFIX),
-            table.c.kind.startswith(SUE_PREFIX))))
-        if values:
-            db.session.execute(sa.insert(table), values)
+        with kept(WORKLOAD, db.session.connection(), chunk):  # the workload counts their deadlines
+            db.session.execute(sa.delete(table).where(table.c.case_id.in_(chunk), sa.or_(
+                table.c.kind.in_(ADJUDICATION_KINDS), table.c.kind.startswith(ANSWER_PREFIX),
+                table.c.kind.startswith(SUE_PREFIX))))
+            if values:
+                db.session.execute(sa.insert(table), values)
         refresh_next_deadlines(db.session.connection(), chunk)  # stored beside the deadlines
         if progress:
             progress(len(chunk), len(ids))

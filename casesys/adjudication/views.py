@@ -20,7 +20,7 @@ from casesys.adjudication.services import (
     send_back,
     served_on,
 )
-from casesys.adjudication.worklists import workload_rows
+from casesys.adjudication.workload import workload_rows
 from casesys.auth.models import User
 from casesys.auth.permissions import CASE_ROLES, can_approve, can_run_procedure, require_roles
 from casesys.cases.access import get_case_or_abort

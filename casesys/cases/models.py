@@ -43,7 +43,8 @@ class Case(db.Model):
                  postgresql_where=sa.text("next_due_on IS NOT NULL"), sqlite_where=sa.text("next_due_on IS NOT NULL")),
         sa.Index("ix_cases_todo_case", "id", "state", "next_due_on",
                  postgresql_where=sa.text("next_due_on IS NOT NULL"), sqlite_where=sa.text("next_due_on IS NOT NULL")),
-        # The workload's grouped figures read this index alone.
+        # A handler's open cases on the workload page, oldest first (its figures: counts kept
+        # by casesys.adjudication.workload, which recounts from this index).
         sa.Index("ix_cases_office_id_state_handler_id", "office_id", "state", "handler_id", "received_on",
                  "next_due_on"),
     )

@@ -17,11 +17,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from casesys.adjudication.models import ClockStop
+from casesys.adjudication.workload import WORKLOAD
 from casesys.auth.models import Office, User, UserRole
 from casesys.auth.passwords import hash_password
 from casesys.cases.models import Agent, Case, CaseEvent, CasePatent, CaseShare, Party, Patent
 from casesys.core import clock
 from casesys.core.models import NumberSequence
+from casesys.core.tallies import count_new
 from casesys.demo import names
 from casesys.demo.procedure import CaseSketch, ProcedureRows
 from casesys.domain.codes import make_credit_code, make_patent_number, make_resident_id
@@ -434,7 +436,11 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
     _sync_id_sequences()
     from casesys.adjudication.recompute import recompute_deadlines
 
-    recompute_deadlines(only_case_ids=sa.select(Case.id).where(Case.id >= first_id), today=today)
+    # Rows written past the session are counted for the workload here; the deadlines the
+    # recompute stores, by the recompute.
+    new_cases = sa.select(Case.id).where(Case.id >= first_id)
+    count_new(db.session.connection(), WORKLOAD, new_cases)
+    recompute_deadlines(only_case_ids=new_cases, today=today)
     return written
 
 

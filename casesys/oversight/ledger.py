@@ -458,6 +458,8 @@ def insert_cases(rows: list[LedgerRow], *, office, actor_id: int | None, filenam
                 "conditions": {}, "short_answer_agreed": False, "extensions": 0, "decision_text": "", "version": 1,
                 "search_text": build_search_text(v["number"], [(n, c[1] if c else None) for n, c in parties], []),
             })
+        # Past the session, yet nothing to count for the workload (casesys.adjudication.workload):
+        # no handler until one is assigned, through the session.
         returned = db.session.execute(sa.insert(Case.__table__).returning(Case.__table__.c.id,
                                                                           sort_by_parameter_order=True),
                                       case_rows).scalars().all()

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from casesys.adjudication.models import CaseDeadline, PanelMember
 from casesys.adjudication.next_deadline import refresh_next_deadlines
-from casesys.adjudication.worklists import workload_rows
+from casesys.adjudication.workload import workload_rows
 from casesys.cases.models import Case
 from casesys.core import clock
 from casesys.desk.worklists import todo_items
