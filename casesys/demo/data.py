@@ -48,6 +48,8 @@ from casesys.domain.numbering import format_number
 from casesys.domain.search import build_search_text, search_grams
 from casesys.domain.workflow import ACCEPTANCE_CONDITIONS
 from casesys.extensions import db
+from casesys.mediation.counts import MEDIATION_COUNTS
+from casesys.mediation.models import Mediation
 
 DEMO_PASSWORD = "casesys-demo"
 DEMO_USERS = [  # username, name, roles, province-wide
@@ -298,6 +300,7 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
     ids = {m: _next_id(m) for m in (Case, Party, Agent, Patent, CasePatent, CaseEvent, CaseShare, ClockStop)}
     first_id = ids[Case]
     procedure_rows = ProcedureRows(rng, today, _case_staff())
+    first_mediation = procedure_rows.ids[Mediation]
     written = 0
     while written < count:
         batch = min(BATCH, count - written)
@@ -436,10 +439,11 @@ def generate_cases(count: int, *, seed: int = 2026, today: date | None = None, p
     _sync_id_sequences()
     from casesys.adjudication.recompute import recompute_deadlines
 
-    # Rows written past the session are counted for the workload here; the deadlines the
-    # recompute stores, by the recompute.
+    # Rows written past the session are counted for the workload and the mediators' dashboard here;
+    # the deadlines the recompute stores, by the recompute.
     new_cases = sa.select(Case.id).where(Case.id >= first_id)
     count_new(db.session.connection(), WORKLOAD, new_cases)
+    count_new(db.session.connection(), MEDIATION_COUNTS, sa.select(Mediation.id).where(Mediation.id >= first_mediation))
     recompute_deadlines(only_case_ids=new_cases, today=today)
     return written
 

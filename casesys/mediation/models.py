@@ -235,3 +235,29 @@ class Signature(db.Model):
     mediator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mediators.id"))
     signed_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+
+class MediationCount(db.Model):
+    """Mediations of an office's cases by status, kept by
+    casesys.mediation.counts wherever mediations, agreements and terms change:
+    the mediators' dashboard reads these rows, not the mediations."""
+
+    __tablename__ = "mediation_counts"
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), primary_key=True)
+    status: Mapped[MediationStatus] = mapped_column(enum_column(MediationStatus, "mediation_status"),
+                                                    primary_key=True)
+    mediations: Mapped[int]
+    ended: Mapped[int]  # with an end date
+    ended_days: Mapped[int] = mapped_column(sa.BigInteger)  # Σ days from request to end of those
+    open_terms: Mapped[int]  # terms of agreements in force not yet performed
+
+
+class MediationTermDay(db.Model):
+    """Those open terms by office and due date: the overdue ones of any day
+    are all of them but those due from that day on."""
+
+    __tablename__ = "mediation_term_days"
+    __table_args__ = (sa.Index("ix_mediation_term_days_due_on", "due_on"),)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), primary_key=True)
+    due_on: Mapped[date] = mapped_column(primary_key=True)
+    open_terms: Mapped[int]

@@ -144,6 +144,7 @@ def demo_province(db) -> list[str]:
     from casesys.documents.types import DOC_TYPES
     from casesys.domain.mediation import MediationStatus
     from casesys.jobs import enqueue
+    from casesys.mediation.counts import MEDIATION_COUNTS
     from casesys.mediation.models import Mediation, MediationSession
     from casesys.referrals.models import Referral
 
@@ -151,7 +152,8 @@ def demo_province(db) -> list[str]:
     officer = db.session.scalar(sa.select(User).where(User.username == "officer"))
     moved, connection = Case.id % 2 == 0, db.session.connection()
     # A statement past the session keeps the counts of what it changes itself.
-    with kept(WORKLOAD, connection, sa.select(Case.id).where(moved)):
+    with kept(WORKLOAD, connection, sa.select(Case.id).where(moved)), \
+            kept(MEDIATION_COUNTS, connection, sa.select(Mediation.id).where(Mediation.case_id % 2 == 0)):
         db.session.execute(sa.update(Case).where(moved).values(office_id=officer.office_id))
     db.session.commit()
     generate_referrals()
