@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from casesys.adjudication.models import CaseDeadline, WorkloadDay, WorkloadHandler
 from casesys.auth.models import User
 from casesys.cases.models import Case
-from casesys.core.tallies import Counts, Tally, Units, add_to, changed, new_counts, references, stored_id
+from casesys.core.tallies import Counts, Tally, Units, add_to, among, changed, new_counts, references, stored_id
 from casesys.domain.enums import OPEN_STATES
 from casesys.extensions import db
 
@@ -30,14 +30,10 @@ CASE_FIELDS = ("state", "handler_id", "handler", "office_id", "office", "receive
 DEADLINE_FIELDS = ("due_on", "met_on", "case_id", "case")
 
 
-def _in(column, units: Units):
-    return sa.true() if units is None else column.in_(units if isinstance(units, sa.Select) else sorted(units))
-
-
 def count_workload(connection: sa.Connection, units: Units) -> Counts:
     """What these cases (all of them: None) add to the workload tables."""
     cases, deadlines = Case.__table__, CaseDeadline.__table__
-    counted = sa.and_(_in(cases.c.id, units), cases.c.state.in_([s.value for s in OPEN_STATES]),
+    counted = sa.and_(among(cases.c.id, units), cases.c.state.in_([s.value for s in OPEN_STATES]),
                       cases.c.handler_id.is_not(None))
     handler = (cases.c.office_id, cases.c.handler_id)
     days, handlers = {}, {}

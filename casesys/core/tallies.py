@@ -41,6 +41,11 @@ class Tally:
     touched: Callable[[Session], tuple[set[int], list]]
 
 
+def among(column, units: Units):
+    """The WHERE clause of a count of these units (`column`: their id)."""
+    return sa.true() if units is None else column.in_(units if isinstance(units, sa.Select) else sorted(units))
+
+
 def new_counts(tables: Sequence[sa.Table]) -> Counts:
     return {table: {} for table in tables}
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from casesys.cases.models import Case
 from casesys.core.database import epoch_days
-from casesys.core.tallies import Counts, Tally, Units, add_to, changed, new_counts, references, stored_id
+from casesys.core.tallies import Counts, Tally, Units, add_to, among, changed, new_counts, references, stored_id
 from casesys.mediation.models import Agreement, AgreementTerm, Mediation, MediationCount, MediationTermDay
 
 MEDIATION_FIELDS = ("status", "ended_on", "requested_on", "case_id", "case")
@@ -25,8 +25,7 @@ def count_mediations(connection: sa.Connection, units: Units) -> Counts:
     """What these mediations (all of them: None) add to the dashboard's tables."""
     mediations, cases = Mediation.__table__, Case.__table__
     agreements, terms = Agreement.__table__, AgreementTerm.__table__
-    chosen = sa.true() if units is None else mediations.c.id.in_(
-        units if isinstance(units, sa.Select) else sorted(units))
+    chosen = among(mediations.c.id, units)
     of_case = mediations.join(cases, mediations.c.case_id == cases.c.id)
     ended = mediations.c.ended_on.is_not(None)
     by_status, by_day = {}, {}
