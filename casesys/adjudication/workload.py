@@ -36,7 +36,8 @@ def count_workload(connection: sa.Connection, units: Units) -> Counts:
     counted = sa.and_(among(cases.c.id, units), cases.c.state.in_([s.value for s in OPEN_STATES]),
                       cases.c.handler_id.is_not(None))
     handler = (cases.c.office_id, cases.c.handler_id)
-    days, handlers = {}, {}
+    days: dict[tuple, list[int]] = {}
+    handlers: dict[tuple, list[int]] = {}
     for office_id, handler_id, day, n in connection.execute(
             sa.select(*handler, cases.c.received_on, sa.func.count()).where(counted)
             .group_by(*handler, cases.c.received_on)):
@@ -56,7 +57,8 @@ def count_workload(connection: sa.Connection, units: Units) -> Counts:
 def touched_cases(session: Session) -> tuple[set[int], list]:
     """The cases a flush may move in or out of the counts: new, deleted or
     changed in what is counted, and those whose deadlines change."""
-    ids, pending = set(), []
+    ids: set[int | None] = set()
+    pending = []
     for obj in session.new:
         if isinstance(obj, Case):
             pending.append(obj)
@@ -66,7 +68,7 @@ def touched_cases(session: Session) -> tuple[set[int], list]:
         elif isinstance(obj, CaseDeadline) and (obj not in session.dirty or changed(obj, DEADLINE_FIELDS)):
             case_ids, _new_cases = references(obj, "case_id", "case")  # new cases: counted as new already
             ids |= case_ids
-    return ids, pending
+    return {i for i in ids if i is not None}, pending
 
 
 WORKLOAD = Tally("workload", (WorkloadHandler.__table__, WorkloadDay.__table__), count_workload, touched_cases)

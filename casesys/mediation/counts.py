@@ -28,7 +28,8 @@ def count_mediations(connection: sa.Connection, units: Units) -> Counts:
     chosen = among(mediations.c.id, units)
     of_case = mediations.join(cases, mediations.c.case_id == cases.c.id)
     ended = mediations.c.ended_on.is_not(None)
-    by_status, by_day = {}, {}
+    by_status: dict[tuple, list[int]] = {}
+    by_day: dict[tuple, list[int]] = {}
     for office_id, status, n, ended_n, days in connection.execute(
             sa.select(cases.c.office_id, mediations.c.status, sa.func.count(), sa.func.count(mediations.c.ended_on),
                       sa.func.sum(sa.case((ended, epoch_days(mediations.c.ended_on)
@@ -51,7 +52,10 @@ def count_mediations(connection: sa.Connection, units: Units) -> Counts:
 def touched_mediations(session: Session) -> tuple[set[int], list]:
     """The mediations a flush may change the counts of: new, deleted or changed
     ones, those whose agreements or terms change, those of a case moved to another office."""
-    ids, pending, agreement_ids, case_ids = set(), [], set(), set()
+    ids: set[int | None] = set()
+    agreement_ids: set[int] = set()
+    case_ids: set[int | None] = set()
+    pending: list = []
 
     def mediation_of(agreement) -> None:
         found, new = references(agreement, "mediation_id", "mediation")
@@ -80,8 +84,8 @@ def touched_mediations(session: Session) -> tuple[set[int], list]:
                                       .where(Agreement.__table__.c.id.in_(sorted(agreement_ids)))))
     if case_ids:
         ids.update(connection.scalars(sa.select(Mediation.__table__.c.id)
-                                      .where(Mediation.__table__.c.case_id.in_(sorted(case_ids)))))
-    return ids, [m for m in dict.fromkeys(pending) if m in session.new]
+                                      .where(Mediation.__table__.c.case_id.in_(sorted(i for i in case_ids if i)))))
+    return {i for i in ids if i is not None}, [m for m in dict.fromkeys(pending) if m in session.new]
 
 
 MEDIATION_COUNTS = Tally("mediation", (MediationCount.__table__, MediationTermDay.__table__),

@@ -37,6 +37,6 @@ def mediation_figures(user, today: date) -> MediationFigures:
     open_terms = sa.select(sa.func.coalesce(sa.func.sum(counts.open_terms), 0)).where(count_scope).scalar_subquery()
     not_yet_due = (sa.select(sa.func.coalesce(sa.func.sum(days.open_terms), 0))
                    .where(day_scope, days.due_on >= today).scalar_subquery())
-    overdue = int(db.session.scalar(sa.select(open_terms - not_yet_due)))
+    overdue = int(db.session.scalar(sa.select(open_terms - not_yet_due)) or 0)
     return MediationFigures(open_count, finished, succeeded, average, overdue,
                             {status.value: total([status]) for status in MediationStatus})
