@@ -210,7 +210,8 @@ class AgreementTerm(db.Model):
     __tablename__ = "mediation_terms"
     __table_args__ = (sa.Index("ix_mediation_terms_due_on_done_on", "due_on", "done_on"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("mediation_agreements.id"))
+    # indexed: a mediation's terms are counted whenever it changes (casesys.mediation.counts)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("mediation_agreements.id"), index=True)
     debtor_id: Mapped[int] = mapped_column(sa.ForeignKey("parties.id"))
     creditor_id: Mapped[int] = mapped_column(sa.ForeignKey("parties.id"))
     kind: Mapped[TermKind] = mapped_column(enum_column(TermKind, "term_kind"))

@@ -51,6 +51,8 @@ def upgrade():
         sa.PrimaryKeyConstraint("office_id", "due_on", name=op.f("pk_mediation_term_days")),
     )
     op.create_index("ix_mediation_term_days_due_on", "mediation_term_days", ["due_on"])
+    # A mediation's terms are counted whenever it changes: found by agreement, not by a scan of all terms.
+    op.create_index("ix_mediation_terms_agreement_id", "mediation_terms", ["agreement_id"])
     open_term = "t.done_on IS NULL AND a.effective_on IS NOT NULL"
     terms = ("mediation_terms t JOIN mediation_agreements a ON a.id = t.agreement_id"
              " JOIN mediations m ON m.id = a.mediation_id JOIN cases c ON c.id = m.case_id")
@@ -72,6 +74,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_mediation_terms_agreement_id", table_name="mediation_terms")
     op.drop_index("ix_mediation_term_days_due_on", table_name="mediation_term_days")
     op.drop_table("mediation_term_days")
     op.drop_table("mediation_counts")
