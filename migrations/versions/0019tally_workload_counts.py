@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = "0019tally"
-down_revision = "0017perf"
+down_revision = "0019desk"
 branch_labels = None
 depends_on = None
 
