@@ -8,7 +8,7 @@ them and fills them from the rows as they are (the app's recount, with the
 open states of its day written out).
 
 Revision ID: 0019tally
-Revises: 0017perf
+Revises: 0019desk
 """
 from alembic import op
 import sqlalchemy as sa
