@@ -3,14 +3,17 @@
 Database tests run on SQLite always and on PostgreSQL too when
 TEST_DATABASE_URL is set: the `app` fixture is parametrized by backend, and
 each backend's schema is built by the real migrations. Every test starts from
-empty tables (but the seeded reference rows): the tables the previous test
-wrote to are emptied before it.
+empty tables (but the seeded reference rows). On PostgreSQL a test runs in a
+transaction rolled back at its end (tests/transactions.py), unless it is
+marked `commits`; the tables a committed write reached (on SQLite, those the
+previous test wrote to) are emptied before the next test.
 """
 from __future__ import annotations
 
 import os
 import re
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,7 @@ from hypothesis import settings
 
 from tests.factories import Factory
 from tests.faketime import adapt_to_faketime
+from tests.transactions import join_sessions_to_tests, joined_connection, rolled_back, rolls_back
 
 pytest_plugins = ["tests.fixtures.documents"]
 
@@ -33,6 +37,8 @@ _FAKETIME_PROBLEM = adapt_to_faketime()
 def pytest_configure(config):
     if _FAKETIME_PROBLEM:
         pytest.exit(_FAKETIME_PROBLEM, returncode=2)
+    config.addinivalue_line("markers", "commits: the test's writes are committed, for other connections, threads or "
+                                       "processes to see (not rolled back on PostgreSQL; emptied after it)")
 
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -94,6 +100,7 @@ def _app(database_url, tmp_path_factory):
         from casesys.extensions import db
 
         sa.event.listen(db.engine, "before_cursor_execute", _track_writes)
+        join_sessions_to_tests(db)
         mark_all_tables_dirty(app)  # the first test starts from the seed only
     yield app
     with app.app_context():
@@ -105,14 +112,19 @@ def _app(database_url, tmp_path_factory):
 # Tables written since the last cleanup, seen by watching the statements the
 # engine sends. Emptying only those (DELETE, not TRUNCATE: no new files per
 # table on PostgreSQL) instead of every table costs a few milliseconds a test.
-_WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+# A rolled-back test's writes need no emptying, only its sequences reset.
+_WRITE = re.compile(r'^\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 _dirty: set[str] = set()
+_inserted: set[str] = set()
 
 
 def _track_writes(conn, cursor, statement, parameters, context, executemany) -> None:
     match = _WRITE.match(statement)
     if match:
-        _dirty.add(match.group(1))
+        if match.group(1)[0] in "iI":
+            _inserted.add(match.group(2))
+        if not rolls_back(conn):
+            _dirty.add(match.group(2))
 
 
 def mark_all_tables_dirty(app) -> None:
@@ -144,22 +156,32 @@ def _empty_tables(app) -> None:
         db.session.remove()
         tables = db.metadata.sorted_tables
         dirty = _with_dependents(tables, _dirty)
-        if dirty:
+        resets = _sequence_resets(tables, dirty | _inserted) if db.engine.dialect.name == "postgresql" else None
+        shared = joined_connection(app)  # a module's rows, in a transaction its tests nest in
+        if dirty or (resets is not None and shared is None):
             with db.engine.begin() as conn:
                 for table in reversed(tables):
                     if table.name in dirty:
                         conn.execute(table.delete())
-                if db.engine.dialect.name == "postgresql":  # ids from 1 again, as on SQLite
-                    resets = [f"setval(pg_get_serial_sequence('{t.name}', 'id'), 1, false)"
-                              for t in tables if t.name in dirty and "id" in t.c and t.c.id.primary_key]
-                    if resets:
-                        conn.execute(sa.text("SELECT " + ", ".join(resets)))
                 # What the migrations seed, every test starts with too.
                 for name, rows in reference_rows().items():
                     if name in dirty:
                         conn.execute(db.metadata.tables[name].insert(), rows)
+                if resets is not None and shared is None:
+                    conn.execute(resets)
+        if resets is not None and shared is not None:
+            shared.execute(resets)
         _dirty.clear()
+        _inserted.clear()
         forget_calendar()
+
+
+def _sequence_resets(tables, names: set[str]):
+    """Ids from 1 again, as on SQLite (a rollback leaves a sequence where it
+    got to), or after the rows the module's tests share."""
+    resets = [f"setval(pg_get_serial_sequence('{t.name}', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM {t.name}), "
+              "false)" for t in tables if t.name in names and "id" in t.c and t.c.id.primary_key]
+    return sa.text("SELECT " + ", ".join(resets)) if resets else None
 
 
 def _fresh_globals(sender, **extra) -> None:
@@ -173,27 +195,50 @@ def _fresh_globals(sender, **extra) -> None:
 
 
 @pytest.fixture
-def app(_app):
+def app(_app, request):
     """The app for one test, with empty tables and an app context."""
     from flask import request_started
+
+    from casesys.extensions import db
 
     request_started.connect(_fresh_globals, _app)
     _empty_tables(_app)
     with _app.app_context():
+        if db.engine.dialect.name == "postgresql" and not request.node.get_closest_marker("commits"):
+            with _connection(joined_connection(_app)) as connection, rolled_back(_app, connection):
+                yield _app
+                _assert_kept(db, connection)
+            return
         yield _app
-        from casesys.adjudication.next_deadline import stale_next_deadlines
-        from casesys.extensions import db
+        _assert_kept(db)
 
-        # Every test that changes cases, deadlines or mediations also checks the counts kept
-        # of them (the workload's, the mediators' dashboard's): in its own transaction, what
-        # it did not commit too (once flushed), and after it.
-        if db.session.is_active and not _unflushed(db.session):
-            _assert_tallies_kept(db.session.connection())
-        db.session.remove()
-        # Every test that stores deadlines also checks each case's next deadline was kept.
-        with db.engine.connect() as conn:
-            assert stale_next_deadlines(conn) == [], "cases.next_due_on not kept where deadlines were stored"
-            _assert_tallies_kept(conn)
+
+def _assert_kept(db, connection=None) -> None:
+    """Every test that stores deadlines also checks each case's next deadline
+    was kept; every test that changes cases, deadlines or mediations also
+    checks the counts kept of them (the workload's, the mediators'
+    dashboard's): in its own transaction, what it did not commit too (once
+    flushed), and after it (on `connection`, that of a rolled-back test)."""
+    from casesys.adjudication.next_deadline import stale_next_deadlines
+
+    if db.session.is_active and not _unflushed(db.session):
+        _assert_tallies_kept(db.session.connection())
+    db.session.remove()
+    with _connection(connection) as conn:
+        assert stale_next_deadlines(conn) == [], "cases.next_due_on not kept where deadlines were stored"
+        _assert_tallies_kept(conn)
+
+
+@contextmanager
+def _connection(shared):
+    """`shared`, or a connection of one's own."""
+    from casesys.extensions import db
+
+    if shared is not None:
+        yield shared
+        return
+    with db.engine.connect() as connection:
+        yield connection
 
 
 def _unflushed(session) -> bool:

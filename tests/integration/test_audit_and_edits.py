@@ -48,6 +48,7 @@ def test_a_save_based_on_an_old_version_is_refused(db, factory):
     assert case.title == "第一人修改"
 
 
+@pytest.mark.commits  # two sessions of its own read the case
 def test_the_database_refuses_a_stale_row_even_without_the_form_check(app, db, factory):
     """Two sessions load version 1; the second flush finds no row to update."""
     from sqlalchemy.orm import Session

@@ -15,6 +15,7 @@ def _seq(number: str) -> int:
     return int(SEQ.search(number).group(2))
 
 
+@pytest.mark.commits  # twenty threads
 def test_twenty_concurrent_registrations_get_twenty_consecutive_numbers(app, db, factory):
     officer = factory.user(Role.OFFICER)
     officer_id = officer.id

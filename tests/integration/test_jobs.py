@@ -261,6 +261,7 @@ def test_a_timed_slot_is_enqueued_once(app, db):
     assert [(j.kind, j.payload["scheduled_by"]) for j in jobs] == [("reminders.run", "w1")]
 
 
+@pytest.mark.commits  # another session locks a job
 @pytest.mark.postgres_only
 def test_postgres_workers_skip_each_others_locked_jobs(app, db, backend):
     if backend != "postgresql":

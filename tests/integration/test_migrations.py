@@ -1,4 +1,5 @@
 """The schema comes only from migrations, and they agree with the models."""
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -29,6 +30,7 @@ def test_search_index_exists_for_the_dialect(app, db):
     assert names
 
 
+@pytest.mark.commits  # a connection of its own updates the case
 def test_enum_columns_are_guarded_by_check_constraints(app, db, factory):
     from casesys.domain.enums import Role
 

@@ -51,6 +51,7 @@ def test_nothing_to_remind_outside_the_horizon(db, case_due_soon):
     assert create_reminders(today=date(2026, 11, 23)) == []  # due 11-30, horizon 3 working days → 11-26
 
 
+@pytest.mark.commits  # two threads
 def test_two_schedulers_at_once_still_remind_once(app, db, case_due_soon):
     """Two threads, two sessions, the same moment: the unique constraint decides."""
     barrier = threading.Barrier(2)

@@ -22,6 +22,7 @@ from tests.conftest import mark_all_tables_dirty
 from tests.faketime import child_environment
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.commits  # the workers are processes of their own
 
 
 def _worker_environment() -> dict[str, str]:

@@ -308,6 +308,7 @@ def test_a_hostile_user_name_is_just_unknown(client, db, factory, name):
 
 # --- issue 11: throttle counted atomically, behind proxies, unlocked by an administrator
 
+@pytest.mark.commits  # forty threads
 def test_parallel_wrong_passwords_get_only_the_allowed_checks(app, db, factory, hash_checks):
     """40 at once, limit 5: 5 password checks, 35 refused before checking (real
     parallel connections on PostgreSQL, SQLite's one writer at a time)."""
@@ -345,6 +346,7 @@ def test_parallel_wrong_passwords_get_only_the_allowed_checks(app, db, factory, 
     assert sum("账户已临时锁定" in p for p in pages) == 40 - limit
 
 
+@pytest.mark.commits  # an app of its own logs the user in
 def test_the_address_limit_counts_real_clients_behind_a_trusted_proxy(database_url, factory, tmp_path):
     """TRUSTED_PROXY_COUNT=1: X-Forwarded-For names the client; without it
     the header is ignored (anyone could send one)."""
