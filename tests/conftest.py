@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,8 @@ def _app(database_url, tmp_path_factory):
         join_sessions_to_tests(db)
         mark_all_tables_dirty(app)  # the first test starts from the seed only
     yield app
+    if _shared_now:
+        _end_shared_rows()
     with app.app_context():
         from casesys.extensions import db
 
@@ -196,19 +199,30 @@ def _fresh_globals(sender, **extra) -> None:
 
 @pytest.fixture
 def app(_app, request):
-    """The app for one test, with empty tables and an app context."""
+    """The app for one test, with empty tables (but the shared rows it asks
+    for) and an app context."""
     from flask import request_started
 
     from casesys.extensions import db
 
     request_started.connect(_fresh_globals, _app)
+    rolls_back = _app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") \
+        and request.node.get_closest_marker("commits") is None
+    wanted = next((write for name in request.fixturenames
+                   if (write := _SHARED.get((request.module.__name__, name)))), None)
+    if _shared_now and (_shared_now["write"] is not wanted or not rolls_back):
+        _end_shared_rows()
     _empty_tables(_app)
+    if wanted and rolls_back and not _shared_now:
+        _begin_shared_rows(_app, wanted)
     with _app.app_context():
-        if db.engine.dialect.name == "postgresql" and not request.node.get_closest_marker("commits"):
+        if rolls_back:
             with _connection(joined_connection(_app)) as connection, rolled_back(_app, connection):
                 yield _app
                 _assert_kept(db, connection)
             return
+        if wanted:
+            _shared_values[wanted] = wanted(db)
         yield _app
         _assert_kept(db)
 
@@ -231,7 +245,7 @@ def _assert_kept(db, connection=None) -> None:
 
 @contextmanager
 def _connection(shared):
-    """`shared`, or a connection of one's own."""
+    """`shared` if given (the shared rows' or the test's), else a connection of one's own."""
     from casesys.extensions import db
 
     if shared is not None:
@@ -250,6 +264,48 @@ def _assert_tallies_kept(connection) -> None:
 
     for tally in registered_tallies():
         assert stale(connection, tally) == [], f"the {tally.name} counts not kept where their rows changed"
+
+
+# Rows that the tests of a module share: the function writing them, by module
+# and fixture name; what each wrote; those written once and still there.
+_SHARED: dict[tuple[str, str], Callable] = {}
+_shared_values: dict[Callable, object] = {}
+_shared_now: dict = {}
+
+
+def shared_rows(write: Callable):
+    """A fixture, named after `write(db)`, of the rows it writes, for the
+    tests of its module that ask for it to start with; its value is what
+    `write` returns (plain values, such as ids: no ORM objects). On
+    PostgreSQL the rows are written once for the tests that ask for them one
+    after the other, in a transaction each test's own nests in, and rolled
+    back before the next test that does not; on SQLite before each test."""
+    _SHARED[(write.__module__, write.__name__)] = write
+
+    @pytest.fixture(name=write.__name__)
+    def rows(app):
+        return _shared_values[write]
+
+    rows.__doc__ = write.__doc__
+    return rows
+
+
+def _begin_shared_rows(app, write: Callable) -> None:
+    from casesys.extensions import db
+
+    stack = ExitStack()
+    with app.app_context():
+        connection = stack.enter_context(db.engine.connect())
+        stack.enter_context(rolled_back(app, connection))
+        _shared_values[write] = write(db)
+        db.session.remove()
+    _shared_now.update(write=write, stack=stack, tables=[t.name for t in db.metadata.sorted_tables])
+
+
+def _end_shared_rows() -> None:
+    _shared_now.pop("stack").close()
+    _inserted.update(_shared_now.pop("tables"))  # ids from 1 again
+    _shared_now.clear()
 
 
 @pytest.fixture

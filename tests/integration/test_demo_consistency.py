@@ -3,7 +3,6 @@ mediations with consent, mediators, sessions, agreements, terms and
 signatures; adjudications with panel and hearings; no simplified case in
 合议; the mediation dashboard agrees with the case list."""
 
-import pytest
 import sqlalchemy as sa
 
 from casesys.adjudication.models import PanelMember
@@ -15,9 +14,10 @@ from casesys.domain.enums import CaseState, CaseType, Procedure
 from casesys.domain.mediation import Consent, MediationStatus, MediatorFacts, PartyFacts, conflict_reason
 from casesys.mediation.figures import mediation_figures
 from casesys.mediation.models import Mediation
+from tests.conftest import shared_rows
 
 
-@pytest.fixture
+@shared_rows
 def demo(db):
     generate_cases(400, seed=11, today=clock.today())
     db.session.commit()

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from casesys.core import clock
 from casesys.domain.enums import Role
+from tests.conftest import shared_rows
 
 TOTAL = re.compile(r"共\s*(\d+)\s*件")
 TODAY = date(2026, 10, 11)
@@ -24,7 +25,7 @@ def on_today():
         yield
 
 
-@pytest.fixture
+@shared_rows
 def demo(db):
     """600 demo cases in every state, plus mediations with agreements (the
     demo generator writes none)."""
