@@ -13,6 +13,8 @@ import sqlalchemy as sa
 
 from casesys.core import clock
 from casesys.domain.enums import CaseType, PartyRole, Role
+from tests.conftest import TEST_PASSWORD, shared_rows
+from tests.factories import Factory
 
 PAGES = ["/cases", "/cases?q=光谷激光", "/cases?q=光谷", "/cases?q=光", "/cases/{case}", "/cases/{case}/documents",
          "/cases/{case}/mediation", "/cases/{case}/audit", "/todo", "/approvals", "/workload", "/documents/batch",
@@ -108,10 +110,16 @@ def _count(db, client, login_as, statements, user, path: str) -> int:
     return len(statements)
 
 
+@shared_rows
+def worlds(db) -> tuple[dict, dict]:
+    """An office whose pages list one row each, and one whose pages list ten."""
+    factory = Factory(db, password=TEST_PASSWORD)
+    return _world(db, factory, 1, "鄂知保"), _world(db, factory, 10, "湘知保")
+
+
 @pytest.mark.parametrize("page", PAGES)
-def test_statements_do_not_grow_with_rows(app, db, client, factory, login_as, statements, page):
-    one = _world(db, factory, 1, "鄂知保")
-    ten = _world(db, factory, 10, "湘知保")
+def test_statements_do_not_grow_with_rows(app, db, client, login_as, statements, worlds, page):
+    one, ten = worlds
     role = "chief" if page in ("/approvals", "/workload", "/documents/batch", "/mediation/dashboard") else "officer"
     counts = [_count(db, client, login_as, statements, world[role], page.format(case=world["case"]))
               for world in (one, ten)]
