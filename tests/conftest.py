@@ -40,6 +40,26 @@ def pytest_configure(config):
         pytest.exit(_FAKETIME_PROBLEM, returncode=2)
     config.addinivalue_line("markers", "commits: the test's writes are committed, for other connections, threads or "
                                        "processes to see (not rolled back on PostgreSQL; emptied after it)")
+    config.addinivalue_line("markers", "long: tests of many seconds (one long run, or waiting for processes): "
+                                       "started first by parallel workers")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """In a parallel worker (pytest-xdist), each database's long tests first,
+    once pytest has put the tests of each database together: the other
+    worker runs the rest meanwhile, and both finish at about the same time."""
+    if not hasattr(config, "workerinput"):
+        return
+    blocks: dict = {}
+    for item in items:
+        blocks.setdefault(_backend_of(item), len(blocks))
+    items.sort(key=lambda item: (blocks[_backend_of(item)], item.get_closest_marker("long") is None))
+
+
+def _backend_of(item):
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("backend") if callspec else None
 
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from tests.instances import drop_databases, pair, running, wait_for
 
 PDF = b"%PDF-1.4\n% exchange test\n"
+pytestmark = pytest.mark.long  # mostly waiting for the instances
 
 
 @pytest.fixture(scope="module")

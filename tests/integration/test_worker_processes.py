@@ -22,7 +22,8 @@ from tests.conftest import mark_all_tables_dirty
 from tests.faketime import child_environment
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.commits  # the workers are processes of their own
+pytestmark = [pytest.mark.commits,  # the workers are processes of their own
+              pytest.mark.long]
 
 
 def _worker_environment() -> dict[str, str]:

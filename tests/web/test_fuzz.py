@@ -29,6 +29,7 @@ from datetime import datetime
 from datetime import time as day_time
 from urllib.parse import quote, urlencode
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
@@ -326,6 +327,7 @@ def _fuzz_as(app, db, role: str, starts: list[str], swept: set[tuple[str, str]])
     return probe
 
 
+@pytest.mark.long
 def test_no_hostile_input_makes_a_server_error(app, db, backend):
     starts = demo_province(db)
     started = time.monotonic()
