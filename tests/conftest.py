@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from hypothesis import settings
 
 from tests.factories import Factory
-from tests.faketime import adapt_to_faketime
+from tests.faketime import UNDER_FAKETIME, adapt_to_faketime, unfake_children
 from tests.transactions import join_sessions_to_tests, joined_connection, rolled_back, rolls_back
 
 pytest_plugins = ["tests.fixtures.documents"]
@@ -38,6 +38,8 @@ _FAKETIME_PROBLEM = adapt_to_faketime()
 def pytest_configure(config):
     if _FAKETIME_PROBLEM:
         pytest.exit(_FAKETIME_PROBLEM, returncode=2)
+    if UNDER_FAKETIME and not config.getoption("numprocesses", None):  # this process runs the tests
+        unfake_children()
     config.addinivalue_line("markers", "commits: the test's writes are committed, for other connections, threads or "
                                        "processes to see (not rolled back on PostgreSQL; emptied after it)")
     config.addinivalue_line("markers", "long: tests of many seconds (one long run, or waiting for processes): "

@@ -37,9 +37,15 @@ def adapt_to_faketime() -> str | None:
         threading.Event().wait(seconds)
 
     time.sleep = sleep
-    for key in [key for key in os.environ if key == "LD_PRELOAD" or key.startswith("FAKETIME")]:
-        del os.environ[key]  # this process keeps the library; its children start without it
     return None
+
+
+def unfake_children() -> None:
+    """This process keeps the library; the processes it starts from now on
+    go without it. Not in pytest-xdist's controller: its workers run the
+    tests, on the faked day, and do this themselves."""
+    for key in [key for key in os.environ if key == "LD_PRELOAD" or key.startswith("FAKETIME")]:
+        del os.environ[key]
 
 
 def child_environment() -> dict[str, str]:
