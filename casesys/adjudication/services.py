@@ -16,6 +16,7 @@ from casesys.cases.models import Case
 from casesys.cases.services import EvidenceData, add_evidence, record_event
 from casesys.cases.storage import StoredFile
 from casesys.core import clock
+from casesys.core.database import built_once
 from casesys.core.registry import Hook
 from casesys.domain.deadlines import (
     ClockStop as StopFacts,
@@ -164,7 +165,12 @@ def _check_date(value: date | None, case: Case, label: str, *, not_before: date 
 
 
 def pending_approval(case: Case) -> Approval | None:
-    return db.session.scalar(sa.select(Approval).where(Approval.case_id == case.id, Approval.status == "pending"))
+    return db.session.scalar(_pending_approval_statement(), {"case_id": case.id})
+
+
+@built_once
+def _pending_approval_statement() -> sa.Select:
+    return sa.select(Approval).where(Approval.case_id == sa.bindparam("case_id"), Approval.status == "pending")
 
 
 def request_action(case: Case, action: Action, payload: dict[str, Any], *, actor: User,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from casesys.adjudication import bp
 from casesys.adjudication.calendars import current_calendar
@@ -79,7 +80,7 @@ def stored_answer(upload) -> dict:
 
 def _office_officers(case: Case) -> list[User]:
     users = db.session.scalars(sa.select(User).where(User.office_id == case.office_id, User.active.is_(True))
-                               .order_by(User.full_name)).all()
+                               .options(selectinload(User.role_rows)).order_by(User.full_name)).all()
     return [u for u in users if u.has_role(Role.OFFICER, Role.SUPERVISOR)]
 
 
@@ -207,7 +208,7 @@ def decide_approval(approval_id: int, decision: str):
 def workload():
     office_id = current_user.office_id
     handlers = db.session.scalars(sa.select(User).where(User.office_id == office_id, User.active.is_(True))
-                                  .order_by(User.full_name)).all()
+                                  .options(selectinload(User.role_rows)).order_by(User.full_name)).all()
     form = forms.AssignForm()
     form.handler_id.choices = [(u.id, u.full_name) for u in handlers if u.has_role(Role.OFFICER, Role.MEDIATOR, Role.SUPERVISOR)]
     selected_handler = request.args.get("handler", type=db_int)

@@ -6,6 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from casesys.adjudication.models import CalendarDay, CalendarYear, DeadlineRule
 from casesys.admin import bp, services
@@ -25,7 +26,8 @@ from casesys.referrals.models import ExchangeRefusal
 @bp.get("/users")
 @require_roles(Role.ADMIN)
 def users():
-    rows = db.session.scalars(sa.select(User).order_by(User.office_id, User.username)).all()
+    rows = db.session.scalars(sa.select(User).options(joinedload(User.office), selectinload(User.role_rows))
+                              .order_by(User.office_id, User.username)).all()
     return render_template("admin/users.html", users=rows, locked=locked_usernames())
 
 
@@ -237,7 +239,7 @@ def mediator_form(mediator_id: int | None):
     form.organisation_id.choices = [(o.id, o.name) for o in db.session.scalars(
         sa.select(MediationOrganisation).order_by(MediationOrganisation.name))]
     form.user_id.choices = [(0, "（无）")] + [(u.id, f"{u.full_name}（{u.username}）") for u in db.session.scalars(
-        sa.select(User).order_by(User.username)) if u.has_role(Role.MEDIATOR)]
+        sa.select(User).options(selectinload(User.role_rows)).order_by(User.username)) if u.has_role(Role.MEDIATOR)]
     if request.method == "GET" and mediator:
         form.user_id.data = mediator.user_id or 0
     if form.validate_on_submit():

@@ -66,10 +66,12 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    office: Mapped[Office] = relationship(lazy="joined")
-    role_rows: Mapped[list[UserRole]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    # Loaded when asked for: the logged-in user's statement joins both
+    # (auth.services); a handler, an event's actor or a panel member is
+    # shown by name, and joining their office and roles to every such row
+    # cost the case page more than its SQL (issue 12).
+    office: Mapped[Office] = relationship()
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan")
 
     def __str__(self) -> str:
         return self.full_name

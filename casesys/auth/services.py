@@ -183,7 +183,7 @@ def load_session_user(cookie_id: str) -> User | None:
 
 @built_once
 def _session_user_statement() -> sa.Select:
-    return (sa.select(User).options(joinedload(User.role_rows))
+    return (sa.select(User).options(joinedload(User.role_rows), joinedload(User.office))
             .join(UserSession, UserSession.user_id == User.id)
             .where(User.id == sa.bindparam("user_id"), User.active.is_(True),
                    UserSession.key_hash == sa.bindparam("key_hash"), UserSession.expires_at > sa.bindparam("now")))

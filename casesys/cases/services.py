@@ -20,7 +20,7 @@ from casesys.cases.models import (
 )
 from casesys.cases.storage import StoredFile
 from casesys.core.clock import utcnow
-from casesys.core.database import next_in_sequence
+from casesys.core.database import built_once, next_in_sequence
 from casesys.core.registry import Hook
 from casesys.core.settings import get_setting
 from casesys.domain.codes import parse_patent_number
@@ -284,10 +284,15 @@ def other_cases_by_code(case: Case) -> dict[str, int]:
     codes = {p.credit_code for p in case.parties if p.credit_code}
     if not codes:
         return {}
-    rows = db.session.execute(
-        sa.select(Party.credit_code, sa.func.count(sa.distinct(Party.case_id)))
-        .where(Party.credit_code.in_(codes), Party.case_id != case.id).group_by(Party.credit_code))
-    return dict(rows.all())
+    return dict(db.session.execute(_cases_by_code_statement(), {"codes": list(codes), "case_id": case.id}).all())
+
+
+@built_once
+def _cases_by_code_statement() -> sa.Select:
+    return (sa.select(Party.credit_code, sa.func.count(sa.distinct(Party.case_id)))
+            .where(Party.credit_code.in_(sa.bindparam("codes", expanding=True)),
+                   Party.case_id != sa.bindparam("case_id"))
+            .group_by(Party.credit_code))
 
 
 def record_cross_examination(evidence: Evidence, opinion: str, *, actor: User) -> None:

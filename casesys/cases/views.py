@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from casesys.auth.models import User
 from casesys.auth.permissions import CASE_ROLES, can_edit_case, can_register, require_roles
@@ -105,7 +106,7 @@ def new(case_type: str):
 def _handler_choices(case: Case) -> list[tuple[int, str]]:
     users = db.session.scalars(
         sa.select(User).where(User.office_id == case.office_id, User.active.is_(True))
-        .order_by(User.full_name)
+        .options(selectinload(User.role_rows)).order_by(User.full_name)
     ).all()
     allowed = {Role.OFFICER, Role.SUPERVISOR, Role.MEDIATOR}
     return [(u.id, u.full_name) for u in users if u.roles & allowed]

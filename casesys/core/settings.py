@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from flask import g
 
+from casesys.core.database import built_once
 from casesys.domain.credit import MAX_PUBLISH_MONTHS
 from casesys.extensions import db
 
@@ -88,14 +90,19 @@ SETTINGS: dict[str, SettingDef] = {
 
 
 def get_setting(key: str) -> Any:
-    """The administrator's value, else the default; cached for the request."""
-    cache = g.setdefault("_settings_cache", {})
-    if key not in cache:
+    """The administrator's value, else the default; all values are read at
+    the request's first use (one statement: a page asks for several)."""
+    cache = g.get("_settings_cache")
+    if cache is None:
         from casesys.core.models import Setting
 
-        row = db.session.get(Setting, key)
-        cache[key] = row.value if row is not None else SETTINGS[key].default
-    return cache[key]
+        cache = g._settings_cache = dict(db.session.execute(_all_settings_statement(Setting)).tuples().all())
+    return cache[key] if key in cache else SETTINGS[key].default
+
+
+@built_once
+def _all_settings_statement(setting) -> sa.Select:
+    return sa.select(setting.key, setting.value)
 
 
 def set_setting(key: str, value: Any, *, actor_id: int | None) -> None:

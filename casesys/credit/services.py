@@ -55,9 +55,10 @@ def repeat_infringements(case: Case, *, today: date | None = None) -> dict[int, 
     """SPEC §7: for each respondent of `case`, the other cases of any office
     in which the same respondent (by credit code or ID number) was found
     infringing within the window (a setting, 5 years by default)."""
-    today = today or clock.today()
-    since = repeat_window_start(today, int(get_setting("repeat_infringement_years")))
     respondents = [p for p in case.parties if p.role == PartyRole.RESPONDENT and party_code(p)]
+    if not respondents:
+        return {}
+    since = repeat_window_start(today or clock.today(), int(get_setting("repeat_infringement_years")))
     result: dict[int, list[Finding]] = {}
     for kind in PartyKind:
         codes = {party_code(p): p for p in respondents if p.kind == kind}
