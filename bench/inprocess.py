@@ -9,7 +9,9 @@ statements of one request; the median CPU time of the process too.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import statistics
 import sys
 import time
@@ -28,6 +30,8 @@ def main(argv=None) -> int:
     parser.add_argument("--page", action="append", help="only this page (repeatable)")
     parser.add_argument("--sql", action="store_true",
                         help="also list the statements of one request with their times, slowest first")
+    parser.add_argument("--profile", type=int, metavar="N", default=0,
+                        help="also profile the runs (cProfile) and print the N functions of most own time")
     args = parser.parse_args(argv)
     os.environ.update(DATABASE_URL=args.url, SECRET_KEY="bench-secret-bench-secret-bench-secret",
                       CASESYS_ENV="development")
@@ -73,11 +77,16 @@ def main(argv=None) -> int:
         statements = len(counted)
         slowest = sorted(timed, reverse=True)
         times, cpu = [], []
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler:
+            profiler.enable()
         for _ in range(args.runs):
             began, began_cpu = time.perf_counter(), time.process_time()
             client.get(path)
             times.append((time.perf_counter() - began) * 1000)
             cpu.append((time.process_time() - began_cpu) * 1000)
+        if profiler:
+            profiler.disable()
         times.sort()
         # CPU time of this process (the app and SQLite, not a PostgreSQL backend):
         # steadier than wall time on a machine others share.
@@ -87,6 +96,8 @@ def main(argv=None) -> int:
         if args.sql:
             for ms, statement in slowest:
                 print(f"    {ms:8.2f} ms  {' '.join(statement.split())[:400]}")
+        if profiler:
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
     return 0
 
 

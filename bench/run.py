@@ -50,7 +50,8 @@ USERNAME, PASSWORD = "officer", "casesys-demo"  # every demo user has this passw
 TODO_PAGE = "todo"  # measured as Samples.todo_username, the other pages as USERNAME
 DASHBOARD_PAGE, SUPERVISOR = "dashboard", "supervisor"  # province-wide figures, the last 12 months (cached)
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-TOTAL = re.compile(r"共\s*(\d+)\s*件")
+# 「共 1,234 件」, or 「超过 1,000 件」 past the list's count cap (CASE_LIST_COUNT_UP_TO)
+TOTAL = re.compile(r"(?:共|超过)\s*([\d,]+)\s*件")
 TODO_TOTAL = re.compile(r"(\d+)\s*项未完成期限")
 
 
@@ -152,7 +153,7 @@ def verify_pages(sessions: dict[str, Session], paths: dict[str, str], samples: S
             raise RuntimeError(f"{name}: GET {path} does not show case {samples.case_number}")
         if name in ("case_list", "party_search", "party_search_short", "number_search", TODO_PAGE):
             match = (TODO_TOTAL if name == TODO_PAGE else TOTAL).search(page.body)
-            totals[name] = int(match.group(1)) if match else -1
+            totals[name] = int(match.group(1).replace(",", "")) if match else -1
             if totals[name] < 1:
                 what = f"no open deadlines of {samples.todo_username}" if name == TODO_PAGE else "no cases"
                 raise RuntimeError(f"{name}: GET {path} found {what}")
