@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 DEMO_CASES ?= 2000
+# pytest-xdist processes for `make test` (one per core; TEST_WORKERS=0 runs in this process).
+TEST_WORKERS ?= auto
 HOST ?= 127.0.0.1
 PORT ?= 5000
 # The QR code and verification address on documents point to the server that made them.
@@ -14,6 +16,9 @@ PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 # Harmless without libfaketime; with it (`faketime '2026-02-14 09:00' make test`)
 # Python's timed waits need the real monotonic clock (tests/faketime.py).
 export FAKETIME_DONT_FAKE_MONOTONIC := 1
+# libfaketime reads the faked date again every 10 s from the environment, which the
+# test process empties for the processes it starts: it must read it once only.
+export FAKETIME_CACHE_DURATION := 1000000000
 
 .PHONY: install system-deps run test bench db-upgrade clean
 
@@ -46,7 +51,7 @@ run: install system-deps db-upgrade
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 bench: install
 	$(PY) bench/run.py

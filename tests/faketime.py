@@ -25,6 +25,10 @@ BROWSER_FAKETIME_ENV = {key: value for key, value in os.environ.items()
                         and key != "FAKETIME_DONT_FAKE_MONOTONIC"}
 
 
+# libfaketime's re-reading of the faked date, in seconds: once a run (unfake_children).
+ONCE_SECONDS = 1_000_000_000
+
+
 def adapt_to_faketime() -> str | None:
     """Make this process's sleeps work; a reason to stop when they cannot."""
     if not UNDER_FAKETIME:
@@ -32,6 +36,10 @@ def adapt_to_faketime() -> str | None:
     if os.environ.get("FAKETIME_DONT_FAKE_MONOTONIC") != "1":
         return ("Under faketime the tests need FAKETIME_DONT_FAKE_MONOTONIC=1 (`make test` sets it): "
                 "otherwise every timed wait lasts decades.")
+    if int(os.environ.get("FAKETIME_CACHE_DURATION") or 10) < ONCE_SECONDS:
+        return (f"Under faketime the tests need FAKETIME_CACHE_DURATION={ONCE_SECONDS} (`make test` sets it): "
+                "libfaketime reads the date again every 10 s, from an environment the tests empty for "
+                "the processes they start, and the tests' day would turn into the machine's.")
 
     def sleep(seconds: float) -> None:
         threading.Event().wait(seconds)
@@ -41,8 +49,8 @@ def adapt_to_faketime() -> str | None:
 
 
 def unfake_children() -> None:
-    """This process keeps the library; the processes it starts from now on
-    go without it. Not in pytest-xdist's controller: its workers run the
+    """This process keeps the library (and the date it read once, as
+    FAKETIME_CACHE_DURATION asks); the processes it starts from now on go without it. Not in pytest-xdist's controller: its workers run the
     tests, on the faked day, and do this themselves."""
     for key in [key for key in os.environ if key == "LD_PRELOAD" or key.startswith("FAKETIME")]:
         del os.environ[key]
