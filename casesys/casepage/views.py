@@ -22,6 +22,7 @@ from casesys.cases.access import get_case_or_abort
 from casesys.cases.models import Case, Party
 from casesys.cases.services import EvidenceData, add_evidence, other_cases_by_code, store_checked_upload
 from casesys.cases.storage import UploadRejected
+from casesys.core.database import built_once
 from casesys.core.units import unit_of_work
 from casesys.domain.enums import CaseType, PartyRole, case_state_label
 from casesys.exports import Column, export_format, export_list, list_export
@@ -39,28 +40,36 @@ def index():
                           count_up_to=current_app.config["CASE_LIST_COUNT_UP_TO"])
     offices = (db.session.execute(sa.select(Office.id, Office.name).where(Office.is_partner.is_(False))
                                   .order_by(Office.id)).all() if current_user.province_wide else [])
-    # 承办人: only people who handle cases (not administrators).
-    handlers = db.session.execute(
-        sa.select(User.id, User.full_name).where(User.office_id == current_user.office_id,
-                                                 User.id.in_(sa.select(UserRole.user_id).where(UserRole.role.in_(CASE_ROLES))))
-        .order_by(User.full_name)
-    ).all()
+    handlers = db.session.execute(_handlers_statement(), {"office_id": current_user.office_id}).all()
     return render_template("cases/index.html", result=result, filters=filters, sorts=SORTS,
                            offices=offices, handlers=handlers, next_deadlines=next_deadlines([c.id for c in result.items]))
+
+
+@built_once
+def _handlers_statement() -> sa.Select:
+    """承办人 of the filter: only people of the office who handle cases (not administrators)."""
+    return (sa.select(User.id, User.full_name)
+            .where(User.office_id == sa.bindparam("office_id"),
+                   User.id.in_(sa.select(UserRole.user_id).where(UserRole.role.in_(CASE_ROLES))))
+            .order_by(User.full_name))
 
 
 def next_deadlines(case_ids: list[int]) -> dict[int, tuple]:
     """Each listed case's nearest open deadline of the office (one query for the page)."""
     if not case_ids:
         return {}
-    rows = db.session.execute(
-        sa.select(CaseDeadline.case_id, CaseDeadline.label, CaseDeadline.due_on, CaseDeadline.paused)
-        .where(CaseDeadline.case_id.in_(case_ids), CaseDeadline.met_on.is_(None), CaseDeadline.owner == "office")
-        .order_by(CaseDeadline.case_id, CaseDeadline.due_on)).all()
     found: dict[int, tuple] = {}
-    for case_id, label, due_on, paused in rows:
+    for case_id, label, due_on, paused in db.session.execute(_next_deadlines_statement(), {"ids": case_ids}):
         found.setdefault(case_id, (label, due_on, paused))
     return found
+
+
+@built_once
+def _next_deadlines_statement() -> sa.Select:
+    return (sa.select(CaseDeadline.case_id, CaseDeadline.label, CaseDeadline.due_on, CaseDeadline.paused)
+            .where(CaseDeadline.case_id.in_(sa.bindparam("ids", expanding=True)), CaseDeadline.met_on.is_(None),
+                   CaseDeadline.owner == "office")
+            .order_by(CaseDeadline.case_id, CaseDeadline.due_on))
 
 
 @bp.get("/<int:case_id>")

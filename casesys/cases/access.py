@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from casesys.auth.permissions import can_view_case, get_or_abort
 from casesys.cases.models import Case, CaseShare
+from casesys.core.database import built_once
 from casesys.extensions import db
 
 
@@ -24,10 +25,15 @@ def visible_cases(user):
     index can filter by that office itself."""
     if user.province_wide:
         return sa.true(), None
-    shared = sa.select(CaseShare.case_id).where(CaseShare.office_id == user.office_id)
-    if db.session.scalar(shared.limit(1)) is None:
+    if db.session.scalar(_any_share_statement(), {"office_id": user.office_id}) is None:
         return Case.office_id == user.office_id, user.office_id
+    shared = sa.select(CaseShare.case_id).where(CaseShare.office_id == user.office_id)
     return sa.or_(Case.office_id == user.office_id, Case.id.in_(shared)), None
+
+
+@built_once
+def _any_share_statement() -> sa.Select:
+    return sa.select(CaseShare.case_id).where(CaseShare.office_id == sa.bindparam("office_id")).limit(1)
 
 
 def get_case_or_abort(case_id: int, predicate=can_view_case) -> Case:

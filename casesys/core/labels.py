@@ -1,5 +1,7 @@
 """Enum labels for templates: `labels.CaseState.label_of(case.state)`; states
 through `state_label` (the `state_text` macro), the one place their names come from."""
+from markupsafe import Markup, escape
+
 from casesys.domain.documents import DocumentStatus, PrintBatchStatus
 from casesys.domain.enums import (  # noqa: F401
     PROCEDURE_STATE_LABELS,
@@ -27,6 +29,10 @@ from casesys.domain.publication import PublicationState
 from casesys.domain.referrals import OutboxState, ReferralState
 from casesys.domain.workflow import ApprovalStatus
 
+# A case's state badge: its colour by state (primary for the others).
+CASE_BADGE_COLOURS = {"closed": "secondary", "not_accepted": "dark", "failed": "dark", "suspended": "warning",
+                      "received": "info", "consent_pending": "info"}
+
 STATE_ENUMS = {"mediation": MediationStatus, "referral": ReferralState, "document": DocumentStatus,
                "approval": ApprovalStatus, "job": JobState, "publication": PublicationState, "outbox": OutboxState,
                "print_batch": PrintBatchStatus}
@@ -38,6 +44,21 @@ def state_label(kind: str, state, procedure=None) -> str:
     if kind == "case":
         return case_state_label(state, procedure)
     return STATE_ENUMS[kind].label_of(getattr(state, "value", state))
+
+
+def state_text(state, procedure=None, kind: str = "case", class_: str = "", testid: str = "") -> Markup:
+    """A state under its one name (`state_label`); data-state says which, so
+    a test can check every page names it alike. Python rather than a macro:
+    lists show one a row, and a macro call costs several times this."""
+    attributes = (f' class="{escape(class_)}"' if class_ else "") + (f' data-testid="{escape(testid)}"' if testid else "")
+    which = f"{kind}:{str(state)}" + (f":{str(procedure)}" if procedure else "")
+    return Markup(f'<span{attributes} data-state="{escape(which)}">{escape(state_label(kind, state, procedure))}</span>')
+
+
+def state_badge(case) -> Markup:
+    """A case's state as a coloured badge."""
+    return state_text(case.state, case.procedure,
+                      class_="badge text-bg-" + CASE_BADGE_COLOURS.get(case.state.value, "primary"))
 
 
 def case_state_choices() -> list[tuple[str, str]]:

@@ -29,10 +29,8 @@ class Labelled(str, Enum):
     def label_of(cls, value: str | None) -> str:
         if value is None:
             return ""
-        try:
-            return cls(value).label
-        except ValueError:
-            return value
+        member = cls._value2member_map_.get(value)  # a dict lookup: lists ask once a row
+        return member.label if member is not None else value
 
 
 class Role(Labelled):  # SPEC §1
