@@ -3,6 +3,7 @@ database with their Chinese labels. Plain Python, no framework."""
 from __future__ import annotations
 
 from enum import Enum
+from typing import cast
 
 
 class Labelled(str, Enum):
@@ -29,7 +30,7 @@ class Labelled(str, Enum):
     def label_of(cls, value: str | None) -> str:
         if value is None:
             return ""
-        member = cls._value2member_map_.get(value)  # a dict lookup: lists ask once a row
+        member = cast("Labelled | None", cls._value2member_map_.get(value))  # a dict lookup: lists ask once a row
         return member.label if member is not None else value
 
 
