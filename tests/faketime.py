@@ -19,10 +19,11 @@ import time
 UNDER_FAKETIME = "faketime" in os.environ.get("LD_PRELOAD", "") and "FAKETIME" in os.environ
 # libfaketime's own settings, for the browser: it must agree on the date with
 # the server, which sets cookies that expire a day later. Chromium waits well
-# on the faked monotonic clock (and hangs on the real one under libfaketime).
+# on the faked monotonic clock (and hangs on the real one under libfaketime), and
+# its scripts' timers stall when the faked time is read once (its environment keeps FAKETIME).
 BROWSER_FAKETIME_ENV = {key: value for key, value in os.environ.items()
                         if UNDER_FAKETIME and (key == "LD_PRELOAD" or key.startswith("FAKETIME"))
-                        and key != "FAKETIME_DONT_FAKE_MONOTONIC"}
+                        and key not in ("FAKETIME_DONT_FAKE_MONOTONIC", "FAKETIME_CACHE_DURATION")}
 
 
 # libfaketime's re-reading of the faked date, in seconds: once a run (unfake_children).
