@@ -13,6 +13,7 @@ from casesys.auth.models import Office, User
 from casesys.cases.models import Case, Evidence, Party
 from casesys.cases.services import record_event
 from casesys.core import clock
+from casesys.core.database import built_once
 from casesys.core.settings import get_setting
 from casesys.credit.models import CreditRecord
 from casesys.documents.services import person_names
@@ -64,18 +65,25 @@ def repeat_infringements(case: Case, *, today: date | None = None) -> dict[int, 
         codes = {party_code(p): p for p in respondents if p.kind == kind}
         if not codes:
             continue
-        column = _code_column(kind)
-        rows = db.session.execute(
-            sa.select(column, Case.id, Case.number, Office.name, Case.decided_on)
-            .join(Case, Party.case_id == Case.id).join(Office, Case.office_id == Office.id)
-            .where(column.in_(codes), Party.kind == kind, Party.role == PartyRole.RESPONDENT,
-                   Case.decision_outcome == INFRINGEMENT, Case.decided_on >= since, Case.id != case.id)
-            .order_by(Case.decided_on.desc())).all()
+        rows = db.session.execute(_findings_statement(kind), {"codes": list(codes), "since": since, "case_id": case.id})
         for code, case_id, number, office, decided_on in rows:
             findings = result.setdefault(codes[code].id, [])
             if all(f.case_id != case_id for f in findings):
                 findings.append(Finding(case_id, number, office, decided_on))
     return result
+
+
+@built_once
+def _findings_statement(kind: PartyKind) -> sa.Select:
+    """Infringement found against respondents of `kind` by their codes (bound:
+    codes, since, case_id — the case itself is left out)."""
+    column = _code_column(kind)
+    return (sa.select(column, Case.id, Case.number, Office.name, Case.decided_on)
+            .join(Case, Party.case_id == Case.id).join(Office, Case.office_id == Office.id)
+            .where(column.in_(sa.bindparam("codes", expanding=True)), Party.kind == kind,
+                   Party.role == PartyRole.RESPONDENT, Case.decision_outcome == INFRINGEMENT,
+                   Case.decided_on >= sa.bindparam("since"), Case.id != sa.bindparam("case_id"))
+            .order_by(Case.decided_on.desc()))
 
 
 def find_party_code(code: str) -> tuple[str, PartyKind] | None:
