@@ -1,5 +1,5 @@
 """Enum labels for templates: `labels.CaseState.label_of(case.state)`; states
-through `state_label` (the `state_text` macro), the one place their names come from."""
+through `state_label` (`state_text` and `state_badge` on pages), the one place their names come from."""
 from markupsafe import Markup, escape
 
 from casesys.domain.documents import DocumentStatus, PrintBatchStatus

@@ -94,15 +94,15 @@ def get_setting(key: str) -> Any:
     the request's first use (one statement: a page asks for several)."""
     cache = g.get("_settings_cache")
     if cache is None:
-        from casesys.core.models import Setting
-
-        cache = g._settings_cache = dict(db.session.execute(_all_settings_statement(Setting)).tuples().all())
+        cache = g._settings_cache = dict(db.session.execute(_all_settings_statement()).tuples().all())
     return cache[key] if key in cache else SETTINGS[key].default
 
 
 @built_once
-def _all_settings_statement(setting) -> sa.Select:
-    return sa.select(setting.key, setting.value)
+def _all_settings_statement() -> sa.Select:
+    from casesys.core.models import Setting  # which imports this module
+
+    return sa.select(Setting.key, Setting.value)
 
 
 def set_setting(key: str, value: Any, *, actor_id: int | None) -> None:
