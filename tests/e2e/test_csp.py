@@ -95,7 +95,8 @@ def test_pages_with_scripts_work_under_the_policy(browser_page: Page, new_page, 
     expect(chief.locator("#batch-text")).to_have_text("1 / 1")
     chief.get_by_role("link", name=re.compile("任务详情")).click()
     expect(chief.locator("[data-job-state]")).to_have_text("已完成")
-    assert chief.locator("[data-job-bar]").evaluate("e => e.style.width") == "100%"
+    # the script sets the width once the page has loaded: expect waits for it
+    expect(chief.locator("[data-job-bar]")).to_have_attribute("style", re.compile(r"width: 100%"))
 
     # Forms with rows added by script: a new case, a draft document's growing text.
     officer = sign_in(new_page(), team["officer"])
