@@ -60,7 +60,11 @@ def kind_label(kind: str) -> str:
 def enqueue(kind: str, payload: dict, *, requested_by: int | None = None, run_after: datetime | None = None,
             unique_key: str | None = None, max_attempts: int | None = None):
     """Add a job to the session and flush (no commit). With `unique_key`, a
-    second enqueue under the same key returns None and adds nothing."""
+    second enqueue under the same key returns None and adds nothing: a read
+    finds it first, as pages ask again while the job waits (a stale dashboard
+    asks on every view), and the unique constraint settles a race."""
+    import sqlalchemy as sa
+
     from casesys.core import clock
     from casesys.core.database import insert_once
     from casesys.extensions import db
@@ -74,6 +78,8 @@ def enqueue(kind: str, payload: dict, *, requested_by: int | None = None, run_af
         "max_attempts": max_attempts or REGISTRY[kind].max_attempts, "unique_key": unique_key,
     }
     if unique_key is not None:
+        if db.session.scalar(sa.select(Job.id).where(Job.unique_key == unique_key)) is not None:
+            return None
         new_id = insert_once(Job.__table__, values)
         return db.session.get(Job, new_id) if new_id is not None else None
     job = Job(**values)

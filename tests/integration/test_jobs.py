@@ -73,10 +73,21 @@ def test_an_unknown_kind_is_refused_at_once(db):
 
 def test_a_unique_key_enqueues_once(db):
     first = enqueue("test.echo", {"text": "a"}, unique_key="slot@1")
-    second = enqueue("test.echo", {"text": "b"}, unique_key="slot@1")
+    db.session.commit()
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *rest):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        second = enqueue("test.echo", {"text": "b"}, unique_key="slot@1")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
     db.session.commit()
     assert first is not None and second is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 1
+    assert not [s for s in statements if s.lstrip().upper().startswith("INSERT")]  # a read, not a write
 
 
 def test_failures_back_off_exponentially_then_succeed(app, db):
