@@ -149,6 +149,9 @@ def test_register_find_by_bracket_variant_and_log_out(browser_page: Page, factor
     link.click()
     expect(page.get_by_test_id("case-number")).to_have_text(number)
 
+    # The user menu opens by Bootstrap's script: wait until the page's scripts have run
+    # (the case number is shown before them; under faketime the browser is slower).
+    page.wait_for_load_state("load")
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="退出登录").click()
     expect(page).to_have_url(re.compile(r"/login$"))
