@@ -345,8 +345,16 @@ def test_hostile_or_broken_messages_are_refused_logged_and_create_nothing(instan
             headers = _transport(data)
     with jiangxi.context():
         referrals_before, inbox_before = _count(Referral), _count(InboxMessage)
-    status, answer = _post(jiangxi, data, signature, headers)
-    assert status == expected and words in answer["error"]
+    try:
+        status, answer = _post(jiangxi, data, signature, headers)
+    except urllib.error.URLError as error:
+        # An oversized message is refused from its Content-Length before it is read: the
+        # sender may still be writing when the refusal closes the connection (EPIPE or
+        # ECONNRESET, by TCP timing). What the receiver did is checked below either way.
+        if case != "oversized" or not isinstance(error.reason, (BrokenPipeError, ConnectionResetError)):
+            raise
+    else:
+        assert status == expected and words in answer["error"]
     with jiangxi.context():
         assert _count(Referral) == referrals_before and _count(InboxMessage) == inbox_before
         logged = _count(ExchangeRefusal, ExchangeRefusal.reason.contains(words))
