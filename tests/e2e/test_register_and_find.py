@@ -57,7 +57,13 @@ def submit_registration(page: Page) -> None:
 
 
 def add_row(page: Page, formset: str) -> None:
+    """Click 「添加」 once the page's scripts have run (a click before them adds
+    nothing, and the test would fill the last existing row), and see the row come."""
+    rows = page.locator(f'[data-formset="{formset}"] .formset-item')
+    page.wait_for_load_state("load")
+    before = rows.count()
     page.locator(f'[data-add-row="{formset}"]').click()
+    expect(rows).to_have_count(before + 1)
 
 
 def field_error(page: Page, name: str):
