@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 
 from casesys.adjudication import bp
 from casesys.adjudication.calendars import current_calendar
@@ -24,6 +23,7 @@ from casesys.adjudication.services import (
 from casesys.adjudication.workload import workload_rows
 from casesys.auth.models import User
 from casesys.auth.permissions import CASE_ROLES, can_approve, can_run_procedure, require_roles
+from casesys.auth.services import office_people
 from casesys.cases.access import get_case_or_abort
 from casesys.cases.models import Case
 from casesys.cases.services import store_checked_upload
@@ -78,16 +78,10 @@ def stored_answer(upload) -> dict:
             "filename": stored.filename}
 
 
-def _office_officers(case: Case) -> list[User]:
-    users = db.session.scalars(sa.select(User).where(User.office_id == case.office_id, User.active.is_(True))
-                               .options(selectinload(User.role_rows)).order_by(User.full_name)).all()
-    return [u for u in users if u.has_role(Role.OFFICER, Role.SUPERVISOR)]
-
-
 def _action_form(case: Case, action: Action):
     form = ACTION_FORMS.get(action, forms.ActionForm)()
     if action == Action.SET_PANEL:
-        choices = [(u.id, u.full_name) for u in _office_officers(case)]
+        choices = office_people(case.office_id, (Role.OFFICER, Role.SUPERVISOR))
         form.members.choices, form.presiding.choices = choices, choices
         if request.method == "GET":
             form.members.data = [m.user_id for m in case.panel] or [case.handler_id]
@@ -207,10 +201,8 @@ def decide_approval(approval_id: int, decision: str):
 @require_roles(Role.SUPERVISOR)
 def workload():
     office_id = current_user.office_id
-    handlers = db.session.scalars(sa.select(User).where(User.office_id == office_id, User.active.is_(True))
-                                  .options(selectinload(User.role_rows)).order_by(User.full_name)).all()
     form = forms.AssignForm()
-    form.handler_id.choices = [(u.id, u.full_name) for u in handlers if u.has_role(Role.OFFICER, Role.MEDIATOR, Role.SUPERVISOR)]
+    form.handler_id.choices = office_people(office_id, CASE_ROLES)
     selected_handler = request.args.get("handler", type=db_int)
     if form.validate_on_submit():
         from casesys.adjudication.worklists import reassign_cases

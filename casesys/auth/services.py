@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
-from casesys.auth.models import LoginAttempt, LoginThrottle, Office, User, UserSession
+from casesys.auth.models import LoginAttempt, LoginThrottle, Office, User, UserRole, UserSession
 from casesys.auth.passwords import password_matches, password_problem
 from casesys.core.audit import record_audit
 from casesys.core.clock import utcnow
@@ -187,6 +187,22 @@ def _session_user_statement() -> sa.Select:
             .join(UserSession, UserSession.user_id == User.id)
             .where(User.id == sa.bindparam("user_id"), User.active.is_(True),
                    UserSession.key_hash == sa.bindparam("key_hash"), UserSession.expires_at > sa.bindparam("now")))
+
+
+def office_people(office_id: int, roles, *, active_only: bool = True) -> list[tuple[int, str]]:
+    """(id, name) of the office's people who hold any of `roles`, by name:
+    the choices of 承办人, a panel, the list's filter. The roles are checked
+    in the statement, so no user's roles are loaded."""
+    rows = db.session.execute(_office_people_statement(tuple(sorted(roles)), active_only), {"office_id": office_id})
+    return [(user_id, name) for user_id, name in rows]  # plain tuples: WTForms takes no Row for a choice
+
+
+@built_once
+def _office_people_statement(roles: tuple[Role, ...], active_only: bool) -> sa.Select:
+    stmt = sa.select(User.id, User.full_name).where(
+        User.office_id == sa.bindparam("office_id"),
+        User.id.in_(sa.select(UserRole.user_id).where(UserRole.role.in_(roles))))
+    return (stmt.where(User.active.is_(True)) if active_only else stmt).order_by(User.full_name, User.id)
 
 
 def end_session(user: User) -> None:

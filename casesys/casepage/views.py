@@ -14,8 +14,9 @@ from flask_login import current_user
 
 from casesys.adjudication.models import CaseDeadline
 from casesys.adjudication.page import procedure_context
-from casesys.auth.models import Office, User, UserRole
+from casesys.auth.models import Office, User
 from casesys.auth.permissions import CASE_ROLES, can_edit_case, require_roles
+from casesys.auth.services import office_people
 from casesys.casepage.search import SORTS, CaseFilters, filtered_cases, search_cases
 from casesys.cases import bp
 from casesys.cases.access import get_case_or_abort
@@ -40,18 +41,10 @@ def index():
                           count_up_to=current_app.config["CASE_LIST_COUNT_UP_TO"])
     offices = (db.session.execute(sa.select(Office.id, Office.name).where(Office.is_partner.is_(False))
                                   .order_by(Office.id)).all() if current_user.province_wide else [])
-    handlers = db.session.execute(_handlers_statement(), {"office_id": current_user.office_id}).all()
+    # 承办人 of the filter: people who handle cases (not administrators), former ones too.
+    handlers = office_people(current_user.office_id, CASE_ROLES, active_only=False)
     return render_template("cases/index.html", result=result, filters=filters, sorts=SORTS,
                            offices=offices, handlers=handlers, next_deadlines=next_deadlines([c.id for c in result.items]))
-
-
-@built_once
-def _handlers_statement() -> sa.Select:
-    """承办人 of the filter: only people of the office who handle cases (not administrators)."""
-    return (sa.select(User.id, User.full_name)
-            .where(User.office_id == sa.bindparam("office_id"),
-                   User.id.in_(sa.select(UserRole.user_id).where(UserRole.role.in_(CASE_ROLES))))
-            .order_by(User.full_name))
 
 
 def next_deadlines(case_ids: list[int]) -> dict[int, tuple]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from casesys.auth.models import User
 from casesys.auth.permissions import CASE_ROLES, can_edit_case, can_register, require_roles
+from casesys.auth.services import office_people
 from casesys.cases import bp
 from casesys.cases.access import get_case_or_abort
 from casesys.cases.audit_view import describe_audit
@@ -31,7 +31,7 @@ from casesys.cases.storage import UploadRejected, check_upload, path_for, save_u
 from casesys.core.models import AuditLog
 from casesys.core.security_headers import served_inline
 from casesys.core.units import commit_unit, unit_of_work
-from casesys.domain.enums import CaseType, PartyRole, Role, party_role_label
+from casesys.domain.enums import CaseType, PartyRole, party_role_label
 from casesys.extensions import db
 from casesys.forms.cases import (
     AddPartyForm,
@@ -104,12 +104,7 @@ def new(case_type: str):
 
 
 def _handler_choices(case: Case) -> list[tuple[int, str]]:
-    users = db.session.scalars(
-        sa.select(User).where(User.office_id == case.office_id, User.active.is_(True))
-        .options(selectinload(User.role_rows)).order_by(User.full_name)
-    ).all()
-    allowed = {Role.OFFICER, Role.SUPERVISOR, Role.MEDIATOR}
-    return [(u.id, u.full_name) for u in users if u.roles & allowed]
+    return office_people(case.office_id, CASE_ROLES)
 
 
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
