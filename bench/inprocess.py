@@ -97,7 +97,7 @@ def main(argv=None) -> int:
             for ms, statement in slowest:
                 print(f"    {ms:8.2f} ms  {' '.join(statement.split())[:400]}")
         if profiler:
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
+            pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(args.profile)
     return 0
 
 

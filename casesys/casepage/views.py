@@ -11,20 +11,23 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from casesys.adjudication.models import CaseDeadline
 from casesys.adjudication.page import procedure_context
 from casesys.auth.models import Office, User
 from casesys.auth.permissions import CASE_ROLES, can_edit_case, require_roles
 from casesys.auth.services import office_people
+from casesys.casepage.cache import case_page_content, display_epoch
 from casesys.casepage.search import SORTS, CaseFilters, filtered_cases, search_cases
 from casesys.cases import bp
 from casesys.cases.access import get_case_or_abort
 from casesys.cases.models import Case, Party
-from casesys.cases.services import EvidenceData, add_evidence, other_cases_by_code, store_checked_upload
+from casesys.cases.services import EvidenceData, add_evidence, store_checked_upload
 from casesys.cases.storage import UploadRejected
 from casesys.core.database import built_once
 from casesys.core.units import unit_of_work
+from casesys.credit.views import CasePanel
 from casesys.domain.enums import CaseType, PartyRole, case_state_label
 from casesys.exports import Column, export_format, export_list, list_export
 from casesys.extensions import db
@@ -68,9 +71,18 @@ def _next_deadlines_statement() -> sa.Select:
 @bp.get("/<int:case_id>")
 @require_roles(*CASE_ROLES)
 def detail(case_id: int):
+    epoch = display_epoch()  # before the case: what is joined to it is at least as new
     case = get_case_or_abort(case_id)
-    return render_template("cases/detail.html", case=case, upload_form=_evidence_form(case),
-                           proc=_procedure_context(case), seen_elsewhere=other_cases_by_code(case))
+    return render_template("cases/detail.html", case=case, content=_content(case, epoch))
+
+
+def _content(case: Case, epoch: int, upload_form: EvidenceUploadForm | None = None) -> Markup:
+    """The page's content; kept for the next view unless it shows a form's errors."""
+    def render(seen_elsewhere: dict, repeat: dict) -> str:
+        return render_template("cases/_detail_content.html", case=case, upload_form=upload_form or _evidence_form(case),
+                               proc=_procedure_context(case), seen_elsewhere=seen_elsewhere,
+                               credit=CasePanel(case, repeat=repeat))
+    return case_page_content(case, epoch, render, cacheable=upload_form is None)
 
 
 def _procedure_context(case: Case) -> dict | None:
@@ -86,6 +98,7 @@ def _evidence_form(case: Case) -> EvidenceUploadForm:
 @bp.post("/<int:case_id>/evidence")
 @require_roles(*CASE_ROLES)
 def upload_evidence(case_id: int):
+    epoch = display_epoch()
     case = get_case_or_abort(case_id, can_edit_case)
     form = _evidence_form(case)
     if form.validate_on_submit():
@@ -103,8 +116,7 @@ def upload_evidence(case_id: int):
                 flash("证据已上传。", "success")
                 return redirect(url_for("cases.detail", case_id=case.id, _anchor="evidence"))
     flash("证据未上传，请查看表单中的提示。", "danger")
-    return render_template("cases/detail.html", case=case, upload_form=form, proc=_procedure_context(case),
-                           seen_elsewhere=other_cases_by_code(case)), 400
+    return render_template("cases/detail.html", case=case, content=_content(case, epoch, form)), 400
 
 
 # --- the list as a file ---------------------------------------------------------------

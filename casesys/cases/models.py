@@ -101,6 +101,9 @@ class Case(db.Model):
     # wherever deadlines are stored: the to-do list and the workload read it.
     next_due_on: Mapped[date | None]
     next_due_kind: Mapped[str | None] = mapped_column(sa.String(32))
+    # Raised by the database whenever the case or a row its page shows changes
+    # (triggers of migration 0021pagerev): the key of the page's cache (casesys.casepage.cache).
+    revision: Mapped[int] = mapped_column(server_default="0")
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -278,13 +278,16 @@ def add_evidence(case: Case, item: EvidenceData, *, actor: User, quiet: bool = F
     return evidence
 
 
-def other_cases_by_code(case: Case) -> dict[str, int]:
+def credit_codes(case: Case) -> tuple[str, ...]:
+    return tuple(sorted({p.credit_code for p in case.parties if p.credit_code}))
+
+
+def cases_by_codes(codes: tuple[str, ...], case_id: int) -> dict[str, int]:
     """SPEC §2: the same organisation is recognised across cases by its credit
-    code — how many other cases each of this case's organisations appears in."""
-    codes = {p.credit_code for p in case.parties if p.credit_code}
+    code — how many cases other than `case_id` each of `codes` appears in."""
     if not codes:
         return {}
-    return dict(db.session.execute(_cases_by_code_statement(), {"codes": list(codes), "case_id": case.id}).all())
+    return dict(db.session.execute(_cases_by_code_statement(), {"codes": list(codes), "case_id": case_id}).all())
 
 
 @built_once

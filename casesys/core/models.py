@@ -22,6 +22,16 @@ class Setting(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
 
+class DisplayEpoch(db.Model):
+    """One row, raised by the database whenever something every page may show
+    changes: people's names, offices, settings, calendars, deadline rules
+    (triggers of migration 0021pagerev). Part of the case page's cache key."""
+
+    __tablename__ = "display_epochs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    epoch: Mapped[int]
+
+
 class NumberSequence(db.Model):
     """Running numbers per office, kind and year (SPEC §2 case numbers, §8
     document numbers). Incremented by one upsert so concurrent requests

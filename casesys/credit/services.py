@@ -56,20 +56,31 @@ def repeat_infringements(case: Case, *, today: date | None = None) -> dict[int, 
     """SPEC §7: for each respondent of `case`, the other cases of any office
     in which the same respondent (by credit code or ID number) was found
     infringing within the window (a setting, 5 years by default)."""
-    respondents = [p for p in case.parties if p.role == PartyRole.RESPONDENT and party_code(p)]
+    return findings_against(coded_respondents(case), case.id, today=today)
+
+
+def coded_respondents(case: Case) -> tuple[tuple[PartyKind, str, int], ...]:
+    """(kind, code, party id) of the case's respondents that have a code: whom the repeat check asks about."""
+    return tuple((p.kind, party_code(p), p.id) for p in case.parties
+                 if p.role == PartyRole.RESPONDENT and party_code(p))
+
+
+def findings_against(respondents: tuple[tuple[PartyKind, str, int], ...], case_id: int, *,
+                     today: date | None = None) -> dict[int, list[Finding]]:
+    """`repeat_infringements` by the respondents' codes (`coded_respondents`), by party id."""
     if not respondents:
         return {}
     since = repeat_window_start(today or clock.today(), int(get_setting("repeat_infringement_years")))
     result: dict[int, list[Finding]] = {}
     for kind in PartyKind:
-        codes = {party_code(p): p for p in respondents if p.kind == kind}
+        codes = {code: party_id for party_kind, code, party_id in respondents if party_kind == kind}
         if not codes:
             continue
-        rows = db.session.execute(_findings_statement(kind), {"codes": list(codes), "since": since, "case_id": case.id})
-        for code, case_id, number, office, decided_on in rows:
-            findings = result.setdefault(codes[code].id, [])
-            if all(f.case_id != case_id for f in findings):
-                findings.append(Finding(case_id, number, office, decided_on))
+        rows = db.session.execute(_findings_statement(kind), {"codes": list(codes), "since": since, "case_id": case_id})
+        for code, other_case_id, number, office, decided_on in rows:
+            findings = result.setdefault(codes[code], [])
+            if all(f.case_id != other_case_id for f in findings):
+                findings.append(Finding(other_case_id, number, office, decided_on))
     return result
 
 

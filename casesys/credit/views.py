@@ -62,11 +62,6 @@ def credit_state_label(record: CreditRecord) -> str:
                          publish_until=record.publish_until)
 
 
-@bp.app_template_global()
-def credit_panel(case: Case) -> CasePanel:
-    return CasePanel(case)
-
-
 class CasePanel:
     """What the case page shows (SPEC §7): repeat infringers with links, the
     case's credit records, and the forms to record a finding. Each part is
@@ -74,9 +69,11 @@ class CasePanel:
 
     code = staticmethod(party_code)
 
-    def __init__(self, case: Case) -> None:
+    def __init__(self, case: Case, *, repeat: dict | None = None) -> None:
         self.case = case
         self.today = clock.today()
+        if repeat is not None:  # already asked by the page (casesys.casepage.cache)
+            self.__dict__["repeat"] = repeat
 
     @cached_property
     def records(self) -> list[CreditRecord]:

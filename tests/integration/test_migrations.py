@@ -23,7 +23,8 @@ def test_search_index_exists_for_the_dialect(app, db):
             names = conn.execute(sa.text("SELECT name FROM sqlite_master WHERE name = 'case_grams'")).scalars().all()
             # Later migrations must not recreate `cases` and lose the triggers that fill the index.
             triggers = conn.execute(sa.text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
-            assert sorted(triggers) == ["case_grams_ad", "case_grams_ai", "case_grams_au"]
+            assert {"case_grams_ad", "case_grams_ai", "case_grams_au"} <= set(triggers)
+            assert not {name for name in triggers if name.startswith("case_search")}  # the trigram index's, gone
         else:
             names = conn.execute(sa.text(
                 "SELECT indexname FROM pg_indexes WHERE indexname = 'ix_cases_search_grams'")).scalars().all()
