@@ -27,7 +27,7 @@ from casesys.cases.services import EvidenceData, add_evidence, store_checked_upl
 from casesys.cases.storage import UploadRejected
 from casesys.core.database import built_once
 from casesys.core.units import unit_of_work
-from casesys.credit.views import CasePanel
+from casesys.credit.panel import CasePanel
 from casesys.domain.enums import CaseType, PartyRole, case_state_label
 from casesys.exports import Column, export_format, export_list, list_export
 from casesys.extensions import db

@@ -2,8 +2,6 @@
 its steps, a party's page, and what the case page shows."""
 from __future__ import annotations
 
-from functools import cached_property
-
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -19,7 +17,6 @@ from casesys.auth.permissions import (
 from casesys.cases.access import get_case_or_abort, visible_cases_clause
 from casesys.cases.models import Case, Evidence, Party
 from casesys.core import clock
-from casesys.core.database import built_once
 from casesys.core.settings import get_setting
 from casesys.core.units import commit_unit
 from casesys.credit import bp
@@ -28,17 +25,14 @@ from casesys.credit.services import (
     apply_credit_action,
     find_party_code,
     party_cases,
-    party_code,
     party_records,
     record_forged_evidence,
     record_ruling_not_performed,
-    repeat_infringements,
-    right_to_sue_ends,
     scan_candidates,
 )
 from casesys.documents.models import Document
 from casesys.domain.credit import CreditAction, CreditState, actions_from, display_state
-from casesys.domain.enums import PartyRole, Role
+from casesys.domain.enums import Role
 from casesys.extensions import db
 from casesys.forms.credit import (
     ConfirmRecordForm,
@@ -60,54 +54,6 @@ FORMS = {CreditAction.CONFIRM: ConfirmRecordForm, CreditAction.NOTIFY: NotifyRec
 def credit_state_label(record: CreditRecord) -> str:
     return display_state(record.state, today=clock.today(), objection_due_on=record.objection_due_on,
                          publish_until=record.publish_until)
-
-
-class CasePanel:
-    """What the case page shows (SPEC §7): repeat infringers with links, the
-    case's credit records, and the forms to record a finding. Each part is
-    read when the page first asks for it: most cases show none of the forms."""
-
-    code = staticmethod(party_code)
-
-    def __init__(self, case: Case, *, repeat: dict | None = None) -> None:
-        self.case = case
-        self.today = clock.today()
-        if repeat is not None:  # already asked by the page (casesys.casepage.cache)
-            self.__dict__["repeat"] = repeat
-
-    @cached_property
-    def records(self) -> list[CreditRecord]:
-        return list(db.session.scalars(_case_records_statement(), {"case_id": self.case.id}))
-
-    @cached_property
-    def repeat(self) -> dict:
-        return repeat_infringements(self.case, today=self.today)
-
-    @cached_property
-    def years(self) -> int:
-        return get_setting("repeat_infringement_years")
-
-    @cached_property
-    def right_to_sue_ends(self):
-        return right_to_sue_ends(self.case) if self.case.decision_outcome == "infringement" else None
-
-    @cached_property
-    def non_performance_form(self) -> NonPerformanceForm:
-        form = NonPerformanceForm()
-        form.party_id.choices = [(p.id, p.name) for p in self.case.parties_in(PartyRole.RESPONDENT)]
-        return form
-
-    @cached_property
-    def forged_form(self) -> ForgedEvidenceForm:
-        form = ForgedEvidenceForm()
-        form.evidence_id.choices = [(e.id, f"{e.party.name}：{e.description}") for e in self.case.evidence if e.party]
-        return form
-
-
-@built_once
-def _case_records_statement() -> sa.Select:
-    return (sa.select(CreditRecord).where(CreditRecord.case_id == sa.bindparam("case_id"))
-            .order_by(CreditRecord.id))
 
 
 def _forms(record: CreditRecord) -> dict:
