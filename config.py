@@ -64,10 +64,11 @@ class Config:
     # then say "more than": the count is what grew with the register (issue 12).
     # A list narrowed by any other filter (a dashboard figure) counts them all.
     CASE_LIST_COUNT_UP_TO = _env_int("CASE_LIST_COUNT_UP_TO", 1000)
-    # Case pages kept rendered per worker process, and for how long at most
-    # (casesys.casepage.cache; 0 pages: no cache). The key follows every change.
+    # Case pages and list rows kept rendered per worker process, and for how
+    # long at most (casesys.core.fragments; 0: none kept). Their keys follow every change.
     CASE_PAGE_CACHE_SIZE = _env_int("CASE_PAGE_CACHE_SIZE", 500)
-    CASE_PAGE_CACHE_SECONDS = _env_int("CASE_PAGE_CACHE_SECONDS", 600)
+    LIST_ROW_CACHE_SIZE = _env_int("LIST_ROW_CACHE_SIZE", 20_000)
+    FRAGMENT_CACHE_SECONDS = _env_int("FRAGMENT_CACHE_SECONDS", 600)
     # The dashboard's figures are recomputed when older than this (SPEC §10, §11).
     DASHBOARD_MAX_AGE_SECONDS = _env_int("DASHBOARD_MAX_AGE_SECONDS", 600)
     # Reminder e-mails (SPEC §10): sent only when SMTP_HOST is set.

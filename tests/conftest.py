@@ -235,8 +235,8 @@ def app(_app, request):
     if _shared_now and (_shared_now["write"] is not wanted or not rolls_back):
         _end_shared_rows()
     _empty_tables(_app)
-    # Rolled back or emptied, a case's revisions repeat from test to test: no page kept may outlive its test.
-    _app.extensions.pop("case_page_cache", None)
+    # Rolled back or emptied, a case's revisions repeat from test to test: nothing kept may outlive its test.
+    _app.extensions.pop("fragments", None)
     if wanted and rolls_back and not _shared_now:
         _begin_shared_rows(_app, wanted)
     with _app.app_context():

@@ -15,19 +15,15 @@ worker process, keyed by what it was made from:
   repeat infringements), which no revision of this case follows: asked again
   on every view, and the kept page is used only if the answers are the same.
 
-Each form's CSRF token is put back per request. Only GET requests that wrote
-nothing use and fill the cache; entries also expire after a while.
+Each form's CSRF token is put back per request. The store: casesys.core.fragments.
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-import sqlalchemy as sa
-from cachetools import TTLCache
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -35,13 +31,10 @@ from markupsafe import Markup
 from casesys.cases.models import Case
 from casesys.cases.services import cases_by_codes, credit_codes
 from casesys.core import clock
-from casesys.core.database import built_once
-from casesys.core.models import DisplayEpoch
+from casesys.core.fragments import fragment_store, may_keep
 from casesys.credit.services import coded_respondents, findings_against
-from casesys.extensions import db
 
 CSRF_PLACEHOLDER = "\x00csrf\x00"  # never in a page: requests with NUL are refused (core.inputs)
-WROTE = "casesys.wrote"  # in the request's environ: it flushed something
 
 
 @dataclass(frozen=True)
@@ -67,54 +60,13 @@ class Entry:
     html: str
 
 
-class PageStore:
-    """A size- and time-bounded map shared by the threads of one process."""
-
-    def __init__(self, size: int, seconds: float) -> None:
-        self._entries: TTLCache = TTLCache(maxsize=size, ttl=seconds)
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> Entry | None:
-        with self._lock:
-            return self._entries.get(key)
-
-    def put(self, key: tuple, entry: Entry) -> None:
-        with self._lock:
-            self._entries[key] = entry
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-def page_store() -> PageStore | None:
-    """This app's store; None when the cache is off (CASE_PAGE_CACHE_SIZE = 0)."""
-    size = current_app.config["CASE_PAGE_CACHE_SIZE"]
-    if not size:
-        return None
-    store = current_app.extensions.get("case_page_cache")
-    if store is None:
-        store = current_app.extensions.setdefault(
-            "case_page_cache", PageStore(size, current_app.config["CASE_PAGE_CACHE_SECONDS"]))
-    return store
-
-
-def display_epoch() -> int:
-    return db.session.execute(_epoch_statement()).scalar_one()
-
-
-@built_once
-def _epoch_statement() -> sa.Select:
-    return sa.select(sa.func.coalesce(sa.func.max(DisplayEpoch.epoch), 0))  # no row yet: 0
-
-
 def case_page_content(case: Case, epoch: int, render: Callable[[dict, dict], str], *,
                       cacheable: bool = True) -> Markup:
     """The page's content: `render(seen_elsewhere, repeat)`, or the kept HTML
     of the same state. `epoch`: read before the case was (names joined to it
     are then at least that new)."""
     today = clock.today()
-    store = page_store() if cacheable and request.method == "GET" else None
+    store = fragment_store("pages") if cacheable else None
     if store is None:
         return Markup(render(*OtherCases.of(case).ask(case.id, today)))
     key = (case.id, case.created_at, case.revision, epoch, today, _viewer())
@@ -128,7 +80,7 @@ def case_page_content(case: Case, epoch: int, render: Callable[[dict, dict], str
         others = OtherCases.of(case)
         answers = others.ask(case.id, today)
     html = render(*answers)
-    if not request.environ.get(WROTE) and not (db.session.new or db.session.dirty or db.session.deleted):
+    if may_keep():
         token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
         store.put(key, Entry(others, answers, html.replace(token, CSRF_PLACEHOLDER) if token else html))
     return Markup(html)
@@ -138,9 +90,3 @@ def _viewer() -> tuple:
     """What the page's offers depend on, of the person viewing it."""
     return (current_user.id, current_user.office_id, current_user.province_wide,
             tuple(sorted(role.value for role in current_user.roles)))
-
-
-@sa.event.listens_for(sa.orm.Session, "after_flush")
-def _note_write(session, flush_context) -> None:
-    if has_request_context():
-        request.environ[WROTE] = True

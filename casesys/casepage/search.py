@@ -23,7 +23,7 @@ from casesys.adjudication.models import CaseDeadline
 from casesys.auth.models import Office, User
 from casesys.cases.access import visible_cases
 from casesys.cases.models import Case, Party
-from casesys.core.database import dialect_name
+from casesys.core.database import built_once, dialect_name
 from casesys.core.inputs import iso_date, optional_id, parsed_or_none
 from casesys.domain.codes import normalize_case_number_query, parse_patent_number
 from casesys.domain.enums import OPEN_STATES, CaseState, CaseType, EnterpriseType, PartyRole, Procedure
@@ -346,6 +346,7 @@ class CaseRow:
     office_id: int
     office_name: str
     handler_name: str | None
+    revision: int  # the key its rendered row is kept under (casesys.core.fragments)
     requesters: list[str] = field(default_factory=list)
     respondents: list[str] = field(default_factory=list)
 
@@ -368,12 +369,12 @@ class CasePage:
 
 
 LIST_COLUMNS = (Case.id, Case.number, Case.title, Case.case_type, Case.procedure, Case.state, Case.received_on,
-                Case.office_id, Office.name, User.full_name)
+                Case.office_id, Office.name, User.full_name, Case.revision)
 
 
 def search_cases(user, filters: CaseFilters, per_page: int, count_up_to: int | None = None) -> CasePage:
-    """A count, a page of rows and the page's party names: three statements
-    whatever the page size, and plain rows, as a list page is read often.
+    """A count and a page of rows: two statements whatever the page size, and
+    plain rows, as a list page is read often (the party names: `fill_party_names`).
     The plain list and a search count up to `count_up_to` cases only (the
     count is what grew with the register); a filtered list counts them all."""
     stmt, count_expression = _filtered(user, filters)
@@ -401,18 +402,26 @@ def search_cases(user, filters: CaseFilters, per_page: int, count_up_to: int | N
         .outerjoin(User, Case.handler_id == User.id).order_by(*order)
         .limit(limit).offset(offset)
     ).all() if limit else []
-    items = {row[0]: CaseRow(*row) for row in rows}
-    if items:
-        for case_id, role, name in db.session.execute(
-            sa.select(Party.case_id, Party.role, Party.name).where(Party.case_id.in_(list(items)))
-            .order_by(Party.case_id, Party.position)
-        ):
-            if role == PartyRole.REQUESTER:
-                items[case_id].requesters.append(name)
-            elif role == PartyRole.RESPONDENT:
-                items[case_id].respondents.append(name)
-    return CasePage(items=list(items.values()), total=total, page=page, per_page=per_page,
+    return CasePage(items=[CaseRow(*row) for row in rows], total=total, page=page, per_page=per_page,
                     limited=limited and total >= ONE_CHARACTER_LIMIT, more=more)
+
+
+def fill_party_names(rows: list[CaseRow]) -> None:
+    """The requesters' and respondents' names of `rows`, in one statement."""
+    by_id = {row.id: row for row in rows}
+    if not by_id:
+        return
+    for case_id, role, name in db.session.execute(_party_names_statement(), {"ids": list(by_id)}):
+        if role == PartyRole.REQUESTER:
+            by_id[case_id].requesters.append(name)
+        elif role == PartyRole.RESPONDENT:
+            by_id[case_id].respondents.append(name)
+
+
+@built_once
+def _party_names_statement() -> sa.Select:
+    return (sa.select(Party.case_id, Party.role, Party.name)
+            .where(Party.case_id.in_(sa.bindparam("ids", expanding=True))).order_by(Party.case_id, Party.position))
 
 
 def _sql_cap(cap: int | None) -> int:

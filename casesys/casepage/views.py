@@ -18,14 +18,15 @@ from casesys.adjudication.page import procedure_context
 from casesys.auth.models import Office, User
 from casesys.auth.permissions import CASE_ROLES, can_edit_case, require_roles
 from casesys.auth.services import office_people
-from casesys.casepage.cache import case_page_content, display_epoch
-from casesys.casepage.search import SORTS, CaseFilters, filtered_cases, search_cases
+from casesys.casepage.cache import case_page_content
+from casesys.casepage.search import SORTS, CaseFilters, CaseRow, fill_party_names, filtered_cases, search_cases
 from casesys.cases import bp
 from casesys.cases.access import get_case_or_abort
 from casesys.cases.models import Case, Party
 from casesys.cases.services import EvidenceData, add_evidence, store_checked_upload
 from casesys.cases.storage import UploadRejected
 from casesys.core.database import built_once
+from casesys.core.fragments import display_epoch, kept_rows
 from casesys.core.units import unit_of_work
 from casesys.credit.panel import CasePanel
 from casesys.domain.enums import CaseType, PartyRole, case_state_label
@@ -40,14 +41,25 @@ def index():
     if fmt := export_format():
         return export_list("cases", fmt)
     filters = CaseFilters.from_args(request.args)
+    epoch = display_epoch()  # before the rows: the names joined to them are at least as new
     result = search_cases(current_user, filters, current_app.config["CASES_PER_PAGE"],
                           count_up_to=current_app.config["CASE_LIST_COUNT_UP_TO"])
+    rows = kept_rows([("case", row.id, row.revision, epoch, current_user.office_id) for row in result.items],
+                     lambda missing: _case_rows([result.items[index] for index in missing]))
     offices = (db.session.execute(sa.select(Office.id, Office.name).where(Office.is_partner.is_(False))
                                   .order_by(Office.id)).all() if current_user.province_wide else [])
     # 承办人 of the filter: people who handle cases (not administrators), former ones too.
     handlers = office_people(current_user.office_id, CASE_ROLES, active_only=False)
     return render_template("cases/index.html", result=result, filters=filters, sorts=SORTS,
-                           offices=offices, handlers=handlers, next_deadlines=next_deadlines([c.id for c in result.items]))
+                           offices=offices, handlers=handlers, rows=rows)
+
+
+def _case_rows(items: list[CaseRow]) -> list[str]:
+    """The list's rows not kept: their party names and next deadlines read at once."""
+    fill_party_names(items)
+    deadlines = next_deadlines([row.id for row in items])
+    case_row = current_app.jinja_env.get_template("cases/_case_row.html").module.case_row  # type: ignore[attr-defined]
+    return [case_row(row, deadlines.get(row.id), current_user.office_id) for row in items]
 
 
 def next_deadlines(case_ids: list[int]) -> dict[int, tuple]:

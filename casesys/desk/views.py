@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from casesys.adjudication import bp
@@ -15,10 +15,11 @@ from casesys.adjudication.reminders import mark_read
 from casesys.adjudication.worklists import unread_reminders
 from casesys.auth.permissions import CASE_ROLES, require_roles
 from casesys.core import clock
+from casesys.core.fragments import kept_rows
 from casesys.core.inputs import db_int
 from casesys.core.units import unit_of_work
 from casesys.desk import waiting
-from casesys.desk.worklists import todo_items
+from casesys.desk.worklists import TodoItem, todo_items
 from casesys.documents.types import DOC_TYPES
 from casesys.domain.deadlines import urgency
 from casesys.domain.enums import Role, case_state_label
@@ -55,9 +56,17 @@ def todo():
     if fmt := export_format():
         return export_list("todo", fmt)
     items, counts = todo_items(current_user, page=page, per_page=TODO_PAGE_SIZE, today=today)
-    return render_template("adjudication/todo.html", items=items, counts=counts, total=counts.total, page=page,
+    # A row shows its deadline and case (both raise the case's revision) and the days left.
+    rows = kept_rows([("todo", item.deadline.id, item.revision, today) for item in items],
+                     lambda missing: _todo_rows([items[index] for index in missing], today))
+    return render_template("adjudication/todo.html", rows=rows, counts=counts, total=counts.total, page=page,
                            per_page=TODO_PAGE_SIZE, reminders=unread_reminders(current_user), today=today,
                            referral_items=referral_todo(current_user, today))  # SPEC §6, §10: referrals too
+
+
+def _todo_rows(items: list[TodoItem], today: date) -> list[str]:
+    todo_row = current_app.jinja_env.get_template("adjudication/_todo_row.html").module.todo_row  # type: ignore[attr-defined]
+    return [todo_row(item, today) for item in items]
 
 
 @bp.post("/todo/reminders/read")

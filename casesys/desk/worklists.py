@@ -27,12 +27,15 @@ def my_open_cases() -> sa.Subquery:
     handled = sa.select(Case.id, Case.state).where(
         Case.handler_id == user_id, has_open_deadline,
         sa.or_(Case.state.in_(OPEN_STATES), Case.closing_type == "mediated"))
+    # SQLite, without statistics, would read each case's whole row by id for its state: the index holds it.
     on_panel = (sa.select(Case.id, Case.state).join(PanelMember, PanelMember.case_id == Case.id)
-                .where(PanelMember.user_id == user_id, has_open_deadline))
+                .where(PanelMember.user_id == user_id, has_open_deadline)
+                .with_hint(Case, "INDEXED BY ix_cases_todo_case", dialect_name="sqlite"))
     mediating = (sa.select(Case.id, Case.state).join(Mediation, Mediation.case_id == Case.id)
                  .join(mediation_mediators, mediation_mediators.c.mediation_id == Mediation.id)
                  .join(Mediator, Mediator.id == mediation_mediators.c.mediator_id)
-                 .where(Mediator.user_id == user_id, has_open_deadline))
+                 .where(Mediator.user_id == user_id, has_open_deadline)
+                 .with_hint(Case, "INDEXED BY ix_cases_todo_case", dialect_name="sqlite"))
     return sa.union(handled, on_panel, mediating).subquery("mine")
 
 
@@ -56,7 +59,8 @@ class TodoItem:
     number: str
     title: str
     state: str
-    procedure: str | None = None
+    procedure: str | None
+    revision: int  # the case's: the key its rendered row is kept under (casesys.core.fragments)
 
 
 URGENCIES = ("overdue", "due_today", "open")  # casesys.domain.deadlines.urgency of what the list shows
@@ -113,7 +117,7 @@ def _rows_statement() -> sa.Select:
     """The page's deadlines with their cases: the columns the list shows, no ORM objects."""
     return (sa.select(CaseDeadline.id, CaseDeadline.kind, CaseDeadline.label, CaseDeadline.owner,
                       CaseDeadline.due_on, CaseDeadline.met_on, CaseDeadline.provisional, CaseDeadline.paused,
-                      Case.id, Case.number, Case.title, Case.state, Case.procedure)
+                      Case.id, Case.number, Case.title, Case.state, Case.procedure, Case.revision)
             .join(Case, CaseDeadline.case_id == Case.id)
             .where(CaseDeadline.id.in_(sa.bindparam("ids", expanding=True)))
             .order_by(CaseDeadline.due_on, CaseDeadline.id))

@@ -1,6 +1,6 @@
-"""Issue 12: the case page is kept rendered per state of the case
-(casesys.casepage.cache). A kept page is never shown once what it shows has
-changed — however it changed: the ORM, a bulk statement, SQL by hand, a name
+"""Issue 12: the case page and the rows of the case list and to-do are kept
+rendered per state of the case (casesys.core.fragments, casesys.casepage.cache).
+Nothing kept is shown once what it shows has changed — however it changed: the ORM, a bulk statement, SQL by hand, a name
 elsewhere, another case, the day."""
 import importlib.util
 import re
@@ -201,3 +201,42 @@ def test_a_party_added_by_the_orm_raises_the_revision(db, factory):
     db.session.flush()
     assert db.session.execute(sa.select(Case.revision).where(Case.id == case.id)).scalar_one() > before
     db.session.rollback()
+
+
+# --- list and to-do rows (casesys.core.fragments.kept_rows) ---------------------------
+
+def test_a_kept_list_row_shows_a_party_renamed_by_hand_and_a_handler_renamed(client, db, officer, factory):
+    case = factory.case(officer)
+    handler = factory.user(Role.OFFICER, office=officer.office)
+    case.handler_id = handler.id
+    db.session.commit()
+    assert handler.full_name in client.get("/cases").get_data(as_text=True)
+    client.get("/cases")  # kept
+    db.session.execute(sa.text("UPDATE parties SET name = '手改名称的公司' WHERE case_id = :id AND role = 'requester'"),
+                       {"id": case.id})
+    db.session.commit()
+    assert "手改名称的公司" in client.get("/cases").get_data(as_text=True)
+    db.session.execute(sa.update(User).where(User.id == handler.id).values(full_name="改名后的承办人"))
+    db.session.commit()
+    assert "改名后的承办人" in client.get("/cases").get_data(as_text=True)
+
+
+def test_a_kept_to_do_row_follows_its_deadline_and_the_day(client, db, officer, factory, monkeypatch):
+    from datetime import timedelta
+
+    from casesys.core import clock
+
+    case = factory.case(officer)
+    case.handler_id = officer.id
+    db.session.commit()
+    deadline = db.session.scalars(sa.select(CaseDeadline).where(CaseDeadline.case_id == case.id,
+                                                                CaseDeadline.met_on.is_(None))).first()
+    today, due_on = clock.today(), deadline.due_on
+    left = (due_on - today).days
+    assert f"剩 {left} 日" in client.get("/todo").get_data(as_text=True)
+    client.get("/todo")  # kept
+    db.session.execute(sa.update(CaseDeadline).where(CaseDeadline.id == deadline.id).values(label="改过的期限名称"))
+    db.session.commit()
+    assert "改过的期限名称" in client.get("/todo").get_data(as_text=True)
+    monkeypatch.setattr(clock, "today", lambda: today + timedelta(days=1))
+    assert f"剩 {left - 1} 日" in client.get("/todo").get_data(as_text=True)
