@@ -65,8 +65,9 @@ class CaseDeadline(db.Model):
         sa.UniqueConstraint("referral_id", "kind"),
         sa.Index("ix_case_deadlines_due_on_met_on", "due_on", "met_on"),
         sa.CheckConstraint("(case_id IS NULL) <> (referral_id IS NULL)", name="one_owner"),
-        # The to-do list's counts read this index alone, case by case.
-        sa.Index("ix_case_deadlines_case_id_met_on_due_on", "case_id", "met_on", "due_on", "owner", "kind"),
+        # The to-do list reads this index alone, case by case: its id too (PostgreSQL
+        # read each deadline's row for it; SQLite keeps it in every index anyway).
+        sa.Index("ix_case_deadlines_case_id_met_on_due_on", "case_id", "met_on", "due_on", "owner", "kind", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
