@@ -67,6 +67,8 @@ def main(argv=None) -> int:
                 assert response.status_code == 302, (user, response.status_code)
             clients[user] = client
         client = clients[user]
+        if path == "/dashboard":  # fresh figures, as the worker keeps them (see run.refresh_figures)
+            assert client.post("/dashboard/refresh").status_code == 302
         response = client.get(path)
         if response.status_code != 200:
             print(f"{name:<24}{user or '-':<16} answered {response.status_code}")

@@ -68,6 +68,16 @@ def request_refresh(user, scope: CaseFilters, key: str, computed_at: datetime) -
             requested_by=user.id, unique_key=f"figures:{key}:{computed_at.isoformat()}")
 
 
+def fresh_figures(scope: CaseFilters) -> Snapshot | None:
+    """The figures of `scope` if they are stored and young enough: read only,
+    nothing for the view to commit (which would expire the user it loaded)."""
+    key = snapshot_key(scope)
+    row = db.session.scalar(sa.select(DashboardSnapshot).where(DashboardSnapshot.key == key))
+    if row is None or clock.utcnow() - row.computed_at >= max_age():
+        return None
+    return Snapshot(row.figures, row.computed_at, row.seconds, key)
+
+
 def get_figures(user, scope: CaseFilters, *, refresh: bool = False) -> Snapshot:
     """The figures of `scope` as cached, recomputed when older than the allowed
     age or when asked. Flushes; the view commits (a lost race to insert the same

@@ -45,6 +45,7 @@ from casesys.jobs.models import Job
 from casesys.oversight import bp
 from casesys.oversight.ledger import FIELDS, LedgerRefused, iter_template_rows, read_headers, suggest_mapping
 from casesys.oversight.services import (
+    fresh_figures,
     get_figures,
     ledger_path,
     remember_mapping,
@@ -105,8 +106,10 @@ def dashboard():
     if not can_view_dashboard(current_user):
         abort(403)
     form, scope = dashboard_filters(request.args)
-    with unit_of_work():  # the figures, kept for the next pages
-        snapshot = get_figures(current_user, scope)
+    snapshot = fresh_figures(scope)
+    if snapshot is None:
+        with unit_of_work():  # the figures, kept for the next pages
+            snapshot = get_figures(current_user, scope)
     if fmt := export_format():
         table = snapshot.table(request.args.get("table", ""))
         if table is None:
