@@ -143,6 +143,22 @@ def test_the_figures_are_cached_and_say_how_fresh_they_are(client, demo, db, fac
         assert _total(client.get("/dashboard?period=all").get_data(as_text=True)) == total + 1
 
 
+def test_fresh_figures_are_shown_without_writing_or_reading_the_user_again(client, demo, db):
+    """Issue 12: a unit committed for nothing expired the logged-in user, read again for the menu."""
+    _login(client, "supervisor")
+    seen: list[str] = []
+    listener = lambda conn, cursor, statement, *rest: seen.append(statement)  # noqa: E731
+    with clock.frozen(TODAY):
+        client.get("/dashboard?period=all")
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            client.get("/dashboard?period=all")
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+    assert sum(bool(re.search(r"\bFROM users\b", statement)) for statement in seen) == 1, seen
+    assert not [s for s in seen if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
 def test_bad_filters_are_reported_not_a_500(client, demo):
     _login(client, "supervisor")
     with clock.frozen(TODAY):
