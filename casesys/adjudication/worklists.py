@@ -40,9 +40,13 @@ def _unread_count_statement() -> sa.Select:
 
 
 def unread_reminders(user, limit: int = 20) -> list[Reminder]:
-    return db.session.scalars(
-        sa.select(Reminder).where(Reminder.user_id == user.id, Reminder.read_at.is_(None))
-        .order_by(Reminder.due_on).limit(limit)).all()
+    return list(db.session.scalars(_unread_reminders_statement(), {"user_id": user.id, "limit": limit}))
+
+
+@built_once
+def _unread_reminders_statement() -> sa.Select:
+    return (sa.select(Reminder).where(Reminder.user_id == sa.bindparam("user_id"), Reminder.read_at.is_(None))
+            .order_by(Reminder.due_on).limit(sa.bindparam("limit")))
 
 
 def reassign_cases(case_ids: list[int], handler: User, *, office_id: int, actor: User) -> int:

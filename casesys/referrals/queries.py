@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from casesys.adjudication.models import CaseDeadline
 from casesys.auth.models import Office
 from casesys.auth.permissions import dashboard_office
+from casesys.core.database import built_once
 from casesys.core.inputs import iso_date, optional_id, parsed_or_none
 from casesys.domain.referrals import OPEN_REFERRAL_STATES, ReferralKind, ReferralState, median
 from casesys.extensions import db
@@ -234,11 +235,16 @@ class ReferralTodo:
 
 def referral_todo(user, today: date, limit: int = 50) -> list[ReferralTodo]:
     """Open referral limits of the user's office, for the to-do page (SPEC §10)."""
-    rows = db.session.execute(
-        sa.select(CaseDeadline, Referral).join(Referral, CaseDeadline.referral_id == Referral.id)
-        # referral_id IS NOT NULL, though the join implies it: it tells PostgreSQL's
-        # planner that these are few of all deadlines (else it walks every open one by date).
-        .where(CaseDeadline.referral_id.is_not(None), CaseDeadline.met_on.is_(None),
-               sa.or_(Referral.sender_office_id == user.office_id, Referral.receiver_office_id == user.office_id))
-        .order_by(CaseDeadline.due_on, CaseDeadline.id).limit(limit)).all()
+    rows = db.session.execute(_referral_todo_statement(), {"office_id": user.office_id, "limit": limit}).all()
     return [ReferralTodo(d, r) for d, r in rows]
+
+
+@built_once
+def _referral_todo_statement() -> sa.Select:
+    office_id = sa.bindparam("office_id")
+    return (sa.select(CaseDeadline, Referral).join(Referral, CaseDeadline.referral_id == Referral.id)
+            # referral_id IS NOT NULL, though the join implies it: it tells PostgreSQL's
+            # planner that these are few of all deadlines (else it walks every open one by date).
+            .where(CaseDeadline.referral_id.is_not(None), CaseDeadline.met_on.is_(None),
+                   sa.or_(Referral.sender_office_id == office_id, Referral.receiver_office_id == office_id))
+            .order_by(CaseDeadline.due_on, CaseDeadline.id).limit(sa.bindparam("limit")))
