@@ -25,6 +25,7 @@ from casesys.cases.models import (  # noqa: F401
 )
 from casesys.core.models import AuditLog, NumberSequence, Setting  # noqa: F401
 from casesys.credit.models import CreditRecord  # noqa: F401,E402
+from casesys.desk.models import TodoCase  # noqa: F401
 from casesys.documents.models import Document, DocumentContributor, PrintBatch, ServiceRecord  # noqa: F401
 from casesys.jobs.models import Job  # noqa: F401,E402
 from casesys.mediation.models import (  # noqa: F401

@@ -258,12 +258,14 @@ def _assert_kept(db, connection=None) -> None:
     dashboard's): in its own transaction, what it did not commit too (once
     flushed), and after it (on `connection`, that of a rolled-back test)."""
     from casesys.adjudication.next_deadline import stale_next_deadlines
+    from casesys.desk.worklists import stale_todo_cases
 
     if db.session.is_active and not _unflushed(db.session):
         _assert_tallies_kept(db.session.connection())
     db.session.remove()
     with _connection(connection) as conn:
         assert stale_next_deadlines(conn) == [], "cases.next_due_on not kept where deadlines were stored"
+        assert stale_todo_cases(conn) == [], "todo_cases differs from whose to-do each case is on"
         _assert_tallies_kept(conn)
 
 

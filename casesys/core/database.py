@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 
 from casesys.extensions import db
@@ -95,13 +94,3 @@ def insert_once(table: sa.Table, values: dict) -> int | None:
     between processes)."""
     stmt = upsert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
     return db.session.execute(stmt).scalar()
-
-
-def _sqlite_from_hint(compiler, table, text: str) -> str:
-    return text
-
-
-# SQLAlchemy renders no FROM hint for SQLite; `select.with_hint(table,
-# "INDEXED BY ix_…", dialect_name="sqlite")` then names the index to use where
-# the planner, without statistics, would read whole rows instead (issue 12).
-SQLiteCompiler.get_from_hint_text = _sqlite_from_hint  # type: ignore[method-assign]

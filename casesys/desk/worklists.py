@@ -11,32 +11,44 @@ from casesys.adjudication.models import CaseDeadline, PanelMember
 from casesys.cases.models import Case
 from casesys.core import clock
 from casesys.core.database import built_once
+from casesys.desk.models import TodoCase
 from casesys.domain.enums import OPEN_STATES
 from casesys.extensions import db
 from casesys.mediation.models import Mediation, Mediator, mediation_mediators
 
 
 def my_open_cases() -> sa.Subquery:
-    """(id, state) of the cases with an open deadline (`next_due_on` set) that
-    the user (bound as `user_id`) handles, sits on the panel of, or mediates.
-    A UNION, not an OR, so that each part reads its own small index: the
-    partial indexes of cases with an open deadline hold the state, so no case row is read."""
-    user_id = sa.bindparam("user_id")
+    """(id, state) of the cases with an open deadline that the user (bound as
+    `user_id`) handles, sits on the panel of, or mediates: a range of the
+    table the database keeps of them (`members`)."""
+    return (sa.select(TodoCase.case_id.label("id"), TodoCase.state)
+            .where(TodoCase.user_id == sa.bindparam("user_id")).subquery("mine"))
+
+
+def members() -> sa.Select:
+    """(user_id, case_id, state) of every case with an open deadline (`next_due_on`
+    set) and the users whose to-do it is on: its handler (closed cases drop
+    out, except those closed by mediation, whose agreement terms are still
+    followed up), its panel and its mediators. `todo_cases` holds exactly
+    these, kept by triggers; the tests compare the two after every test."""
     has_open_deadline = Case.next_due_on.is_not(None)
-    # Closed cases drop out, except those closed by mediation, whose agreement terms are still followed up.
-    handled = sa.select(Case.id, Case.state).where(
-        Case.handler_id == user_id, has_open_deadline,
+    handled = sa.select(Case.handler_id, Case.id, Case.state).where(
+        Case.handler_id.is_not(None), has_open_deadline,
         sa.or_(Case.state.in_(OPEN_STATES), Case.closing_type == "mediated"))
-    # SQLite, without statistics, would read each case's whole row by id for its state: the index holds it.
-    on_panel = (sa.select(Case.id, Case.state).join(PanelMember, PanelMember.case_id == Case.id)
-                .where(PanelMember.user_id == user_id, has_open_deadline)
-                .with_hint(Case, "INDEXED BY ix_cases_todo_case", dialect_name="sqlite"))
-    mediating = (sa.select(Case.id, Case.state).join(Mediation, Mediation.case_id == Case.id)
+    on_panel = (sa.select(PanelMember.user_id, Case.id, Case.state).join(PanelMember, PanelMember.case_id == Case.id)
+                .where(has_open_deadline))
+    mediating = (sa.select(Mediator.user_id, Case.id, Case.state).join(Mediation, Mediation.case_id == Case.id)
                  .join(mediation_mediators, mediation_mediators.c.mediation_id == Mediation.id)
                  .join(Mediator, Mediator.id == mediation_mediators.c.mediator_id)
-                 .where(Mediator.user_id == user_id, has_open_deadline)
-                 .with_hint(Case, "INDEXED BY ix_cases_todo_case", dialect_name="sqlite"))
-    return sa.union(handled, on_panel, mediating).subquery("mine")
+                 .where(Mediator.user_id.is_not(None), has_open_deadline))
+    return sa.union(handled, on_panel, mediating)
+
+
+def stale_todo_cases(connection: sa.Connection) -> list[tuple]:
+    """Pairs in `todo_cases` but not in `members()`, or the other way round: empty when kept."""
+    kept = sa.select(TodoCase.user_id, TodoCase.case_id, TodoCase.state)
+    expected = sa.select(members().subquery())  # SQLite takes no compound SELECT in parentheses
+    return [*connection.execute(sa.except_(kept, expected)), *connection.execute(sa.except_(expected, kept))]
 
 
 @dataclass(frozen=True)
@@ -84,7 +96,7 @@ def _todo_deadlines(*columns) -> sa.Select:
     # A party's period that has run out needs nothing more from the office.
     return (sa.select(*columns).select_from(CaseDeadline).join(mine, CaseDeadline.case_id == mine.c.id)
             .where(CaseDeadline.met_on.is_(None),
-                   sa.or_(mine.c.state.in_(OPEN_STATES), CaseDeadline.kind.like("mediation%")),
+                   sa.or_(mine.c.state.in_([state.value for state in OPEN_STATES]), CaseDeadline.kind.like("mediation%")),
                    sa.or_(CaseDeadline.owner == "office", CaseDeadline.due_on >= sa.bindparam("today"))))
 
 

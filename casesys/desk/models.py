@@ -1,0 +1,20 @@
+"""Whose to-do each case is on (SPEC §10)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from casesys.extensions import db
+
+
+class TodoCase(db.Model):
+    """A case with an open deadline on a user's to-do: they handle it (while it
+    is open, or closed by mediation), sit on its panel or mediate it. Written
+    only by the database's triggers (migration 0023todocases), which keep it
+    equal to casesys.desk.worklists.members(); read by the to-do list."""
+
+    __tablename__ = "todo_cases"
+    __table_args__ = (sa.Index("ix_todo_cases_case_id", "case_id"),)
+    user_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    case_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    state: Mapped[str] = mapped_column(sa.String(32))
