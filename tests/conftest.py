@@ -253,7 +253,8 @@ def app(_app, request):
 
 def _assert_kept(db, connection=None) -> None:
     """Every test that stores deadlines also checks each case's next deadline
-    was kept; every test that changes cases, deadlines or mediations also
+    was kept, and whose to-do each case is on (`todo_cases`, kept by triggers);
+    every test that changes cases, deadlines or mediations also
     checks the counts kept of them (the workload's, the mediators'
     dashboard's): in its own transaction, what it did not commit too (once
     flushed), and after it (on `connection`, that of a rolled-back test)."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from casesys.core.types import enum_column
+from casesys.domain.enums import CaseState
 from casesys.extensions import db
 
 
@@ -17,4 +19,4 @@ class TodoCase(db.Model):
     __table_args__ = (sa.Index("ix_todo_cases_case_id", "case_id"),)
     user_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     case_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    state: Mapped[str] = mapped_column(sa.String(32))
+    state: Mapped[CaseState] = mapped_column(enum_column(CaseState, "case_state"))  # the case's

@@ -96,7 +96,7 @@ def _todo_deadlines(*columns) -> sa.Select:
     # A party's period that has run out needs nothing more from the office.
     return (sa.select(*columns).select_from(CaseDeadline).join(mine, CaseDeadline.case_id == mine.c.id)
             .where(CaseDeadline.met_on.is_(None),
-                   sa.or_(mine.c.state.in_([state.value for state in OPEN_STATES]), CaseDeadline.kind.like("mediation%")),
+                   sa.or_(mine.c.state.in_(OPEN_STATES), CaseDeadline.kind.like("mediation%")),
                    sa.or_(CaseDeadline.owner == "office", CaseDeadline.due_on >= sa.bindparam("today"))))
 
 

@@ -131,7 +131,10 @@ def upgrade():
         "todo_cases",
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
-        sa.Column("state", sa.String(length=32), nullable=False),
+        sa.Column("state", sa.Enum("received", "not_accepted", "accepted", "answer_period", "hearing", "deliberation",
+                                   "decided", "served_decision", "suspended", "consent_pending", "mediating", "agreed",
+                                   "failed", "closed", name="case_state", native_enum=False, create_constraint=True,
+                                   length=32), nullable=False),
         sa.PrimaryKeyConstraint("user_id", "case_id", name=op.f("pk_todo_cases")),
     )
     op.create_index("ix_todo_cases_case_id", "todo_cases", ["case_id"])
