@@ -1,7 +1,6 @@
 """Oversight pages: the dashboard and monthly report (SPEC §10), the ledger import."""
 from __future__ import annotations
 
-from collections import OrderedDict
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -18,6 +17,7 @@ from casesys.auth.permissions import (
 )
 from casesys.casepage.search import CaseFilters
 from casesys.core import clock
+from casesys.core.fragments import fragment_store
 from casesys.core.inputs import db_int
 from casesys.core.timefmt import local_datetime
 from casesys.core.units import unit_of_work
@@ -82,22 +82,21 @@ def dashboard_filters(args) -> tuple[DashboardFilterForm, CaseFilters]:
     return form, CaseFilters(office_id=office_id, date_from=date_from, date_to=date_to)
 
 
-_RENDERED: OrderedDict[tuple, Markup] = OrderedDict()
-
-
 def rendered_tables(snapshot, scope: CaseFilters) -> Markup:
     """The tables' HTML depends only on the snapshot (its key holds the scope):
-    rendered once per snapshot and worker, as ~400 drill-down links cost more
-    than reading the figures."""
-    cache_key = (snapshot.key, snapshot.computed_at)
-    if cache_key not in _RENDERED:
+    rendered once per snapshot and worker (casesys.core.fragments), as ~400
+    drill-down links cost more than reading the figures."""
+    key = ("dashboard", snapshot.key, snapshot.computed_at)
+    store = fragment_store("pages")
+    html = store.get(key) if store else None
+    if html is None:
         scope_args = scope.as_args()
         export_args = scope_args if scope.date_from or scope.date_to else {**scope_args, "period": "all"}
-        _RENDERED[cache_key] = Markup(render_template("oversight/_tables.html", snapshot=snapshot,
-                                                      scope_args=scope_args, export_args=export_args))
-        while len(_RENDERED) > 64:
-            _RENDERED.popitem(last=False)
-    return _RENDERED[cache_key]
+        html = render_template("oversight/_tables.html", snapshot=snapshot, scope_args=scope_args,
+                               export_args=export_args)
+        if store:
+            store.put(key, html)
+    return Markup(html)
 
 
 @bp.get("/dashboard")
