@@ -60,13 +60,12 @@ class Entry:
     html: str
 
 
-def case_page_content(case: Case, epoch: int, render: Callable[[dict, dict], str], *,
-                      cacheable: bool = True) -> Markup:
+def case_page_content(case: Case, epoch: int | None, render: Callable[[dict, dict], str]) -> Markup:
     """The page's content: `render(seen_elsewhere, repeat)`, or the kept HTML
     of the same state. `epoch`: read before the case was (names joined to it
-    are then at least that new)."""
+    are then at least that new); None: not to be kept (it shows a form's errors)."""
     today = clock.today()
-    store = fragment_store("pages") if cacheable else None
+    store = fragment_store("pages") if epoch is not None else None
     if store is None:
         return Markup(render(*OtherCases.of(case).ask(case.id, today)))
     key = (case.id, case.created_at, case.revision, epoch, today, _viewer())

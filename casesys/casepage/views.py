@@ -88,13 +88,13 @@ def detail(case_id: int):
     return render_template("cases/detail.html", case=case, content=_content(case, epoch))
 
 
-def _content(case: Case, epoch: int, upload_form: EvidenceUploadForm | None = None) -> Markup:
-    """The page's content; kept for the next view unless it shows a form's errors."""
+def _content(case: Case, epoch: int | None, upload_form: EvidenceUploadForm | None = None) -> Markup:
+    """The page's content; kept for the next view unless it shows a form's errors (`epoch` None)."""
     def render(seen_elsewhere: dict, repeat: dict) -> str:
         return render_template("cases/_detail_content.html", case=case, upload_form=upload_form or _evidence_form(case),
                                proc=_procedure_context(case), seen_elsewhere=seen_elsewhere,
                                credit=CasePanel(case, repeat=repeat))
-    return case_page_content(case, epoch, render, cacheable=upload_form is None)
+    return case_page_content(case, epoch, render)
 
 
 def _procedure_context(case: Case) -> dict | None:
@@ -110,7 +110,6 @@ def _evidence_form(case: Case) -> EvidenceUploadForm:
 @bp.post("/<int:case_id>/evidence")
 @require_roles(*CASE_ROLES)
 def upload_evidence(case_id: int):
-    epoch = display_epoch()
     case = get_case_or_abort(case_id, can_edit_case)
     form = _evidence_form(case)
     if form.validate_on_submit():
@@ -128,7 +127,7 @@ def upload_evidence(case_id: int):
                 flash("证据已上传。", "success")
                 return redirect(url_for("cases.detail", case_id=case.id, _anchor="evidence"))
     flash("证据未上传，请查看表单中的提示。", "danger")
-    return render_template("cases/detail.html", case=case, content=_content(case, epoch, form)), 400
+    return render_template("cases/detail.html", case=case, content=_content(case, None, form)), 400
 
 
 # --- the list as a file ---------------------------------------------------------------

@@ -10,7 +10,7 @@ from casesys.core import clock
 from casesys.core.database import built_once
 from casesys.core.settings import get_setting
 from casesys.credit.models import CreditRecord
-from casesys.credit.services import party_code, repeat_infringements, right_to_sue_ends
+from casesys.credit.services import party_code, right_to_sue_ends
 from casesys.domain.enums import PartyRole
 from casesys.extensions import db
 from casesys.forms.credit import ForgedEvidenceForm, NonPerformanceForm
@@ -23,19 +23,14 @@ class CasePanel:
 
     code = staticmethod(party_code)
 
-    def __init__(self, case: Case, *, repeat: dict | None = None) -> None:
+    def __init__(self, case: Case, *, repeat: dict) -> None:
         self.case = case
         self.today = clock.today()
-        if repeat is not None:  # already asked by the page (casesys.casepage.cache)
-            self.__dict__["repeat"] = repeat
+        self.repeat = repeat  # asked by the page on every view (casesys.casepage.cache)
 
     @cached_property
     def records(self) -> list[CreditRecord]:
         return list(db.session.scalars(_case_records_statement(), {"case_id": self.case.id}))
-
-    @cached_property
-    def repeat(self) -> dict:
-        return repeat_infringements(self.case, today=self.today)
 
     @cached_property
     def years(self) -> int:

@@ -68,12 +68,20 @@ def request_refresh(user, scope: CaseFilters, key: str, computed_at: datetime) -
             requested_by=user.id, unique_key=f"figures:{key}:{computed_at.isoformat()}")
 
 
+def _stored(key: str) -> DashboardSnapshot | None:
+    return db.session.scalar(sa.select(DashboardSnapshot).where(DashboardSnapshot.key == key))
+
+
+def _is_stale(row: DashboardSnapshot, now: datetime) -> bool:
+    return now - row.computed_at >= max_age()
+
+
 def fresh_figures(scope: CaseFilters) -> Snapshot | None:
     """The figures of `scope` if they are stored and young enough: read only,
     nothing for the view to commit (which would expire the user it loaded)."""
     key = snapshot_key(scope)
-    row = db.session.scalar(sa.select(DashboardSnapshot).where(DashboardSnapshot.key == key))
-    if row is None or clock.utcnow() - row.computed_at >= max_age():
+    row = _stored(key)
+    if row is None or _is_stale(row, clock.utcnow()):
         return None
     return Snapshot(row.figures, row.computed_at, row.seconds, key)
 
@@ -83,10 +91,10 @@ def get_figures(user, scope: CaseFilters, *, refresh: bool = False) -> Snapshot:
     age or when asked. Flushes; the view commits (a lost race to insert the same
     key only means another request stored the same figures)."""
     key = snapshot_key(scope)
-    row = db.session.scalar(sa.select(DashboardSnapshot).where(DashboardSnapshot.key == key))
+    row = _stored(key)
     now = clock.utcnow()
     if row is not None and not refresh:
-        if now - row.computed_at >= max_age():
+        if _is_stale(row, now):
             # Stale: shown as it is (the page says how old) while a job recomputes it.
             request_refresh(user, scope, key, row.computed_at)
         return Snapshot(row.figures, row.computed_at, row.seconds, key)
