@@ -253,13 +253,14 @@ def app(_app, request):
 
 def _assert_kept(db, connection=None) -> None:
     """Every test that stores deadlines also checks each case's next deadline
-    was kept, and whose to-do each case is on (`todo_cases`, kept by triggers);
+    was kept, whose to-do each case is on and the deadlines on each to-do
+(`todo_cases`, `todo_deadlines`, kept by triggers);
     every test that changes cases, deadlines or mediations also
     checks the counts kept of them (the workload's, the mediators'
     dashboard's): in its own transaction, what it did not commit too (once
     flushed), and after it (on `connection`, that of a rolled-back test)."""
     from casesys.adjudication.next_deadline import stale_next_deadlines
-    from casesys.desk.worklists import stale_todo_cases
+    from casesys.desk.worklists import stale_todo_cases, stale_todo_deadlines
 
     if db.session.is_active and not _unflushed(db.session):
         _assert_tallies_kept(db.session.connection())
@@ -267,6 +268,7 @@ def _assert_kept(db, connection=None) -> None:
     with _connection(connection) as conn:
         assert stale_next_deadlines(conn) == [], "cases.next_due_on not kept where deadlines were stored"
         assert stale_todo_cases(conn) == [], "todo_cases differs from whose to-do each case is on"
+        assert stale_todo_deadlines(conn) == [], "todo_deadlines differs from the deadlines on each to-do"
         _assert_tallies_kept(conn)
 
 

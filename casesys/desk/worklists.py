@@ -11,18 +11,11 @@ from casesys.adjudication.models import CaseDeadline, PanelMember
 from casesys.cases.models import Case
 from casesys.core import clock
 from casesys.core.database import built_once
-from casesys.desk.models import TodoCase
+from casesys.desk.models import TodoCase, TodoEntry
+from casesys.domain.deadlines import Party as Owner
 from casesys.domain.enums import OPEN_STATES
 from casesys.extensions import db
 from casesys.mediation.models import Mediation, Mediator, mediation_mediators
-
-
-def my_open_cases() -> sa.Subquery:
-    """(id, state) of the cases with an open deadline that the user (bound as
-    `user_id`) handles, sits on the panel of, or mediates: a range of the
-    table the database keeps of them (`members`)."""
-    return (sa.select(TodoCase.case_id.label("id"), TodoCase.state)
-            .where(TodoCase.user_id == sa.bindparam("user_id")).subquery("mine"))
 
 
 def members() -> sa.Select:
@@ -44,11 +37,33 @@ def members() -> sa.Select:
     return sa.union(handled, on_panel, mediating)
 
 
-def stale_todo_cases(connection: sa.Connection) -> list[tuple]:
-    """Pairs in `todo_cases` but not in `members()`, or the other way round: empty when kept."""
-    kept = sa.select(TodoCase.user_id, TodoCase.case_id, TodoCase.state)
-    expected = sa.select(members().subquery())  # SQLite takes no compound SELECT in parentheses
+def deadline_members() -> sa.Select:
+    """(user_id, deadline_id, due_on, office) of every deadline the to-do of a
+    user may show (SPEC §10): not met, of a case on their to-do (`todo_cases`),
+    and of a closed case only those of its mediation (agreement terms followed
+    up). `todo_deadlines` holds exactly these, kept by triggers; the tests
+    compare the two after every test."""
+    return (sa.select(TodoCase.user_id, CaseDeadline.id, CaseDeadline.due_on, CaseDeadline.owner == Owner.OFFICE)
+            .join(TodoCase, TodoCase.case_id == CaseDeadline.case_id)
+            .where(CaseDeadline.met_on.is_(None),
+                   sa.or_(TodoCase.state.in_(OPEN_STATES), CaseDeadline.kind.like("mediation%"))))
+
+
+def _differences(connection: sa.Connection, kept: sa.Select, expected: sa.Select) -> list[tuple]:
+    """Rows in `kept` but not in `expected`, or the other way round: empty when kept."""
+    expected = sa.select(expected.subquery())  # SQLite takes no compound SELECT in parentheses
     return [*connection.execute(sa.except_(kept, expected)), *connection.execute(sa.except_(expected, kept))]
+
+
+def stale_todo_cases(connection: sa.Connection) -> list[tuple]:
+    """Pairs in `todo_cases` but not in `members()`, or the other way round."""
+    return _differences(connection, sa.select(TodoCase.user_id, TodoCase.case_id, TodoCase.state), members())
+
+
+def stale_todo_deadlines(connection: sa.Connection) -> list[tuple]:
+    """Entries in `todo_deadlines` but not in `deadline_members()`, or the other way round."""
+    kept = sa.select(TodoEntry.user_id, TodoEntry.deadline_id, TodoEntry.due_on, TodoEntry.office)
+    return _differences(connection, kept, deadline_members())
 
 
 @dataclass(frozen=True)
@@ -89,38 +104,33 @@ class TodoCounts:
         return self.overdue + self.due_today + self.open
 
 
-def _todo_deadlines(*columns) -> sa.Select:
-    """The user's open deadlines (SPEC §10), selecting `columns` of them
-    (bound: `user_id`, `today`)."""
-    mine = my_open_cases()
+def _todo_entries(*columns) -> sa.Select:
+    """The user's open deadlines (SPEC §10): their range of `todo_deadlines`,
+    selecting `columns` of it (bound: `user_id`, `today`)."""
     # A party's period that has run out needs nothing more from the office.
-    return (sa.select(*columns).select_from(CaseDeadline).join(mine, CaseDeadline.case_id == mine.c.id)
-            .where(CaseDeadline.met_on.is_(None),
-                   sa.or_(mine.c.state.in_(OPEN_STATES), CaseDeadline.kind.like("mediation%")),
-                   sa.or_(CaseDeadline.owner == "office", CaseDeadline.due_on >= sa.bindparam("today"))))
+    return sa.select(*columns).where(TodoEntry.user_id == sa.bindparam("user_id"),
+                                     sa.or_(TodoEntry.office, TodoEntry.due_on >= sa.bindparam("today")))
 
 
 def _urgency() -> tuple:
-    office, today = CaseDeadline.owner == "office", sa.bindparam("today")
-    return sa.and_(office, CaseDeadline.due_on < today), sa.and_(office, CaseDeadline.due_on == today)
+    today = sa.bindparam("today")
+    return sa.and_(TodoEntry.office, TodoEntry.due_on < today), sa.and_(TodoEntry.office, TodoEntry.due_on == today)
 
 
 @built_once
 def _counts_statement() -> sa.Select:
+    """All the user's entries counted by urgency in one pass over their index range."""
     overdue, due_today = _urgency()
-    level = sa.case((overdue, "overdue"), (due_today, "due_today"), else_="open")
-    return _todo_deadlines(level, sa.func.count()).group_by(level)
+    return _todo_entries(sa.func.count(), sa.func.sum(sa.case((overdue, 1), else_=0)),
+                         sa.func.sum(sa.case((due_today, 1), else_=0)))
 
 
 @built_once
 def _page_statement() -> sa.Select:
-    """One pass over the user's deadlines: the page's ids with the counts by
-    urgency of all of them beside each (window sums are taken before the limit)."""
-    overdue, due_today = _urgency()
-    return (_todo_deadlines(CaseDeadline.id, sa.func.count().over(),
-                            sa.func.sum(sa.case((overdue, 1), else_=0)).over(),
-                            sa.func.sum(sa.case((due_today, 1), else_=0)).over())
-            .order_by(CaseDeadline.due_on, CaseDeadline.id)
+    """The page's deadline ids: a range of the index, most urgent first. (Window
+    sums beside them would count too, but SQLite's are 3 times slower than
+    the two statements.)"""
+    return (_todo_entries(TodoEntry.deadline_id).order_by(TodoEntry.due_on, TodoEntry.deadline_id)
             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
 
 
@@ -136,22 +146,18 @@ def _rows_statement() -> sa.Select:
 
 
 def todo_counts(user, today: date) -> TodoCounts:
-    """The user's open deadlines by urgency, in one grouped statement."""
-    rows = db.session.execute(_counts_statement(), {"user_id": user.id, "today": today}).all()
-    return TodoCounts(**{name: count for name, count in rows})
+    """The user's open deadlines by urgency, in one statement."""
+    total, overdue, due_today = db.session.execute(_counts_statement(), {"user_id": user.id, "today": today}).one()
+    return TodoCounts(int(overdue or 0), int(due_today or 0), total - int(overdue or 0) - int(due_today or 0))
 
 
 def todo_items(user, *, page: int, per_page: int, today: date | None = None) -> tuple[list[TodoItem], TodoCounts]:
     """Open deadlines of the user's open cases, most urgent (overdue) first, a page of them."""
     today = today or clock.today()
-    page_rows = db.session.execute(_page_statement(), {"user_id": user.id, "today": today, "limit": per_page,
-                                                       "offset": (page - 1) * per_page}).all()
-    if page_rows:
-        _, total, overdue_count, today_count = page_rows[0]
-        counts = TodoCounts(int(overdue_count), int(today_count), total - int(overdue_count) - int(today_count))
-    else:  # past the last page (or nothing to do): the counts alone
-        return [], todo_counts(user, today) if page > 1 else TodoCounts()
-    rows = db.session.execute(_rows_statement(), {"ids": [row[0] for row in page_rows]}).all()
+    counts = todo_counts(user, today)
+    if counts.total <= (page - 1) * per_page:  # past the last page (or nothing to do): the counts alone
+        return [], counts
+    ids = db.session.scalars(_page_statement(), {"user_id": user.id, "today": today, "limit": per_page,
+                                                 "offset": (page - 1) * per_page}).all()
+    rows = db.session.execute(_rows_statement(), {"ids": ids}).all()
     return [TodoItem(TodoDeadline(*row[:8]), *row[8:]) for row in rows], counts
-
-

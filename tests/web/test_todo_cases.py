@@ -4,7 +4,7 @@ table is also compared with its definition (conftest `_assert_kept`)."""
 import sqlalchemy as sa
 
 from casesys.adjudication.worklists import reassign_cases
-from casesys.desk.worklists import members, stale_todo_cases
+from casesys.desk.worklists import members, stale_todo_cases, stale_todo_deadlines
 from casesys.domain.enums import Role
 
 
@@ -46,4 +46,53 @@ def test_the_kept_pairs_are_those_of_the_definition(db, factory):
     assert len(connection.execute(sa.select(members().subquery())).all()) >= 3
     connection.execute(sa.text("DELETE FROM todo_cases WHERE user_id = :user"), {"user": officer.id})
     assert len(stale_todo_cases(connection)) >= 3  # the check sees a pair missing
+    db.session.rollback()
+
+
+def _entries(db, case) -> set[tuple]:
+    return {tuple(row) for row in db.session.execute(sa.text(
+        "SELECT t.user_id, t.deadline_id, t.due_on FROM todo_deadlines t "
+        "JOIN case_deadlines d ON d.id = t.deadline_id WHERE d.case_id = :case"), {"case": case.id})}
+
+
+def test_deadlines_written_by_sql_by_hand_move_on_and_off_the_kept_to_do(client, db, factory, login_as):
+    """`todo_deadlines` (migration 0024tododl) follows a deadline met, moved,
+    added or removed by any statement, and the case's state."""
+    officer = factory.user(Role.OFFICER)
+    case = factory.case(officer)
+    case.handler_id = officer.id
+    db.session.commit()
+    added = db.session.execute(sa.text(
+        "INSERT INTO case_deadlines (case_id, kind, label, owner, due_on, provisional, paused, explanation) "
+        "VALUES (:case, 'extra', '补充期限', 'office', '2031-05-06', :no, :no, '') RETURNING id"),
+        {"case": case.id, "no": False}).scalar_one()
+    db.session.commit()
+    assert (officer.id, added) in {entry[:2] for entry in _entries(db, case)}
+    login_as(officer)
+    assert "补充期限" in _todo(client)
+    db.session.execute(sa.text("UPDATE case_deadlines SET due_on = '2031-06-07' WHERE id = :id"), {"id": added})
+    assert {str(entry[2]) for entry in _entries(db, case) if entry[1] == added} == {"2031-06-07"}
+    db.session.execute(sa.text("UPDATE case_deadlines SET met_on = '2031-06-01' WHERE id = :id"), {"id": added})
+    assert added not in {entry[1] for entry in _entries(db, case)}
+    db.session.commit()
+    assert "补充期限" not in _todo(client)
+    db.session.execute(sa.text("UPDATE cases SET state = 'closed' WHERE id = :case"), {"case": case.id})
+    assert _entries(db, case) == set()  # a closed case shows only mediation deadlines
+    db.session.rollback()
+    db.session.execute(sa.text("DELETE FROM case_deadlines WHERE case_id = :case"), {"case": case.id})
+    assert _entries(db, case) == set()
+    db.session.rollback()
+
+
+def test_the_kept_deadlines_are_those_of_the_definition(db, factory):
+    officer = factory.user(Role.OFFICER)
+    case = factory.case(officer)
+    case.handler_id = officer.id
+    db.session.commit()
+    connection = db.session.connection()
+    assert stale_todo_deadlines(connection) == []
+    assert _entries(db, case)
+    connection.execute(sa.text("UPDATE todo_deadlines SET due_on = '2040-01-01' WHERE user_id = :user"),
+                       {"user": officer.id})
+    assert stale_todo_deadlines(connection)  # the check sees an entry with another date
     db.session.rollback()
