@@ -21,7 +21,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from casesys.adjudication.models import CaseDeadline
 from casesys.auth.models import Office, User
-from casesys.cases.access import visible_cases
+from casesys.cases.access import visibility as visibility_of
+from casesys.cases.access import visibility_clause
 from casesys.cases.models import Case, Party
 from casesys.core.database import built_once, dialect_name
 from casesys.core.inputs import iso_date, optional_id, parsed_or_none
@@ -145,10 +146,16 @@ ONE_CHARACTER_LIMIT = 200
 
 @dataclass
 class TextMatch:
-    """How a typed text is matched: the WHERE clause, and (SQLite, when the
-    index alone decides) the FTS5 expression whose count is the total."""
-    clause: sa.ColumnElement
+    """How a typed text is matched: the kind of WHERE clause (`match_clause`),
+    the values of its parameters, and (SQLite, when the index alone decides)
+    the FTS5 expression whose count is the total."""
+    kind: str
+    values: dict
     fts_expression: str | None = None
+
+    @property
+    def clause(self) -> sa.ColumnElement:
+        return match_clause(self.kind).params(**self.values)
 
 
 def _fts_expression(phrases: list[list[str]], office_id: int | None) -> str:
@@ -158,36 +165,52 @@ def _fts_expression(phrases: list[list[str]], office_id: int | None) -> str:
     return " AND ".join(parts)
 
 
+@built_once
+def match_clause(kind: str) -> sa.ColumnElement:
+    """A kind of search-box match, its values bound (`number`, `pattern`,
+    `grams`, `expression`): built once, so that a list's statements can be too."""
+    if kind == "number":
+        return Case.number == sa.bindparam("number")
+    pattern = sa.bindparam("pattern", type_=sa.String)
+    if kind in ("like", "fts_like"):
+        exact = Case.search_text.like(pattern, escape="\\")
+    else:
+        exact = Case.search_text.ilike(pattern, escape="\\")
+    if kind in ("fts", "fts_like"):
+        matches = sa.text("SELECT rowid FROM case_grams WHERE case_grams MATCH :expression").bindparams(
+            sa.bindparam("expression", type_=sa.String)).columns(sa.column("rowid"))
+        return Case.id.in_(matches) if kind == "fts" else sa.and_(Case.id.in_(matches), exact)
+    if kind in ("grams", "grams_ilike"):
+        # The same expressions as the index (a literal ' '), so the planner uses it.
+        indexed = sa.text("string_to_array(cases.search_grams, ' ') @> CAST(:grams AS text[])").bindparams(
+            sa.bindparam("grams", type_=ARRAY(sa.Text)))
+        return indexed if kind == "grams" else sa.and_(indexed, exact)
+    return exact  # "like", "ilike"
+
+
 def text_match(text: str, office_id: int | None = None) -> TextMatch:
     """Cases whose search text contains `text` (case-insensitive, as LIKE on
     SQLite and ILIKE on PostgreSQL): its pairs through the index, then the
     substring itself unless the pairs decide. `office_id`: the user sees that
     office's cases only, so the index can filter by it too."""
-    pattern = f"%{_escape_like(text)}%"
+    pattern = {"pattern": f"%{_escape_like(text)}%"}
     phrases = query_phrases(text)
     if dialect_name() == "postgresql":
-        exact = Case.search_text.ilike(pattern, escape="\\")
         if not phrases or folds_beyond_ascii(text):
-            return TextMatch(exact)
-        # The same expressions as the index (a literal ' '), so the planner uses it.
-        grams = sorted({pair for pairs in phrases for pair in pairs})
-        indexed = sa.text("string_to_array(cases.search_grams, ' ') @> CAST(:grams AS text[])").bindparams(
-            sa.bindparam("grams", grams, type_=ARRAY(sa.Text)))
+            return TextMatch("ilike", pattern)
+        grams = {"grams": sorted({pair for pairs in phrases for pair in pairs})}
         if len(text) == 2 and phrases_decide(text):
             # One pair is the whole query: holding it is the substring match. Without the
             # redundant ILIKE the planner sees how many match and, for a frequent pair (华为,
             # 长江), walks the newest cases until a page is full instead of sorting all matches.
-            return TextMatch(indexed)
-        return TextMatch(sa.and_(indexed, exact))
-    exact = Case.search_text.like(pattern, escape="\\")
+            return TextMatch("grams", grams)
+        return TextMatch("grams_ilike", {**grams, **pattern})
     if not phrases:
-        return TextMatch(exact)
+        return TextMatch("like", pattern)
     expression = _fts_expression(phrases, office_id)
-    matches = sa.text("SELECT rowid FROM case_grams WHERE case_grams MATCH :expression").bindparams(
-        expression=expression).columns(sa.column("rowid"))
     if phrases_decide(text):
-        return TextMatch(Case.id.in_(matches), expression)
-    return TextMatch(sa.and_(Case.id.in_(matches), exact))
+        return TextMatch("fts", {"expression": expression}, expression)
+    return TextMatch("fts_like", {"expression": expression, **pattern})
 
 
 def is_one_character(raw: str) -> bool:
@@ -216,12 +239,12 @@ def query_match(raw: str, office_id: int | None = None) -> TextMatch:
     """How to find what the user typed in the search box."""
     kind, value = search_target(raw)
     if kind == "number":
-        return TextMatch(Case.number == value)
+        return TextMatch("number", {"number": value})
     return text_match(value, office_id)
 
 
 def query_condition(raw: str):
-    """The WHERE clause for what the user typed in the search box."""
+    """The WHERE clause for what the user typed in the search box, values bound."""
     return query_match(raw).clause
 
 
@@ -293,22 +316,18 @@ def _other_filters(filters: CaseFilters, today: date | None = None) -> list:
 
 
 def filtered_cases(user, filters: CaseFilters, today: date | None = None) -> sa.Select:
-    return _filtered(user, filters, today)[0]
+    """The cases the user sees that `filters` select, values bound."""
+    visibility, office_id = visibility_of(user)
+    match = query_match(filters.q, office_id) if filters.q.strip() else None
+    stmt = _cases(visibility, match.kind if match else None, tuple(_other_filters(filters, today)))
+    return stmt.params(viewer_office=user.office_id, **(match.values if match else {}))
 
 
-def _filtered(user, filters: CaseFilters, today: date | None = None) -> tuple[sa.Select, str | None]:
-    """The cases' statement, and the FTS5 expression that counts them alone
-    (SQLite, a search the index decides, no other filter), if any."""
-    visibility, office_id = visible_cases(user)
-    stmt = sa.select(Case).where(visibility)
-    others = _other_filters(filters, today)
-    count_expression = None
-    if filters.q.strip():
-        match = query_match(filters.q, office_id)
-        stmt = stmt.where(match.clause)
-        if match.fts_expression and not others and (office_id is not None or user.province_wide):
-            count_expression = match.fts_expression
-    return stmt.where(*others), count_expression
+def _cases(visibility: str, match: str | None, others: tuple = ()) -> sa.Select:
+    stmt = sa.select(Case).where(visibility_clause(visibility))
+    if match:
+        stmt = stmt.where(match_clause(match))
+    return stmt.where(*others)
 
 
 def drill_down_conditions(filters: CaseFilters, today: date | None = None) -> list:
@@ -372,36 +391,72 @@ LIST_COLUMNS = (Case.id, Case.number, Case.title, Case.case_type, Case.procedure
                 Case.office_id, Office.name, User.full_name, Case.revision)
 
 
+@dataclass(frozen=True)
+class ListStatements:
+    """A list's count and page (bound: the visibility's and the match's
+    values; `cap`, `limit`, `offset`)."""
+    count: sa.Executable
+    page: sa.Select
+
+
+def _list_statements(visibility: str, match: str | None, counting: str, sort: str,
+                     others: tuple = ()) -> ListStatements:
+    """`counting`: "first" (the newest `cap` matches of a one-character
+    query), "index" (up to `cap`, inside the FTS5 index: no row read),
+    "capped" (up to `cap`) or "all"."""
+    stmt = _cases(visibility, match, others)
+    order = SORTS[sort][1]
+    if counting == "first":  # the scan stops there
+        first = stmt.with_only_columns(Case.id).order_by(*order).limit(sa.bindparam("cap")).subquery()
+        count: sa.Executable = sa.select(sa.func.count()).select_from(first)
+    elif counting == "index":
+        count = sa.text("SELECT count(*) FROM (SELECT 1 FROM case_grams WHERE case_grams MATCH :expression "
+                        "LIMIT :cap)")
+    elif counting == "capped":
+        first = stmt.with_only_columns(Case.id).order_by(None).limit(sa.bindparam("cap")).subquery()
+        count = sa.select(sa.func.count()).select_from(first)
+    else:
+        count = stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
+    page = (stmt.with_only_columns(*LIST_COLUMNS).join(Office, Case.office_id == Office.id)
+            .outerjoin(User, Case.handler_id == User.id).order_by(*order)
+            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+    return ListStatements(count, page)
+
+
+# The list and the search box with no other filter, the pages read all day:
+# their statements built once per shape (building one cost more than SQLite's answer).
+_unfiltered_list_statements = built_once(_list_statements)
+
+
 def search_cases(user, filters: CaseFilters, per_page: int, count_up_to: int | None = None) -> CasePage:
     """A count and a page of rows: two statements whatever the page size, and
     plain rows, as a list page is read often (the party names: `fill_party_names`).
     The plain list and a search count up to `count_up_to` cases only (the
     count is what grew with the register); a filtered list counts them all."""
-    stmt, count_expression = _filtered(user, filters)
+    visibility, office_id = visibility_of(user)
+    match = query_match(filters.q, office_id) if filters.q.strip() else None
+    others = tuple(_other_filters(filters))
     cap = None if count_up_to is None or filters.narrowed() else count_up_to
-    page = max(1, filters.page)
-    order = SORTS.get(filters.sort, SORTS["received_desc"])[1]
-    offset, limit = (page - 1) * per_page, per_page
     limited = is_one_character(filters.q)
-    if limited:  # the newest ONE_CHARACTER_LIMIT matches: the scan stops there
-        first = stmt.with_only_columns(Case.id).order_by(*order).limit(ONE_CHARACTER_LIMIT).subquery()
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(first))
-        limit = max(0, min(per_page, ONE_CHARACTER_LIMIT - offset))
-    elif count_expression:  # counted inside the index, no row read
-        total = db.session.scalar(sa.text("SELECT count(*) FROM (SELECT 1 FROM case_grams WHERE case_grams MATCH "
-                                          ":expression LIMIT :cap)"), {"expression": count_expression, "cap": _sql_cap(cap)})
-    elif cap is not None:
-        first = stmt.with_only_columns(Case.id).order_by(None).limit(cap + 1).subquery()
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(first))
+    if limited:
+        counting = "first"
+    elif match and match.fts_expression and not others and (office_id is not None or user.province_wide):
+        counting = "index"
     else:
-        total = db.session.scalar(stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None))
+        counting = "all" if cap is None else "capped"
+    sort = filters.sort if filters.sort in SORTS else "received_desc"
+    kind = match.kind if match else None
+    statements = (_list_statements(visibility, kind, counting, sort, others) if others
+                  else _unfiltered_list_statements(visibility, kind, counting, sort))
+    values = {"viewer_office": user.office_id, **(match.values if match else {})}
+    page = max(1, filters.page)
+    offset, limit = (page - 1) * per_page, per_page
+    total = db.session.scalar(statements.count, {**values, "cap": ONE_CHARACTER_LIMIT if limited else _sql_cap(cap)})
+    if limited:
+        limit = max(0, min(per_page, ONE_CHARACTER_LIMIT - offset))
     more = cap is not None and total > cap
     total = min(total, cap) if cap is not None else total
-    rows = db.session.execute(
-        stmt.with_only_columns(*LIST_COLUMNS).join(Office, Case.office_id == Office.id)
-        .outerjoin(User, Case.handler_id == User.id).order_by(*order)
-        .limit(limit).offset(offset)
-    ).all() if limit else []
+    rows = db.session.execute(statements.page, {**values, "limit": limit, "offset": offset}).all() if limit else []
     return CasePage(items=[CaseRow(*row) for row in rows], total=total, page=page, per_page=per_page,
                     limited=limited and total >= ONE_CHARACTER_LIMIT, more=more)
 

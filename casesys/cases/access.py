@@ -16,19 +16,33 @@ def visible_cases_clause(user):
     """The SQL form of `can_view_case`, for lists and search. Without shares
     it is a plain equality, so the (office, received_on) index also gives the
     order — SQLite cannot use it through an OR."""
-    return visible_cases(user)[0]
+    kind, _ = visibility(user)
+    return visibility_clause(kind).params(viewer_office=user.office_id)
 
 
-def visible_cases(user):
-    """`visible_cases_clause`, and the office whose cases are all the user
-    sees (None: province-wide, or cases shared with the office) — the search
-    index can filter by that office itself."""
+def visibility(user) -> tuple[str, int | None]:
+    """Which cases the user sees, as the kind of `visibility_clause` ("all":
+    province-wide; "office": their office's; "shared": their office's and
+    those shared with it), and the office whose cases are all they see (None
+    unless "office") — the search index can filter by that office itself."""
     if user.province_wide:
-        return sa.true(), None
+        return "all", None
     if db.session.scalar(_any_share_statement(), {"office_id": user.office_id}) is None:
-        return Case.office_id == user.office_id, user.office_id
-    shared = sa.select(CaseShare.case_id).where(CaseShare.office_id == user.office_id)
-    return sa.or_(Case.office_id == user.office_id, Case.id.in_(shared)), None
+        return "office", user.office_id
+    return "shared", None
+
+
+@built_once
+def visibility_clause(kind: str) -> sa.ColumnElement[bool]:
+    """The clause of a kind of `visibility`, the viewer's office bound as `viewer_office`:
+    built once, so that a list's statements can be too."""
+    if kind == "all":
+        return sa.true()
+    own = Case.office_id == sa.bindparam("viewer_office")
+    if kind == "office":
+        return own
+    shared = sa.select(CaseShare.case_id).where(CaseShare.office_id == sa.bindparam("viewer_office"))
+    return sa.or_(own, Case.id.in_(shared))
 
 
 @built_once

@@ -94,6 +94,18 @@ def test_other_offices_cases_are_invisible_unless_shared(db, factory, officer):
     assert _found(officer, q="株洲动力") == [theirs.number]
 
 
+def test_the_same_search_by_two_offices_finds_each_its_own(factory, officer):
+    """The list's statements are built once per shape (issue 12) and shared by
+    every user: the office and the text are bound per request, never kept."""
+    stranger = factory.user(Role.OFFICER, office=factory.office(prefix="湘知保", province="湖南"))
+    ours, theirs = factory.case(officer, requester="株洲动力机车有限公司"), factory.case(stranger, requester="株洲动力机车有限公司")
+    for q in ("株洲动力", "株洲", "株", ""):
+        assert _found(officer, q=q) == [ours.number]
+        assert _found(stranger, q=q) == [theirs.number]
+    assert _found(officer, q="动力机车", sort="received_asc") == [ours.number]
+    assert _found(stranger, q="动力机车", sort="received_asc") == [theirs.number]
+
+
 def test_province_wide_supervisor_sees_every_office(factory, officer):
     chief = factory.user(Role.SUPERVISOR, office=factory.office(prefix="鄂知保总"), province_wide=True)
     case = factory.case(officer)
