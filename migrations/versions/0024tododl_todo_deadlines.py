@@ -88,8 +88,12 @@ def _postgres_function(name: str, table: str, operation: str, body: list[str]) -
 def _postgres_up() -> list[str]:
     changed = " OR ".join(f"n.{column} IS DISTINCT FROM o.{column}" for column in DEADLINE_COLUMNS)
     moved = f"(SELECT n.* FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {changed})"
-    leaving_case = ("DELETE FROM todo_deadlines t USING old_rows o, case_deadlines d "
-                    "WHERE t.user_id = o.user_id AND t.deadline_id = d.id AND d.case_id = o.case_id")
+    # The (deadline, user) pairs first, each then one lookup in the primary key
+    # (OFFSET 0 keeps them apart: joined the other way round PostgreSQL may read
+    # all of a user's entries, a thousand for a busy handler, for each case).
+    leaving_case = ("DELETE FROM todo_deadlines t USING (SELECT d.id, o.user_id FROM old_rows o "
+                    "JOIN case_deadlines d ON d.case_id = o.case_id OFFSET 0) gone "
+                    "WHERE t.deadline_id = gone.id AND t.user_id = gone.user_id")
     return [
         *_postgres_function("case_deadlines_todo_ins", "case_deadlines", "INSERT",
                             [entries("todo_cases", "new_rows")]),

@@ -167,3 +167,23 @@ def test_a_narrowed_list_counts_every_case_it_lists(factory, officer):
         factory.case(officer)
     result = search_cases(officer, CaseFilters(state=CaseState.RECEIVED.value), per_page=2, count_up_to=3)
     assert (result.total, result.more, result.pages) == (5, False, 3)
+
+
+def test_the_visibility_clause_of_each_kind_of_user(db, factory, officer):
+    """`visible_cases_clause` (credit, publications): province-wide, one office, an office with shares."""
+    import sqlalchemy as sa
+
+    from casesys.cases.access import visible_cases_clause
+    from casesys.cases.models import Case, CaseShare
+
+    chief = factory.user(Role.SUPERVISOR, office=factory.office(prefix="鄂知保总"), province_wide=True)
+    stranger = factory.user(Role.OFFICER, office=factory.office(prefix="湘知保", province="湖南"))
+    ours, theirs = factory.case(officer), factory.case(stranger)
+
+    def seen(user):
+        return set(db.session.scalars(sa.select(Case.id).where(visible_cases_clause(user))))
+
+    assert (seen(chief), seen(officer), seen(stranger)) == ({ours.id, theirs.id}, {ours.id}, {theirs.id})
+    db.session.add(CaseShare(case_id=theirs.id, office_id=officer.office_id, reason="协助调查取证"))
+    db.session.commit()
+    assert (seen(officer), seen(stranger)) == ({ours.id, theirs.id}, {theirs.id})
