@@ -153,10 +153,6 @@ class TextMatch:
     values: dict
     fts_expression: str | None = None
 
-    @property
-    def clause(self) -> sa.ColumnElement:
-        return match_clause(self.kind).params(**self.values)
-
 
 def _fts_expression(phrases: list[list[str]], office_id: int | None) -> str:
     parts = ['search_grams : "' + " ".join(pairs) + '"' for pairs in phrases]
@@ -241,11 +237,6 @@ def query_match(raw: str, office_id: int | None = None) -> TextMatch:
     if kind == "number":
         return TextMatch("number", {"number": value})
     return text_match(value, office_id)
-
-
-def query_condition(raw: str):
-    """The WHERE clause for what the user typed in the search box, values bound."""
-    return query_match(raw).clause
 
 
 NO_PROCEDURE = "none"  # an adjudication whose procedure is not chosen yet
@@ -460,7 +451,6 @@ def search_cases(user, filters: CaseFilters, per_page: int, count_up_to: int | N
     count_values = {**values, "cap": ONE_CHARACTER_LIMIT if limited else _sql_cap(cap)}
     if counting == "beside":
         rows = db.session.execute(statements.page, {**values, "limit": limit, "offset": offset}).all()
-        count_values["cap"] = None if cap is None else cap + 1  # PostgreSQL: LIMIT NULL is none
         total = rows[0][-1] if rows else db.session.scalar(statements.count, count_values)
         rows = [row[:-1] for row in rows]
     else:
@@ -492,6 +482,9 @@ def _party_names_statement() -> sa.Select:
             .where(Party.case_id.in_(sa.bindparam("ids", expanding=True))).order_by(Party.case_id, Party.position))
 
 
-def _sql_cap(cap: int | None) -> int:
-    """One more than the cap, to know there are more (SQLite: -1 = no limit)."""
-    return -1 if cap is None else cap + 1
+def _sql_cap(cap: int | None) -> int | None:
+    """One more than the cap, to know there are more; no cap, no limit
+    (SQLite: LIMIT -1; PostgreSQL: LIMIT NULL, as it refuses -1)."""
+    if cap is None:
+        return -1 if dialect_name() == "sqlite" else None
+    return cap + 1

@@ -147,8 +147,9 @@ def _rows_statement() -> sa.Select:
 
 def todo_counts(user, today: date) -> TodoCounts:
     """The user's open deadlines by urgency, in one statement."""
-    total, overdue, due_today = db.session.execute(_counts_statement(), {"user_id": user.id, "today": today}).one()
-    return TodoCounts(int(overdue or 0), int(due_today or 0), total - int(overdue or 0) - int(due_today or 0))
+    total, *sums = db.session.execute(_counts_statement(), {"user_id": user.id, "today": today}).one()
+    overdue, due_today = (int(value or 0) for value in sums)  # a sum over no entries is NULL
+    return TodoCounts(overdue, due_today, total - overdue - due_today)
 
 
 def todo_items(user, *, page: int, per_page: int, today: date | None = None) -> tuple[list[TodoItem], TodoCounts]:
