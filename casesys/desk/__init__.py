@@ -6,9 +6,8 @@ from casesys.core.registry import MenuEntry, menu
 
 
 def init_app(app) -> None:
-    from casesys.adjudication.worklists import unread_count
     from casesys.desk import views  # noqa: F401  (its routes, on the adjudication blueprint)
-    from casesys.desk.waiting import waiting_approvals
+    from casesys.desk.badges import desk_counts
 
     menu.add(
         MenuEntry("main", 20, "待办", "adjudication.todo", can_work_on_cases, icon="list-check",
@@ -26,7 +25,9 @@ def init_app(app) -> None:
 
         if not has_request_context() or not current_user or not can_work_on_cases(current_user):
             return {}
-        counts = {"unread_todo": unread_count(current_user)}
-        if can_supervise(current_user):
-            counts["waiting_approvals"] = waiting_approvals(current_user)
-        return {"menu_badges": counts}
+        supervisor = can_supervise(current_user)
+        counts = desk_counts(current_user, supervisor=supervisor)
+        badges = {"unread_todo": counts.unread}
+        if supervisor:
+            badges["waiting_approvals"] = counts.to_decide
+        return {"menu_badges": badges}

@@ -19,6 +19,7 @@ from casesys.core.fragments import kept_rows
 from casesys.core.inputs import db_int
 from casesys.core.units import unit_of_work
 from casesys.desk import waiting
+from casesys.desk.badges import desk_counts
 from casesys.desk.worklists import TodoItem, todo_items
 from casesys.documents.types import DOC_TYPES
 from casesys.domain.deadlines import urgency
@@ -34,7 +35,7 @@ from casesys.referrals.queries import referral_todo
 def approvals():
     # Each section has its own page (?steps=2&records=3 …), so none hides another's items.
     pages = {name: request.args.get(name, 1, type=db_int) or 1 for name in waiting.SECTIONS}
-    sections = waiting.sections(current_user, pages)
+    sections = waiting.sections(current_user, pages, desk_counts(current_user, supervisor=True).waiting or {})
     steps = sections["steps"]
     return render_template("adjudication/approvals.html", sections=sections, Action=Action, today=clock.today(),
                            args={name: s.page for name, s in sections.items() if s.page > 1},

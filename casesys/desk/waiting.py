@@ -4,8 +4,9 @@ objections to them to decide.
 
 Each kind is a section of the approvals page: oldest first, a page at a
 time, with the count of all it holds (one statement over the kind's status
-index). The menu badge counts, from the same definitions, what the
-supervisor may decide: another's request, a document they did not write.
+index), read with the menu's badges (casesys.desk.badges), which count,
+from the same definitions, what the supervisor may decide: another's
+request, a document they did not write.
 """
 from __future__ import annotations
 
@@ -94,14 +95,9 @@ def _scoped(stmt: sa.Select, model, province_wide: bool, *, join: bool = False) 
     return stmt if province_wide else stmt.where(Case.office_id == sa.bindparam("office_id"))
 
 
-def _who(user) -> dict:
-    return {"user_id": user.id, "office_id": user.office_id}
-
-
-@built_once
-def _counts_statement(province_wide: bool) -> sa.Select:
-    """(all, the user's own) of every kind: one count over each kind's status
-    index (two where some can be the user's own), all in one statement."""
+def count_columns(province_wide: bool) -> list[sa.ColumnElement]:
+    """(all, the user's own) of every kind, as columns of one statement: one
+    count over each kind's status index (two where some can be the user's own)."""
     counts = []
     for name in SECTIONS:
         kind = kinds()[name]
@@ -110,19 +106,16 @@ def _counts_statement(province_wide: bool) -> sa.Select:
         counts.append(count.scalar_subquery().label(name))
         own = count.where(kind.own(sa.bindparam("user_id"))).scalar_subquery() if kind.own else sa.literal(0)
         counts.append(own.label(f"{name}_own"))
-    return sa.select(*counts)
+    return counts
 
 
-def waiting_counts(user) -> dict[str, tuple[int, int]]:
-    """Section -> (all its waiting items, the user's own among them)."""
-    row = db.session.execute(_counts_statement(user.province_wide), _who(user)).one()
-    return {name: (row[2 * i], row[2 * i + 1]) for i, name in enumerate(SECTIONS)}
+def counts_of(row) -> dict[str, tuple[int, int]]:
+    """Section -> (all, own) from a row holding `count_columns` by their labels."""
+    return {name: (getattr(row, name), getattr(row, f"{name}_own")) for name in SECTIONS}
 
 
-def waiting_approvals(user) -> int:
-    """The menu badge: what the approvals page lists for this supervisor to
-    decide — every section's items but their own."""
-    return sum(total - own for total, own in waiting_counts(user).values())
+def _who(user) -> dict:
+    return {"user_id": user.id, "office_id": user.office_id}
 
 
 @built_once
@@ -146,10 +139,10 @@ def _page(name: str, user, total: int, own: int, page: int) -> Section:
     return result
 
 
-def sections(user, pages: Mapping[str, int]) -> dict[str, Section]:
-    """Every section's count and the asked page of its items (`pages`: section -> page, 1 if absent)."""
-    return {name: _page(name, user, total, own, pages.get(name, 1))
-            for name, (total, own) in waiting_counts(user).items()}
+def sections(user, pages: Mapping[str, int], counts: Mapping[str, tuple[int, int]]) -> dict[str, Section]:
+    """Every section's count (`counts`: section -> (all, own), as read with the menu's
+    badges) and the asked page of its items (`pages`: section -> page, 1 if absent)."""
+    return {name: _page(name, user, total, own, pages.get(name, 1)) for name, (total, own) in counts.items()}
 
 
 def next_office_deadlines(case_ids) -> dict[int, CaseDeadline]:

@@ -186,7 +186,7 @@ def test_mediation_figures_are_those_of_every_mediation(db, factory):
 
 def test_menu_badge_counts_what_waits_for_someone_else(db, factory):
     from casesys.adjudication.models import Approval
-    from casesys.desk.waiting import waiting_approvals
+    from casesys.desk.badges import waiting_approvals
     from casesys.documents.models import Document
 
     office = factory.office()
@@ -201,3 +201,20 @@ def test_menu_badge_counts_what_waits_for_someone_else(db, factory):
                                 created_by_id=author.id if author else None))
     db.session.commit()
     assert waiting_approvals(chief) == 2 + 2  # two requests and two documents not his own, in his office
+
+
+def test_the_menu_counts_are_read_once_per_request_until_it_writes(app, db, factory):
+    from casesys.adjudication.models import Approval
+    from casesys.desk.badges import desk_counts
+
+    office = factory.office()
+    officer, chief = factory.user(Role.OFFICER, office=office), factory.user(Role.SUPERVISOR, office=office)
+    case = factory.case(officer)
+    db.session.commit()
+    with app.test_request_context("/approvals"):
+        assert desk_counts(chief, supervisor=True).to_decide == 0
+        db.session.add(Approval(case_id=case.id, action="accept", payload={}, requested_by_id=officer.id))
+        assert desk_counts(chief, supervisor=True).to_decide == 0  # nothing written yet: the same reading
+        db.session.flush()
+        assert desk_counts(chief, supervisor=True).to_decide == 1
+        assert desk_counts(chief, supervisor=False).waiting is None

@@ -12,7 +12,7 @@ import pytest
 from casesys.adjudication.models import Approval
 from casesys.core import clock
 from casesys.credit.models import CreditRecord
-from casesys.desk import waiting
+from casesys.desk import badges, waiting
 from casesys.documents.models import Document
 from casesys.domain.enums import PartyRole, Role
 from casesys.public.models import Publication
@@ -123,7 +123,7 @@ def test_the_badge_counts_what_the_page_lists_for_the_supervisor_to_decide(db, f
     assert "共 7 项，其中本人提出 2 项" in _section(page, "steps")
     assert "共 7 份，其中本人起草 1 份" in _section(page, "documents")
     to_decide = (ITEMS - 2) + (ITEMS - 1) + ITEMS + ITEMS + ITEMS
-    assert waiting.waiting_approvals(chief) == to_decide
+    assert badges.waiting_approvals(chief) == to_decide
     assert f'data-testid="waiting-approvals">{to_decide}<' in re.sub(r'\s+title="[^"]*"', "", page)
 
 

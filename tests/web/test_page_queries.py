@@ -129,3 +129,14 @@ def test_statements_do_not_grow_with_rows(app, db, client, login_as, statements,
             _count(db, client, login_as, statements, world[role], page.format(case=world["case"]))
             print("\n".join(re.sub(r"\s+", " ", s)[:160] for s in statements), "\n====")
     assert counts[0] == counts[1], f"{page}: {counts[0]} statements with 1 row, {counts[1]} with 10"
+
+
+@pytest.mark.parametrize("page", ["/approvals", "/workload", "/mediation/dashboard", "/dashboard"])
+def test_a_supervisor_page_reads_the_menu_counts_in_one_statement_once(db, client, login_as, statements, worlds,
+                                                                        page):
+    chief = worlds[1]["chief"]
+    _count(db, client, login_as, statements, chief, page)
+    badge_reads = [s for s in statements if "FROM reminders" in s and "count(*)" in s]
+    assert len(badge_reads) == 1, badge_reads
+    assert " AS steps" in badge_reads[0] and " AS records_own" in badge_reads[0]  # the approvals page's counts too
+    assert sum(" AS steps" in s for s in statements) == 1

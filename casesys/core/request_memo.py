@@ -1,0 +1,30 @@
+"""Values read once per request: what both a page and its menu show (the
+waiting approvals: the approvals page's sections and the menu's badge) is
+asked of the database once. Whatever the request writes forgets them, so a
+value is never older than the request's last write."""
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+import sqlalchemy as sa
+from flask import g, has_app_context, has_request_context
+
+_Value = TypeVar("_Value")
+_MEMO = "_request_memo"
+
+
+def request_memo(key: Hashable, compute: Callable[[], _Value]) -> _Value:
+    """`compute()`, once per request and key (outside a request, every time)."""
+    if not has_request_context():
+        return compute()
+    memo = g.setdefault(_MEMO, {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush")
+def _forget_on_write(session, flush_context) -> None:
+    if has_app_context():  # g outlives a request where the app context was pushed before it
+        g.pop(_MEMO, None)
