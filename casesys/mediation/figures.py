@@ -8,6 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from casesys.core.database import built_once
 from casesys.domain.mediation import MediationFigures, MediationStatus
 from casesys.extensions import db
 from casesys.mediation.models import MediationCount, MediationTermDay
@@ -18,13 +19,9 @@ FINISHED = (MediationStatus.AGREED, MediationStatus.PARTIAL, MediationStatus.FAI
 def mediation_figures(user, today: date) -> MediationFigures:
     """The user's office (or the province for province-wide users). Terms
     overdue today: every open term but those due from today on."""
-    counts, days = MediationCount, MediationTermDay
-    count_scope = sa.true() if user.province_wide else counts.office_id == user.office_id
-    day_scope = sa.true() if user.province_wide else days.office_id == user.office_id
-    by_status = {status: (count, days_ or 0, ended_count) for status, count, days_, ended_count in db.session.execute(
-        sa.select(counts.status, sa.func.sum(counts.mediations), sa.func.sum(counts.ended_days),
-                  sa.func.sum(counts.ended))
-        .where(count_scope).group_by(counts.status))}
+    scope = {"office_id": user.office_id, "today": today}
+    by_status = {status: (count, days or 0, ended) for status, count, days, ended
+                 in db.session.execute(_by_status_statement(user.province_wide), scope)}
 
     def total(statuses, column=0):
         return sum(int(by_status.get(MediationStatus(s), (0, 0, 0))[column]) for s in statuses)
@@ -34,9 +31,29 @@ def mediation_figures(user, today: date) -> MediationFigures:
     succeeded = total([MediationStatus.AGREED, MediationStatus.PARTIAL])
     spans = total(FINISHED, 2)
     average = int(total(FINISHED, 1)) / spans if spans else None
-    open_terms = sa.select(sa.func.coalesce(sa.func.sum(counts.open_terms), 0)).where(count_scope).scalar_subquery()
-    not_yet_due = (sa.select(sa.func.coalesce(sa.func.sum(days.open_terms), 0))
-                   .where(day_scope, days.due_on >= today).scalar_subquery())
-    overdue = int(db.session.scalar(sa.select(open_terms - not_yet_due)) or 0)
+    overdue = int(db.session.scalar(_overdue_terms_statement(user.province_wide), scope) or 0)
     return MediationFigures(open_count, finished, succeeded, average, overdue,
                             {status.value: total([status]) for status in MediationStatus})
+
+
+def _office_scope(model, province_wide: bool) -> sa.ColumnElement[bool]:
+    return sa.true() if province_wide else model.office_id == sa.bindparam("office_id")
+
+
+@built_once
+def _by_status_statement(province_wide: bool) -> sa.Select:
+    counts = MediationCount
+    return (sa.select(counts.status, sa.func.sum(counts.mediations), sa.func.sum(counts.ended_days),
+                      sa.func.sum(counts.ended))
+            .where(_office_scope(counts, province_wide)).group_by(counts.status))
+
+
+@built_once
+def _overdue_terms_statement(province_wide: bool) -> sa.Select:
+    counts, days = MediationCount, MediationTermDay
+    open_terms = (sa.select(sa.func.coalesce(sa.func.sum(counts.open_terms), 0))
+                  .where(_office_scope(counts, province_wide)).scalar_subquery())
+    not_yet_due = (sa.select(sa.func.coalesce(sa.func.sum(days.open_terms), 0))
+                   .where(_office_scope(days, province_wide), days.due_on >= sa.bindparam("today", type_=sa.Date))
+                   .scalar_subquery())
+    return sa.select(open_terms - not_yet_due)
