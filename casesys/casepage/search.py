@@ -393,10 +393,17 @@ class ListStatements:
 def _list_statements(visibility: str, match: str | None, counting: str, sort: str,
                      others: tuple = ()) -> ListStatements:
     """`counting`: "first" (the newest `cap` matches of a one-character
-    query), "index" (up to `cap`, inside the FTS5 index: no row read),
-    "capped" (up to `cap`), "all", or "beside" (all, by the page's rows; the
-    count up to `cap` for a page past the last)."""
-    stmt = _cases(visibility, match, others)
+    query), "index" (up to `cap`, inside the FTS5 index: no row read; by the
+    page's rows, from the index read once for both), "capped" (up to `cap`),
+    "all", or "beside" (all, by the page's rows). "index" and "beside" count
+    alone for a page past the last."""
+    if counting == "index":
+        matches = _fts_matches()
+        stmt = sa.select(Case).where(visibility_clause(visibility), Case.id.in_(sa.select(matches.c.rowid)), *others)
+        counted = sa.select(sa.func.count()).select_from(
+            sa.select(sa.literal(1)).select_from(matches).limit(sa.bindparam("cap")).subquery()).scalar_subquery()
+    else:
+        stmt = _cases(visibility, match, others)
     order = SORTS[sort][1]
     if counting == "first":  # the scan stops there
         first = stmt.with_only_columns(Case.id).order_by(*order).limit(sa.bindparam("cap")).subquery()
@@ -409,11 +416,24 @@ def _list_statements(visibility: str, match: str | None, counting: str, sort: st
         count = sa.select(sa.func.count()).select_from(first)
     else:
         count = stmt.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
-    columns = (*LIST_COLUMNS, sa.func.count().over()) if counting == "beside" else LIST_COLUMNS
+    columns = LIST_COLUMNS
+    if counting == "beside":
+        columns = (*LIST_COLUMNS, sa.func.count().over())
+    elif counting == "index":
+        columns = (*LIST_COLUMNS, counted)
     page = (stmt.with_only_columns(*columns).join(Office, Case.office_id == Office.id)
             .outerjoin(User, Case.handler_id == User.id).order_by(*order)
             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
     return ListStatements(count, page)
+
+
+@built_once
+def _fts_matches() -> sa.CTE:
+    """The FTS5 index's matches, read once for a page and its count (SQLite
+    would otherwise read the index again for each)."""
+    return (sa.text("SELECT rowid FROM case_grams WHERE case_grams MATCH :expression")
+            .bindparams(sa.bindparam("expression", type_=sa.String)).columns(sa.column("rowid"))
+            .cte("matches").prefix_with("MATERIALIZED"))
 
 
 # The list and the search box with no other filter, the pages read all day:
@@ -422,7 +442,7 @@ _unfiltered_list_statements = built_once(_list_statements)
 
 
 def search_cases(user, filters: CaseFilters, per_page: int, count_up_to: int | None = None) -> CasePage:
-    """A count and a page of rows: two statements whatever the page size, and
+    """A count and a page of rows: at most two statements whatever the page size, and
     plain rows, as a list page is read often (the party names: `fill_party_names`).
     The plain list and a search count up to `count_up_to` cases only (the
     count is what grew with the register); a filtered list counts them all."""
@@ -449,8 +469,9 @@ def search_cases(user, filters: CaseFilters, per_page: int, count_up_to: int | N
     page = max(1, filters.page)
     offset, limit = (page - 1) * per_page, per_page
     count_values = {**values, "cap": ONE_CHARACTER_LIMIT if limited else _sql_cap(cap)}
-    if counting == "beside":
-        rows = db.session.execute(statements.page, {**values, "limit": limit, "offset": offset}).all()
+    if counting in ("beside", "index"):
+        page_values = {**(count_values if counting == "index" else values), "limit": limit, "offset": offset}
+        rows = db.session.execute(statements.page, page_values).all()
         total = rows[0][-1] if rows else db.session.scalar(statements.count, count_values)
         rows = [row[:-1] for row in rows]
     else:
