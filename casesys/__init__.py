@@ -151,14 +151,14 @@ def register_template_helpers(app: Flask) -> None:
     from casesys.auth import permissions
     from casesys.core import labels
     from casesys.core.formsets import blank_row
-    from casesys.core.registry import menu
+    from casesys.core.menu_html import kept_menu
     from casesys.core.timefmt import local_datetime
     from casesys.domain.deadlines import urgency
     from casesys.domain.mediation import term_status
     from casesys.domain.workflow import Action
 
     app.jinja_env.globals.update(
-        perm=permissions, labels=labels, menu=menu, blank_row=blank_row, deadline_urgency=urgency,
+        perm=permissions, labels=labels, kept_menu=kept_menu, blank_row=blank_row, deadline_urgency=urgency,
         labels_action=lambda value: Action.label_of(value), approval_summary=labels.approval_summary,
         term_status=term_status,
     )
