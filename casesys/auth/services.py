@@ -17,6 +17,7 @@ from casesys.auth.passwords import password_matches, password_problem
 from casesys.core.audit import record_audit
 from casesys.core.clock import utcnow
 from casesys.core.database import built_once, upsert
+from casesys.core.fragments import kept_for_epoch
 from casesys.domain.enums import Role
 from casesys.domain.errors import Refused
 from casesys.extensions import db
@@ -193,8 +194,14 @@ def office_people(office_id: int, roles, *, active_only: bool = True) -> list[tu
     """(id, name) of the office's people who hold any of `roles`, by name:
     the choices of 承办人, a panel, the list's filter. The roles are checked
     in the statement, so no user's roles are loaded."""
-    rows = db.session.execute(_office_people_statement(tuple(sorted(roles)), active_only), {"office_id": office_id})
-    return [(user_id, name) for user_id, name in rows]  # plain tuples: WTForms takes no Row for a choice
+    roles = tuple(sorted(roles))
+
+    def read() -> tuple[tuple[int, str], ...]:  # plain tuples: WTForms takes no Row for a choice
+        rows = db.session.execute(_office_people_statement(roles, active_only), {"office_id": office_id})
+        return tuple((user_id, name) for user_id, name in rows)
+
+    # Names, offices, activity and roles all raise the display epoch.
+    return list(kept_for_epoch(("office_people", office_id, roles, active_only), read))
 
 
 @built_once

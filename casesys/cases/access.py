@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from casesys.auth.permissions import can_view_case, get_or_abort
 from casesys.cases.models import Case, CaseShare
 from casesys.core.database import built_once
+from casesys.core.fragments import kept_for_epoch
 from casesys.extensions import db
 
 
@@ -27,7 +28,8 @@ def visibility(user) -> tuple[str, int | None]:
     unless "office") — the search index can filter by that office itself."""
     if user.province_wide:
         return "all", None
-    if db.session.scalar(_any_share_statement(), {"office_id": user.office_id}) is None:
+    if not kept_for_epoch(("office_has_shares", user.office_id), lambda: db.session.scalar(
+            _any_share_statement(), {"office_id": user.office_id}) is not None):  # a share raises the epoch
         return "office", user.office_id
     return "shared", None
 

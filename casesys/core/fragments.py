@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 import sqlalchemy as sa
 from cachetools import TTLCache
@@ -22,8 +23,10 @@ from markupsafe import Markup
 
 from casesys.core.database import built_once
 from casesys.core.models import DisplayEpoch
+from casesys.core.request_memo import request_memo
 from casesys.extensions import db
 
+_Value = TypeVar("_Value")
 WROTE = "casesys.wrote"  # in the request's environ: it flushed something
 #: Each store and the setting of its size (0: not kept).
 STORES = {"pages": "CASE_PAGE_CACHE_SIZE", "rows": "LIST_ROW_CACHE_SIZE"}
@@ -77,7 +80,25 @@ def kept_rows(keys: list[Hashable], render_missing: Callable[[list[int]], list[s
 
 
 def display_epoch() -> int:
-    return db.session.execute(_epoch_statement()).scalar_one()
+    """The display epoch, read once per request until it writes."""
+    return request_memo("display_epoch", lambda: db.session.execute(_epoch_statement()).scalar_one())
+
+
+def kept_for_epoch(key: Hashable, read: Callable[[], _Value]) -> _Value:
+    """What `read()` gives from tables that raise the display epoch (settings,
+    people, roles, offices, shared cases), kept per epoch: read once per
+    process and epoch. The epoch is read first, so what is kept under it is
+    never older than it. The value is shared between threads: never change it."""
+    store = fragment_store("rows") if has_request_context() else None
+    if store is None or not may_keep():  # a request that writes reads what it wrote
+        return read()
+    full_key = ("epoch", key, display_epoch())
+    value = store.get(full_key)
+    if value is None:
+        value = read()
+        if may_keep():
+            store.put(full_key, value)
+    return value
 
 
 @built_once

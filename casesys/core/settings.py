@@ -91,10 +91,14 @@ SETTINGS: dict[str, SettingDef] = {
 
 def get_setting(key: str) -> Any:
     """The administrator's value, else the default; all values are read at
-    the request's first use (one statement: a page asks for several)."""
+    the request's first use (one statement: a page asks for several), and
+    kept per display epoch, which every change of a setting raises."""
+    from casesys.core.fragments import kept_for_epoch  # which imports the models, which import this module
+
     cache = g.get("_settings_cache")
     if cache is None:
-        cache = g._settings_cache = dict(db.session.execute(_all_settings_statement()).tuples().all())
+        cache = g._settings_cache = kept_for_epoch("settings", lambda: dict(
+            db.session.execute(_all_settings_statement()).tuples().all()))
     return cache[key] if key in cache else SETTINGS[key].default
 
 

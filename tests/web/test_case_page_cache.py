@@ -15,14 +15,20 @@ from casesys.cases.models import Case, Party
 from casesys.domain.enums import PartyRole, Role
 from tests.conftest import TEST_PASSWORD
 
-MIGRATION = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0021pagerev_page_revisions.py"
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations" / "versions"
 
 
-def _migration():
-    spec = importlib.util.spec_from_file_location("pagerev", MIGRATION)
+def _migration(name: str = "0021pagerev_page_revisions"):
+    spec = importlib.util.spec_from_file_location(name, MIGRATIONS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _epoch_tables() -> dict[str, tuple | None]:
+    """Each table that raises the display epoch (None: any change; else the columns that count)."""
+    more = _migration("0026revisions_once_and_more_epochs").EPOCH_TABLES
+    return {**_migration().EPOCH_TABLES, **{table: None for table in more}}
 
 
 @pytest.fixture
@@ -138,7 +144,7 @@ def test_every_table_the_page_reads_is_followed_by_the_revisions(app, db, client
     db.session.commit()
     login_as(factory.user(Role.SUPERVISOR, province_wide=True))
     migration = _migration()
-    followed = set(migration.CASE_ROWS) | set(migration.EPOCH_TABLES) | {"cases"}
+    followed = set(migration.CASE_ROWS) | set(_epoch_tables()) | {"cases"}
     read: set[str] = set()
     rendering = []
     real = views.case_page_content
@@ -182,9 +188,10 @@ def test_a_write_to_each_followed_table_raises_the_revision(db, factory, table):
 def test_a_write_to_each_shared_table_raises_the_epoch(db, factory):
     officer = factory.user(Role.OFFICER)
     epoch = sa.text("SELECT coalesce(max(epoch), 0) FROM display_epochs")
-    for table, columns in _migration().EPOCH_TABLES.items():
+    for table, columns in _epoch_tables().items():
         before = db.session.execute(epoch).scalar_one()
-        column = columns[0] if columns else next(c.name for c in db.metadata.tables[table].columns if not c.primary_key)
+        every = list(db.metadata.tables[table].columns)
+        column = columns[0] if columns else next((c.name for c in every if not c.primary_key), every[0].name)
         db.session.execute(sa.text(f"UPDATE {table} SET {column} = {column}"))
         assert db.session.execute(epoch).scalar_one() > before or not db.session.execute(
             sa.text(f"SELECT count(*) FROM {table}")).scalar_one(), table
@@ -201,6 +208,31 @@ def test_a_party_added_by_the_orm_raises_the_revision(db, factory):
     db.session.flush()
     assert db.session.execute(sa.select(Case.revision).where(Case.id == case.id)).scalar_one() > before
     db.session.rollback()
+
+
+@pytest.mark.commits  # a transaction of its own, not a savepoint of the test's
+def test_postgresql_raises_a_revision_once_per_transaction(app, db, factory, backend):
+    """Migration 0026onebump: the statements of one transaction that write a case's rows
+    raise its revision once (what is kept was rendered from committed rows); the next
+    transaction raises it again. SQLite's row triggers raise it for each."""
+    officer = factory.user(Role.OFFICER)
+    case = factory.case(officer)
+    revision = sa.select(Case.revision).where(Case.id == case.id)
+    before = db.session.execute(revision).scalar_one()
+    for name in ("新加入的甲公司", "新加入的乙公司"):
+        data = factory.party(PartyRole.RESPONDENT, name)
+        db.session.add(Party(case=case, role=data.role, **data.values))
+        db.session.flush()
+    db.session.execute(sa.text("UPDATE parties SET name = name WHERE case_id = :id"), {"id": case.id})
+    db.session.commit()
+    first = db.session.execute(revision).scalar_one()
+    db.session.execute(sa.text("UPDATE parties SET name = name WHERE case_id = :id"), {"id": case.id})
+    db.session.commit()
+    second = db.session.execute(revision).scalar_one()
+    if backend == "postgresql":
+        assert (first - before, second - first) == (1, 1)
+    else:
+        assert first - before > 1 and second > first
 
 
 # --- list and to-do rows (casesys.core.fragments.kept_rows) ---------------------------
