@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from casesys.adjudication.models import CaseDeadline, WorkloadDay, WorkloadHandler
 from casesys.auth.models import User
 from casesys.cases.models import Case
+from casesys.core.database import built_once
 from casesys.core.tallies import Counts, Tally, Units, add_to, among, changed, new_counts, references, stored_id
 from casesys.domain.enums import OPEN_STATES
 from casesys.extensions import db
@@ -74,9 +76,14 @@ def touched_cases(session: Session) -> tuple[set[int], list]:
 WORKLOAD = Tally("workload", (WorkloadHandler.__table__, WorkloadDay.__table__), count_workload, touched_cases)
 
 
+class Handler(NamedTuple):
+    id: int
+    full_name: str
+
+
 @dataclass
 class WorkloadRow:
-    user: User
+    user: Handler
     open_cases: int
     average_age_days: float
     oldest_age_days: int
@@ -86,22 +93,28 @@ class WorkloadRow:
 def workload_rows(office_id: int, today: date) -> list[WorkloadRow]:
     """Open cases per handler of the office with their ages, and their
     deadlines overdue today, most cases first: one statement over a row per
-    handler, the day of its oldest case and its days with deadlines from today on."""
-    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.office_id == office_id))}
+    handler (and their name), the day of its oldest case and its days with
+    deadlines from today on."""
+    rows = db.session.execute(_rows_statement(), {"office_id": office_id, "today": today})
+    epoch = (today - EPOCH).days
+    return [WorkloadRow(Handler(handler_id, name), count, (count * epoch - int(received_days)) / count,
+                        (today - _as_date(first)).days, int(overdue))
+            for handler_id, name, count, received_days, first, overdue in rows]
+
+
+@built_once
+def _rows_statement() -> sa.Select:
     handler, day = WorkloadHandler, WorkloadDay
     same_handler = sa.and_(day.office_id == handler.office_id, day.handler_id == handler.handler_id)
     oldest = sa.select(sa.func.min(day.day)).where(same_handler, day.open_cases > 0).scalar_subquery()
     not_yet_due = (sa.select(sa.func.coalesce(sa.func.sum(day.open_deadlines), 0))
-                   .where(same_handler, day.day >= today).scalar_subquery())
-    rows = db.session.execute(
-        sa.select(handler.handler_id, handler.open_cases, handler.received_days, oldest,
-                  handler.open_deadlines - not_yet_due)
-        .where(handler.office_id == office_id, handler.open_cases > 0)
-        .order_by(handler.open_cases.desc(), handler.handler_id)).all()
-    epoch = (today - EPOCH).days
-    return [WorkloadRow(users[handler_id], count, (count * epoch - int(received_days)) / count,
-                        (today - _as_date(first)).days, int(overdue))
-            for handler_id, count, received_days, first, overdue in rows if handler_id in users]
+                   .where(same_handler, day.day >= sa.bindparam("today", type_=sa.Date)).scalar_subquery())
+    office_id = sa.bindparam("office_id")
+    return (sa.select(handler.handler_id, User.full_name, handler.open_cases, handler.received_days, oldest,
+                      handler.open_deadlines - not_yet_due)
+            .join(User, sa.and_(User.id == handler.handler_id, User.office_id == office_id))  # still of the office
+            .where(handler.office_id == office_id, handler.open_cases > 0)
+            .order_by(handler.open_cases.desc(), handler.handler_id))
 
 
 def _as_date(value) -> date:
