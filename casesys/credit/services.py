@@ -71,28 +71,27 @@ def findings_against(respondents: tuple[tuple[PartyKind, str, int], ...], case_i
     if not respondents:
         return {}
     since = repeat_window_start(today or clock.today(), int(get_setting("repeat_infringement_years")))
+    parties = {(kind, code): party_id for kind, code, party_id in respondents}
+    codes = {kind.value: [code for party_kind, code, _ in respondents if party_kind == kind] for kind in PartyKind}
     result: dict[int, list[Finding]] = {}
-    for kind in PartyKind:
-        codes = {code: party_id for party_kind, code, party_id in respondents if party_kind == kind}
-        if not codes:
-            continue
-        rows = db.session.execute(_findings_statement(kind), {"codes": list(codes), "since": since, "case_id": case_id})
-        for code, other_case_id, number, office, decided_on in rows:
-            findings = result.setdefault(codes[code], [])
-            if all(f.case_id != other_case_id for f in findings):
-                findings.append(Finding(other_case_id, number, office, decided_on))
+    for kind, code, other_case_id, number, office, decided_on in db.session.execute(
+            _findings_statement(), {**codes, "since": since, "case_id": case_id}):
+        findings = result.setdefault(parties[(PartyKind(kind), code)], [])
+        if all(f.case_id != other_case_id for f in findings):
+            findings.append(Finding(other_case_id, number, office, decided_on))
     return result
 
 
 @built_once
-def _findings_statement(kind: PartyKind) -> sa.Select:
-    """Infringement found against respondents of `kind` by their codes (bound:
-    codes, since, case_id — the case itself is left out)."""
-    column = _code_column(kind)
-    return (sa.select(column, Case.id, Case.number, Office.name, Case.decided_on)
+def _findings_statement() -> sa.Select:
+    """Infringement found against respondents by their codes, those of each kind
+    bound under its name (and since, case_id — the case itself is left out)."""
+    by_code = sa.or_(*(sa.and_(Party.kind == kind, _code_column(kind).in_(sa.bindparam(kind.value, expanding=True)))
+                       for kind in PartyKind))
+    code = sa.case((Party.kind == PartyKind.ORGANISATION, Party.credit_code), else_=Party.id_number)
+    return (sa.select(Party.kind, code, Case.id, Case.number, Office.name, Case.decided_on)
             .join(Case, Party.case_id == Case.id).join(Office, Case.office_id == Office.id)
-            .where(column.in_(sa.bindparam("codes", expanding=True)), Party.kind == kind,
-                   Party.role == PartyRole.RESPONDENT, Case.decision_outcome == INFRINGEMENT,
+            .where(by_code, Party.role == PartyRole.RESPONDENT, Case.decision_outcome == INFRINGEMENT,
                    Case.decided_on >= sa.bindparam("since"), Case.id != sa.bindparam("case_id"))
             .order_by(Case.decided_on.desc()))
 
