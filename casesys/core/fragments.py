@@ -23,10 +23,11 @@ from markupsafe import Markup
 
 from casesys.core.database import built_once
 from casesys.core.models import DisplayEpoch
-from casesys.core.request_memo import request_memo
+from casesys.core.request_memo import remember, request_memo
 from casesys.extensions import db
 
 _Value = TypeVar("_Value")
+_EPOCH = "display_epoch"
 WROTE = "casesys.wrote"  # in the request's environ: it flushed something
 #: Each store and the setting of its size (0: not kept).
 STORES = {"pages": "CASE_PAGE_CACHE_SIZE", "rows": "LIST_ROW_CACHE_SIZE"}
@@ -80,8 +81,13 @@ def kept_rows(keys: list[Hashable], render_missing: Callable[[list[int]], list[s
 
 
 def display_epoch() -> int:
-    """The display epoch, read once per request until it writes."""
-    return request_memo("display_epoch", lambda: db.session.execute(_epoch_statement()).scalar_one())
+    """The display epoch, read once per request until it writes (with the
+    logged-in user: `remember_display_epoch`)."""
+    return request_memo(_EPOCH, lambda: db.session.execute(sa.select(epoch_column())).scalar_one())
+
+
+def remember_display_epoch(epoch: int) -> None:
+    remember(_EPOCH, epoch)
 
 
 def kept_for_epoch(key: Hashable, read: Callable[[], _Value]) -> _Value:
@@ -102,8 +108,9 @@ def kept_for_epoch(key: Hashable, read: Callable[[], _Value]) -> _Value:
 
 
 @built_once
-def _epoch_statement() -> sa.Select:
-    return sa.select(sa.func.coalesce(sa.func.max(DisplayEpoch.epoch), 0))  # no row yet: 0
+def epoch_column() -> sa.ScalarSelect:
+    """The display epoch as a column, for a statement that reads it beside other things."""
+    return sa.select(sa.func.coalesce(sa.func.max(DisplayEpoch.epoch), 0)).scalar_subquery()  # no row yet: 0
 
 
 @sa.event.listens_for(sa.orm.Session, "after_flush")

@@ -24,6 +24,12 @@ def request_memo(key: Hashable, compute: Callable[[], _Value]) -> _Value:
     return memo[key]
 
 
+def remember(key: Hashable, value) -> None:
+    """What the request has read already, in another statement (e.g. with the user)."""
+    if has_request_context():
+        g.setdefault(_MEMO, {})[key] = value
+
+
 @sa.event.listens_for(sa.orm.Session, "after_flush")
 def _forget_on_write(session, flush_context) -> None:
     if has_app_context():  # g outlives a request where the app context was pushed before it

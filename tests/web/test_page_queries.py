@@ -140,3 +140,14 @@ def test_a_supervisor_page_reads_the_menu_counts_in_one_statement_once(db, clien
     assert len(badge_reads) == 1, badge_reads
     assert " AS steps" in badge_reads[0] and " AS records_own" in badge_reads[0]  # the approvals page's counts too
     assert sum(" AS steps" in s for s in statements) == 1
+
+
+@pytest.mark.parametrize("page", ["/cases", "/cases?q=光谷", "/cases/{case}", "/workload"])
+def test_the_display_epoch_is_read_with_the_user(db, client, login_as, statements, worlds, page):
+    """Most pages key what they keep by the display epoch: it comes with the logged-in
+    user's statement, not in one of its own (casesys.auth.services.load_session_user)."""
+    world = worlds[0]
+    user = world["chief"] if page == "/workload" else world["officer"]
+    _count(db, client, login_as, statements, user, page.format(case=world["case"]))
+    reading = [s for s in statements if "display_epochs" in s]
+    assert len(reading) == 1 and "FROM users" in reading[0], reading
