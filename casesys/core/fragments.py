@@ -102,8 +102,7 @@ def kept_for_epoch(key: Hashable, read: Callable[[], _Value]) -> _Value:
     value = store.get(full_key)
     if value is None:
         value = read()
-        if may_keep():
-            store.put(full_key, value)
+        store.put(full_key, value)
     return value
 
 

@@ -14,8 +14,6 @@ from markupsafe import Markup
 from casesys.core.fragments import kept_rows
 from casesys.core.registry import menu
 
-PARTS = ("main", "user")
-
 
 def kept_menu(part: str, badges: dict | None) -> Markup:
     """The entries of the menu bar (`main`, with the administration menu) or of the user's menu (`user`)."""

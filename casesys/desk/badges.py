@@ -42,5 +42,5 @@ def waiting_approvals(user) -> int:
 
 @built_once
 def _statement(supervisor: bool, province_wide: bool) -> sa.Select:
-    columns = [unread_count_column().label("unread")]
-    return sa.select(*columns, *(waiting.count_columns(province_wide) if supervisor else ()))
+    return sa.select(unread_count_column().label("unread"),
+                     *(waiting.count_columns(province_wide) if supervisor else ()))
