@@ -27,6 +27,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("url")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--party-query", help="search for this (as `make bench` does: the smallest size's query)")
     parser.add_argument("--page", action="append", help="only this page (repeatable)")
     parser.add_argument("--sql", action="store_true",
                         help="also list the statements of one request with their times, slowest first")
@@ -41,7 +42,7 @@ def main(argv=None) -> int:
     from casesys import create_app
     from casesys.extensions import db
 
-    samples = pick_samples(args.url)
+    samples = pick_samples(args.url, args.party_query)
     app = create_app("development", SQLALCHEMY_DATABASE_URI=args.url, WTF_CSRF_ENABLED=False)
     counted: list[str] = []
     timed: list[tuple[float, str]] = []

@@ -150,3 +150,47 @@ def test_queries_with_spaces_or_letters_match_like_the_scan(factory, typed):
     factory.case(officer, requester="A B 有限公司", patent_number="ZL202310123456.6")
     factory.case(officer, requester="长江华为有限公司")
     assert _found(officer, typed) == _scan(officer, typed)
+
+
+@pytest.mark.parametrize("sort", ["received_desc", "received_asc", "updated_desc"])
+@pytest.mark.parametrize("typed", ["格力", "电器分公", "GREE"])
+def test_walking_the_newest_cases_lists_what_sorting_the_matches_lists(db, factory, monkeypatch, sort, typed):
+    """SQLite reads a rare search's page from the ids it counted, a frequent one's
+    (`WALK_FROM_MATCHES`) by walking the newest cases or, for other sorts and deep
+    pages, by sorting all the index's matches: the same rows in the same order, on every
+    page, for an office's officer and a province-wide supervisor (PostgreSQL: one way)."""
+    from datetime import timedelta
+
+    from casesys.casepage import search
+
+    office = factory.office(prefix="鄂知保走")
+    officer = factory.user(Role.OFFICER, office=office)
+    chief = factory.user(Role.SUPERVISOR, office=office, province_wide=True)
+    for n in range(9):
+        name = f"格力电器分公司{n} GREE" if n % 3 else f"宜昌三峡机械{n}"
+        case = factory.case(officer, requester=name, commit=False)
+        case.received_on -= timedelta(days=n % 4)  # ties on a day: the id decides
+        db.session.commit()
+    factory.case(factory.user(Role.OFFICER, office=factory.office(prefix="鄂知保别")), requester="格力电器分公司")
+
+    walks = []
+    decide = search._walk_newest
+    monkeypatch.setattr(search, "_walk_newest", lambda *args: walks.append(decide(*args)) or walks[-1])
+
+    def pages(user, walk_from: int, count_up_to: int | None) -> list[list[int]]:
+        monkeypatch.setattr(search, "WALK_FROM_MATCHES", walk_from)
+        found = [search_cases(user, CaseFilters(q=typed, sort=sort, page=page), per_page=2, count_up_to=count_up_to)
+                 for page in range(1, 6)]
+        expected = (4, True) if count_up_to else (len(_scan(user, typed)), False)
+        assert {(result.total, result.more) for result in found} == {expected}
+        return [[row.id for row in result.items] for result in found]
+
+    for user in (officer, chief):
+        walked = pages(user, walk_from=1, count_up_to=4)  # the count capped: more matches than counted
+        sorted_matches = pages(user, walk_from=10**9, count_up_to=4)
+        counted_ids = pages(user, walk_from=10**9, count_up_to=None)  # every match counted
+        assert walked == sorted_matches == counted_ids
+        listed = [case_id for page in walked for case_id in page]
+        assert len(listed) == len(set(listed)) and set(listed) == _scan(user, typed)
+    if db.engine.dialect.name == "sqlite":  # the frequent way was taken; then the others
+        assert set(walks) == {sort in search.WALKED_SORTS}
