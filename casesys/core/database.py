@@ -46,6 +46,20 @@ def dialect_name() -> str:
     return db.engine.dialect.name
 
 
+def plan_for_these_values() -> None:
+    """PostgreSQL: plan the statements of this transaction for the values they
+    are given. psycopg prepares a statement it has run five times; PostgreSQL
+    may then plan it once for any values, and a search planned for no text in
+    particular reads every match of a frequent pair (8.5 ms for 湘江 at 100,000
+    cases where its own plan takes 2). Searches ask for this; other pages keep
+    the plans PostgreSQL keeps, as planning each time costs them ~0.5 ms."""
+    if dialect_name() == "postgresql":
+        db.session.execute(_PLAN_FOR_THESE_VALUES)
+
+
+_PLAN_FOR_THESE_VALUES = sa.text("SET LOCAL plan_cache_mode = force_custom_plan")
+
+
 def epoch_days(column):
     """Whole days from 1970-01-01 to a date column, an integer on both
     databases: sums of them are exact, so averages of ages are those Python

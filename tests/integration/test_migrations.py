@@ -25,9 +25,10 @@ def test_search_index_exists_for_the_dialect(app, db):
             triggers = conn.execute(sa.text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
             assert {"case_grams_ad", "case_grams_ai", "case_grams_au"} <= set(triggers)
             assert not {name for name in triggers if name.startswith("case_search")}  # the trigram index's, gone
-        else:
-            names = conn.execute(sa.text(
-                "SELECT indexname FROM pg_indexes WHERE indexname = 'ix_cases_search_grams'")).scalars().all()
+        else:  # all pairs (province-wide searches), and each prefixed with the case's office
+            names = conn.execute(sa.text("SELECT indexname FROM pg_indexes WHERE indexname IN "
+                                         "('ix_cases_search_grams', 'ix_cases_search_grams_office')")).scalars().all()
+            assert len(names) == 2
     assert names
 
 

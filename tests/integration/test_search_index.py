@@ -194,3 +194,27 @@ def test_walking_the_newest_cases_lists_what_sorting_the_matches_lists(db, facto
         assert len(listed) == len(set(listed)) and set(listed) == _scan(user, typed)
     if db.engine.dialect.name == "sqlite":  # the frequent way was taken; then the others
         assert set(walks) == {sort in search.WALKED_SORTS}
+
+
+def test_an_office_search_reads_the_index_of_its_own_pairs_planned_for_its_text(db, factory):
+    """PostgreSQL: an office's search counts through the index of pairs prefixed with the
+    office (0027officepairs: the expression must be the index's, or the planner cannot use
+    it), and its statements are planned for the text searched, not once for any text."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the GIN indexes and plan_cache_mode are PostgreSQL's")
+    from casesys.casepage.search import match_clause
+
+    officer = factory.user(Role.OFFICER)
+    case = factory.case(officer, requester="长江华为技术有限公司")
+    assert _found(officer, "华为") == {case.id}
+    assert db.session.scalar(sa.text("SHOW plan_cache_mode")) == "force_custom_plan"
+    db.session.rollback()  # SET LOCAL: this transaction only
+    assert db.session.scalar(sa.text("SHOW plan_cache_mode")) == "auto"
+    db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    count = sa.select(sa.func.count()).select_from(Case).where(match_clause("office_grams"))
+    values = {"office_grams": [f"{officer.office_id}:华为"]}
+    compiled = count.compile(db.engine)
+    plan = db.session.connection().exec_driver_sql("EXPLAIN " + compiled.string,
+                                                   compiled.construct_params(values)).scalars().all()
+    assert any("ix_cases_search_grams_office" in line for line in plan), plan
+    assert db.session.scalar(count, values) == 1
