@@ -17,7 +17,8 @@ from casesys.auth.passwords import password_matches, password_problem
 from casesys.core.audit import record_audit
 from casesys.core.clock import utcnow
 from casesys.core.database import built_once, upsert
-from casesys.core.fragments import epoch_column, kept_for_epoch, remember_display_epoch
+from casesys.core.fragments import kept_for_epoch
+from casesys.core.request_memo import columns_read_with_user, remember_read_with_user
 from casesys.domain.enums import Role
 from casesys.domain.errors import Refused
 from casesys.extensions import db
@@ -171,7 +172,7 @@ def start_session(user: User, *, remember: bool) -> None:
 def load_session_user(cookie_id: str) -> User | None:
     """The active user whose unexpired login `cookie_id` ("<id>:<key>", from
     the session or the remember cookie) names; one query, which also reads
-    the display epoch for the request."""
+    what the features read with the user for the request (`read_with_user`)."""
     ident, _, key = cookie_id.partition(":")
     if not ident.isdigit() or not key or len(ident) > 18:
         return None
@@ -179,15 +180,15 @@ def load_session_user(cookie_id: str) -> User | None:
                              {"user_id": int(ident), "key_hash": _digest(key), "now": utcnow()}).unique().one_or_none()
     if row is None:
         return None
-    user, epoch = row
+    user = row[0]
     user.session_key = key
-    remember_display_epoch(epoch)  # read with the user: most pages need it, before their rows
+    remember_read_with_user(user.id, row)  # the display epoch, the menu's count: what most pages need
     return user
 
 
 @built_once
 def _session_user_statement() -> sa.Select:
-    return (sa.select(User, epoch_column()).options(joinedload(User.role_rows), joinedload(User.office))
+    return (sa.select(User, *columns_read_with_user()).options(joinedload(User.role_rows), joinedload(User.office))
             .join(UserSession, UserSession.user_id == User.id)
             .where(User.id == sa.bindparam("user_id"), User.active.is_(True),
                    UserSession.key_hash == sa.bindparam("key_hash"), UserSession.expires_at > sa.bindparam("now")))

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from casesys.core.database import built_once
 from casesys.core.models import DisplayEpoch
-from casesys.core.request_memo import remember, request_memo
+from casesys.core.request_memo import read_with_user, request_memo
 from casesys.extensions import db
 
 _Value = TypeVar("_Value")
@@ -82,12 +82,8 @@ def kept_rows(keys: list[Hashable], render_missing: Callable[[list[int]], list[s
 
 def display_epoch() -> int:
     """The display epoch, read once per request until it writes (with the
-    logged-in user: `remember_display_epoch`)."""
+    logged-in user: `read_with_user` below)."""
     return request_memo(_EPOCH, lambda: db.session.execute(sa.select(epoch_column())).scalar_one())
-
-
-def remember_display_epoch(epoch: int) -> None:
-    remember(_EPOCH, epoch)
 
 
 def kept_for_epoch(key: Hashable, read: Callable[[], _Value]) -> _Value:
@@ -110,6 +106,10 @@ def kept_for_epoch(key: Hashable, read: Callable[[], _Value]) -> _Value:
 def epoch_column() -> sa.ScalarSelect:
     """The display epoch as a column, for a statement that reads it beside other things."""
     return sa.select(sa.func.coalesce(sa.func.max(DisplayEpoch.epoch), 0)).scalar_subquery()  # no row yet: 0
+
+
+# Most pages need it before their rows: read with the logged-in user, not by a statement of its own.
+read_with_user("display_epoch", epoch_column, key=lambda user_id: _EPOCH)
 
 
 @sa.event.listens_for(sa.orm.Session, "after_flush")

@@ -30,6 +30,29 @@ def remember(key: Hashable, value) -> None:
         g.setdefault(_MEMO, {})[key] = value
 
 
+# What most pages need and the logged-in user's own statement reads beside the user
+# (casesys.auth.services.load_session_user): name -> (its column, bound: user_id;
+# the memo key of a user id; the value of what the column gives). Registered by the
+# features, at import or init_app, before any request builds that statement.
+_READ_WITH_USER: dict[str, tuple[Callable[[], sa.ColumnElement], Callable[[int], Hashable], Callable]] = {}
+
+
+def read_with_user(name: str, column: Callable[[], sa.ColumnElement], key: Callable[[int], Hashable],
+                   value: Callable = lambda raw: raw) -> None:
+    """Read `column()` with the logged-in user and remember `value(it)` under `key(user id)`."""
+    _READ_WITH_USER[name] = (column, key, value)
+
+
+def columns_read_with_user() -> list[sa.ColumnElement]:
+    return [column().label(name) for name, (column, _, _) in sorted(_READ_WITH_USER.items())]
+
+
+def remember_read_with_user(user_id: int, row) -> None:
+    """Remember what the user's statement read (`row`: its columns by name)."""
+    for name, (_, key, value) in _READ_WITH_USER.items():
+        remember(key(user_id), value(getattr(row, name)))
+
+
 @sa.event.listens_for(sa.orm.Session, "after_flush")
 def _forget_on_write(session, flush_context) -> None:
     if has_app_context():  # g outlives a request where the app context was pushed before it

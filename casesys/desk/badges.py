@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from casesys.adjudication.worklists import unread_count_column
 from casesys.core.database import built_once
-from casesys.core.request_memo import request_memo
+from casesys.core.request_memo import read_with_user, request_memo
 from casesys.desk import waiting
 from casesys.extensions import db
 
@@ -32,7 +32,17 @@ def desk_counts(user, *, supervisor: bool) -> DeskCounts:
                                  {"user_id": user.id, "office_id": user.office_id}).one()
         return DeskCounts(row.unread, waiting.counts_of(row) if supervisor else None)
 
-    return request_memo(("desk_counts", user.id, supervisor), read)
+    return request_memo(_memo_key(user.id, supervisor), read)
+
+
+def _memo_key(user_id: int, supervisor: bool) -> tuple:
+    return "desk_counts", user_id, supervisor
+
+
+# Everyone's menu shows the unread count: read with the logged-in user (a supervisor's
+# menu, with what waits for them, is still one statement of its own).
+read_with_user("unread_reminders", unread_count_column, key=lambda user_id: _memo_key(user_id, False),
+               value=lambda unread: DeskCounts(unread, None))
 
 
 def waiting_approvals(user) -> int:

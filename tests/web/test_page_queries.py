@@ -5,6 +5,7 @@ credit records, recent decisions; print batches; to-do deadlines; handlers;
 mediations)."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -136,7 +137,7 @@ def test_a_supervisor_page_reads_the_menu_counts_in_one_statement_once(db, clien
                                                                         page):
     chief = worlds[1]["chief"]
     _count(db, client, login_as, statements, chief, page)
-    badge_reads = [s for s in statements if "FROM reminders" in s and "count(*)" in s]
+    badge_reads = [s for s in statements if "FROM reminders" in s and "count(*)" in s and "FROM users" not in s]
     assert len(badge_reads) == 1, badge_reads
     assert " AS steps" in badge_reads[0] and " AS records_own" in badge_reads[0]  # the approvals page's counts too
     assert sum(" AS steps" in s for s in statements) == 1
@@ -151,3 +152,32 @@ def test_the_display_epoch_is_read_with_the_user(db, client, login_as, statement
     _count(db, client, login_as, statements, user, page.format(case=world["case"]))
     reading = [s for s in statements if "display_epochs" in s]
     assert len(reading) == 1 and "FROM users" in reading[0], reading
+
+
+BADGE = r'data-testid="unread-todo"[^>]*>{}</span>'
+
+
+@pytest.mark.parametrize("page", ["/cases", "/cases?q=光谷", "/cases/{case}", "/todo"])
+def test_an_officers_menu_count_is_read_with_the_user(db, client, login_as, statements, worlds, page):
+    """The unread count beside 待办, on every page of every user, comes with the logged-in
+    user's statement (casesys.core.request_memo.read_with_user), not in one of its own;
+    the badge still shows what is unread, a new reminder on the next view."""
+    from casesys.adjudication.models import Reminder
+    from casesys.auth.models import User
+    from casesys.core.clock import utcnow
+    from casesys.domain.deadlines import ReminderLevel
+
+    world = worlds[0]
+    _count(db, client, login_as, statements, world["officer"], page.format(case=world["case"]))
+    counts = [s for s in statements if "FROM reminders" in s and "count(*)" in s]
+    assert len(counts) == 1 and "FROM users" in counts[0], counts
+    officer = db.session.scalar(sa.select(User).where(User.username == world["officer"].username))
+    unread = db.session.scalar(sa.select(sa.func.count()).select_from(Reminder).where(
+        Reminder.user_id == officer.id, Reminder.read_at.is_(None)))
+    body = client.get(page.format(case=world["case"])).get_data(as_text=True)
+    assert re.search(BADGE.format(unread), body) if unread else 'data-testid="unread-todo"' not in body
+    db.session.add(Reminder(case_id=world["case"], user_id=officer.id, deadline_kind="answer", level=ReminderLevel.DUE,
+                            due_on=utcnow().date(), message="测试提醒"))
+    db.session.commit()
+    body = client.get(page.format(case=world["case"])).get_data(as_text=True)
+    assert re.search(BADGE.format(unread + 1), body), body[:3000]
