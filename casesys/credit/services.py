@@ -88,7 +88,7 @@ def _findings_statement() -> sa.Select:
     bound under its name (and since, case_id — the case itself is left out)."""
     by_code = sa.or_(*(sa.and_(Party.kind == kind, _code_column(kind).in_(sa.bindparam(kind.value, expanding=True)))
                        for kind in PartyKind))
-    code = sa.case((Party.kind == PartyKind.ORGANISATION, Party.credit_code), else_=Party.id_number)
+    code = sa.case(*((Party.kind == kind, _code_column(kind)) for kind in PartyKind))
     return (sa.select(Party.kind, code, Case.id, Case.number, Office.name, Case.decided_on)
             .join(Case, Party.case_id == Case.id).join(Office, Case.office_id == Office.id)
             .where(by_code, Party.role == PartyRole.RESPONDENT, Case.decision_outcome == INFRINGEMENT,
