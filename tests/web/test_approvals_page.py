@@ -137,3 +137,15 @@ def test_a_decision_returns_to_the_page_of_requests_it_came_from(db, factory, cl
     assert response.status_code == 302 and response.location.endswith("/approvals?steps=2")
     db.session.expire_all()
     assert db.session.get(Approval, approval).status == "returned"
+
+
+def test_a_credit_record_line_names_its_case_reason_subject_and_state(db, factory, client, login_as):
+    chief, expected = _office_with_waiting_items(db, factory, "鄂知保")
+    login_as(chief)
+    page = client.get("/approvals").get_data(as_text=True)
+    for name, state in (("records", "待审核"), ("objections", "异议处理中")):
+        record = db.session.get(CreditRecord, expected[name][0])
+        line = re.search(rf'<li[^>]*>(?:(?!</li>).)*href="/credit/records/{record.id}"', _section(page, name), re.S)
+        text = re.sub(r"<[^>]+>", "", line.group(0))
+        assert record.case.number in text and "信用记录 · 重复侵权" in text, text
+        assert f"{record.subject_name}（{state}" in text, text
