@@ -199,17 +199,21 @@ def test_walking_the_newest_cases_lists_what_sorting_the_matches_lists(db, facto
 def test_an_office_search_reads_the_index_of_its_own_pairs_planned_for_its_text(db, factory):
     """PostgreSQL: an office's search counts through the index of pairs prefixed with the
     office (0027officepairs: the expression must be the index's, or the planner cannot use
-    it), and its statements are planned for the text searched, not once for any text."""
+    it), and its statements are planned for the text searched, never prepared (psycopg
+    prepares what it ran five times, and PostgreSQL may plan that once for any text)."""
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("the GIN indexes and plan_cache_mode are PostgreSQL's")
+        pytest.skip("the GIN indexes and prepared statements are PostgreSQL's")
     from casesys.casepage.search import match_clause
 
     officer = factory.user(Role.OFFICER)
     case = factory.case(officer, requester="长江华为技术有限公司")
+    for typed in ("华为", "华为技术", "华", "长江华为Ltd") * 6:
+        _found(officer, typed)
+        db.session.scalar(sa.select(Case.id).where(Case.id == case.id))  # a statement that is prepared
+    prepared = db.session.scalars(sa.text("SELECT statement FROM pg_prepared_statements")).all()
+    assert not any("search_text" in statement or "search_grams" in statement for statement in prepared), prepared
+    assert any("WHERE cases.id = $1" in statement for statement in prepared), prepared
     assert _found(officer, "华为") == {case.id}
-    assert db.session.scalar(sa.text("SHOW plan_cache_mode")) == "force_custom_plan"
-    db.session.rollback()  # SET LOCAL: this transaction only
-    assert db.session.scalar(sa.text("SHOW plan_cache_mode")) == "auto"
     db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
     count = sa.select(sa.func.count()).select_from(Case).where(match_clause("office_grams"))
     values = {"office_grams": [f"{officer.office_id}:华为"]}
@@ -218,3 +222,26 @@ def test_an_office_search_reads_the_index_of_its_own_pairs_planned_for_its_text(
                                                    compiled.construct_params(values)).scalars().all()
     assert any("ix_cases_search_grams_office" in line for line in plan), plan
     assert db.session.scalar(count, values) == 1
+
+
+def test_a_text_with_no_letter_of_two_cases_is_looked_for_as_it_is(db, factory):
+    """PostgreSQL: ILIKE lowercases every text it checks (seven times strpos's cost);
+    a query with no letter of two cases (Chinese, digits) is matched as it is, one with
+    letters still regardless of their case."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's LIKE folds ASCII only, as cheaply")
+    officer = factory.user(Role.OFFICER)
+    case = factory.case(officer, requester="长江华为技术有限公司 Gree")
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *rest):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert _found(officer, "华为技术") == _found(officer, "华") == {case.id}
+        assert statements and not any("ILIKE" in statement for statement in statements)
+        assert _found(officer, "gREE") == {case.id}
+        assert any("ILIKE" in statement for statement in statements)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
