@@ -60,8 +60,10 @@ def todo():
     # A row shows its deadline and case (both raise the case's revision) and the days left.
     rows = kept_rows([("todo", item.deadline.id, item.revision, today) for item in items],
                      lambda missing: _todo_rows([items[index] for index in missing], today))
+    # The unread count came with the user: no statement for the list when it is empty.
+    reminders = unread_reminders(current_user) if desk_counts(current_user, supervisor=False).unread else []
     return render_template("adjudication/todo.html", rows=rows, counts=counts, total=counts.total, page=page,
-                           per_page=TODO_PAGE_SIZE, reminders=unread_reminders(current_user), today=today,
+                           per_page=TODO_PAGE_SIZE, reminders=reminders, today=today,
                            referral_items=referral_todo(current_user, today))  # SPEC §6, §10: referrals too
 
 

@@ -157,6 +157,22 @@ def test_the_display_epoch_is_read_with_the_user(db, client, login_as, statement
 BADGE = r'data-testid="unread-todo"[^>]*>{}</span>'
 
 
+def test_the_todo_reads_the_reminders_only_when_some_are_unread(db, client, login_as, statements, factory):
+    """The unread count came with the user: with none unread, no list of them is read."""
+    from casesys.adjudication.models import Reminder
+    from casesys.core.clock import utcnow
+    from casesys.domain.deadlines import ReminderLevel
+
+    officer = factory.user(Role.OFFICER)
+    case_id, officer_id = factory.case(officer).id, officer.id
+    _count(db, client, login_as, statements, officer, "/todo")
+    assert not [s for s in statements if "FROM reminders" in s and "count(*)" not in s], statements
+    db.session.add(Reminder(case_id=case_id, user_id=officer_id, deadline_kind="answer", level=ReminderLevel.DUE,
+                            due_on=utcnow().date(), message="答辩期限今日届满"))
+    db.session.commit()
+    assert "答辩期限今日届满" in client.get("/todo").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("page", ["/cases", "/cases?q=光谷", "/cases/{case}", "/todo"])
 def test_an_officers_menu_count_is_read_with_the_user(db, client, login_as, statements, worlds, page):
     """The unread count beside 待办, on every page of every user, comes with the logged-in
