@@ -17,7 +17,7 @@ from casesys.auth.permissions import (
 )
 from casesys.casepage.search import CaseFilters
 from casesys.core import clock
-from casesys.core.fragments import fragment_store
+from casesys.core.fragments import fragment_store, kept_for_epoch
 from casesys.core.inputs import db_int
 from casesys.core.timefmt import local_datetime
 from casesys.core.units import unit_of_work
@@ -54,9 +54,11 @@ from casesys.oversight.services import (
 )
 
 
-def _offices() -> list[tuple[int, str]]:
-    return db.session.execute(sa.select(Office.id, Office.name).where(Office.is_partner.is_(False))
-                              .order_by(Office.id)).all()
+def _offices() -> tuple[tuple[int, str], ...]:
+    """The province's own offices (the filters' choices): offices raise the display epoch."""
+    return kept_for_epoch("local_offices", lambda: tuple(
+        (office.id, office.name) for office in db.session.execute(
+            sa.select(Office.id, Office.name).where(Office.is_partner.is_(False)).order_by(Office.id))))
 
 
 def period_presets(today: date) -> dict[str, tuple[date | None, date | None]]:
@@ -69,7 +71,7 @@ def dashboard_filters(args) -> tuple[DashboardFilterForm, CaseFilters]:
     """The dashboard's form and the case-list filters of its scope: the
     period (received between) and the office the user may see."""
     form = DashboardFilterForm(args)
-    form.office_id.choices = [("", "全省")] + [(o.id, o.name) for o in _offices()]
+    form.office_id.choices = [("", "全省")] + list(_offices())
     form.validate()
     today = clock.today()
     if not args.get("date_from") and not args.get("date_to") and "period" not in args:
@@ -151,7 +153,7 @@ def monthly_report():
     """The figures of one month and office as PDF (the documents' layout) or XLSX."""
     form = MonthlyReportForm(request.args)
     form.month.choices = [(m, m) for m in report_months(clock.today())]
-    form.office_id.choices = [("", "全省")] + [(o.id, o.name) for o in _offices()]
+    form.office_id.choices = [("", "全省")] + list(_offices())
     fmt = request.args.get("format")
     if not form.validate() or fmt not in ("pdf", "xlsx"):
         flash("请选择月份和格式（PDF 或 XLSX）。", "danger")
@@ -204,7 +206,7 @@ def _import_allowed() -> None:
 def ledger_upload():
     _import_allowed()
     form = LedgerUploadForm()
-    form.office_id.choices = [(o.id, o.name) for o in _offices()]
+    form.office_id.choices = list(_offices())
     if request.method == "GET":
         form.office_id.data = current_user.office_id
     if form.validate_on_submit():

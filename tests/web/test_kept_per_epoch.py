@@ -56,3 +56,20 @@ def test_a_setting_changed_is_read_at_once(app, db, factory):
     db.session.commit()
     with app.test_request_context("/"):
         assert get_setting("upload_max_mb") == 35
+
+
+def test_the_dashboard_s_office_filter_shows_an_office_renamed_or_added_at_once(db, factory, client, login_as):
+    office = factory.office(prefix="鄂知保")
+    chief = factory.user(Role.SUPERVISOR, office=office, province_wide=True)
+    login_as(chief)
+
+    def choices() -> list[str]:
+        page = client.get("/dashboard").get_data(as_text=True)
+        select = page[page.index('id="office_id"'):]
+        return re.findall(r"<option [^>]*>([^<]*)</option>", select[:select.index("</select>")])
+
+    assert office.name in choices()
+    db.session.get(type(office), office.id).name = "湖北省知识产权局（更名）"
+    added = factory.office(prefix="鄂知保新")
+    db.session.commit()
+    assert "湖北省知识产权局（更名）" in choices() and added.name in choices()
