@@ -110,6 +110,17 @@ LIST_PAGES = {"officer": ["/cases", "/todo", "/cases/{ordinary}/audit", "/cases/
               "admin": ["/admin/users", "/admin/offices", "/admin/deadline-rules", "/admin/mediation"]}
 
 
+@pytest.mark.parametrize("width", [1000, 1280])
+def test_the_supervisors_menu_fits_a_desktop_screen(new_page, demo_world, width):
+    """A supervisor's dozen menu items wrap, they do not widen the page past the screen."""
+    page = new_page()
+    page.set_viewport_size({"width": width, "height": 800})
+    login(page, "supervisor", DEMO_PASSWORD)
+    page.goto("/approvals")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    expect(page.get_by_test_id("user-menu")).to_be_in_viewport()
+
+
 def test_list_pages_become_cards_on_a_phone(new_page, demo_world):
     """Issue 16.16: at 390 px no page scrolls sideways and list rows are cards."""
     clipped = {}
