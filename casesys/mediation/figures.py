@@ -20,8 +20,8 @@ def mediation_figures(user, today: date) -> MediationFigures:
     """The user's office (or the province for province-wide users). Terms
     overdue today: every open term but those due from today on."""
     scope = {"office_id": user.office_id, "today": today}
-    by_status = {status: (count, days or 0, ended) for status, count, days, ended
-                 in db.session.execute(_by_status_statement(user.province_wide), scope)}
+    rows = db.session.execute(_figures_statement(user.province_wide), scope).all()
+    by_status = {status: (count, days or 0, ended) for status, count, days, ended, _ in rows}
 
     def total(statuses, column=0):
         return sum(int(by_status.get(MediationStatus(s), (0, 0, 0))[column]) for s in statuses)
@@ -31,7 +31,7 @@ def mediation_figures(user, today: date) -> MediationFigures:
     succeeded = total([MediationStatus.AGREED, MediationStatus.PARTIAL])
     spans = total(FINISHED, 2)
     average = int(total(FINISHED, 1)) / spans if spans else None
-    overdue = int(db.session.scalar(_overdue_terms_statement(user.province_wide), scope) or 0)
+    overdue = int(rows[0][-1] or 0) if rows else 0  # no mediation counted: no term either
     return MediationFigures(open_count, finished, succeeded, average, overdue,
                             {status.value: total([status]) for status in MediationStatus})
 
@@ -41,19 +41,14 @@ def _office_scope(model, province_wide: bool) -> sa.ColumnElement[bool]:
 
 
 @built_once
-def _by_status_statement(province_wide: bool) -> sa.Select:
-    counts = MediationCount
-    return (sa.select(counts.status, sa.func.sum(counts.mediations), sa.func.sum(counts.ended_days),
-                      sa.func.sum(counts.ended))
-            .where(_office_scope(counts, province_wide)).group_by(counts.status))
-
-
-@built_once
-def _overdue_terms_statement(province_wide: bool) -> sa.Select:
+def _figures_statement(province_wide: bool) -> sa.Select:
+    """Per status: mediations, days and ends; on every row, the terms overdue (one statement)."""
     counts, days = MediationCount, MediationTermDay
     open_terms = (sa.select(sa.func.coalesce(sa.func.sum(counts.open_terms), 0))
                   .where(_office_scope(counts, province_wide)).scalar_subquery())
     not_yet_due = (sa.select(sa.func.coalesce(sa.func.sum(days.open_terms), 0))
                    .where(_office_scope(days, province_wide), days.due_on >= sa.bindparam("today", type_=sa.Date))
                    .scalar_subquery())
-    return sa.select(open_terms - not_yet_due)
+    return (sa.select(counts.status, sa.func.sum(counts.mediations), sa.func.sum(counts.ended_days),
+                      sa.func.sum(counts.ended), (open_terms - not_yet_due).label("overdue_terms"))
+            .where(_office_scope(counts, province_wide)).group_by(counts.status))

@@ -143,6 +143,11 @@ def test_a_supervisor_page_reads_the_menu_counts_in_one_statement_once(db, clien
     assert sum(" AS steps" in s for s in statements) == 1
 
 
+def test_the_mediation_dashboard_reads_its_figures_in_one_statement(db, client, login_as, statements, worlds):
+    _count(db, client, login_as, statements, worlds[1]["chief"], "/mediation/dashboard")
+    assert len([s for s in statements if "mediation_counts" in s]) == 1, statements
+
+
 @pytest.mark.parametrize("page", ["/cases", "/cases?q=光谷", "/cases/{case}", "/workload"])
 def test_the_display_epoch_is_read_with_the_user(db, client, login_as, statements, worlds, page):
     """Most pages key what they keep by the display epoch: it comes with the logged-in
