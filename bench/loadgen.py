@@ -107,6 +107,13 @@ class Measurement:
         ordered = sorted(self.latencies_ms)
         return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
+    @classmethod
+    def pooled(cls, windows: list[Measurement]) -> Measurement:
+        """Several windows of one page as one measurement: every request of each, over their seconds."""
+        return cls(requests=sum(w.requests for w in windows), errors=sum(w.errors for w in windows),
+                   seconds=sum(w.seconds for w in windows),
+                   latencies_ms=[ms for w in windows for ms in w.latencies_ms])
+
     def as_dict(self) -> dict:
         return {
             "rps": round(self.rps, 1),

@@ -22,13 +22,6 @@ RECOMPUTE_TARGET_DATABASES = ("sqlite",)
 RENDER_RATIO_TARGET = 3.0
 
 
-def baseline(first: dict, last: dict) -> dict:
-    """/healthz measured before and after the pages: the mean of both runs."""
-    mean = {key: round((first[key] + last[key]) / 2, 2) for key in ("rps", "p50_ms", "p95_ms")}
-    return {**mean, "requests": first["requests"] + last["requests"],
-            "errors": first["errors"] + last["errors"], "runs": [first, last]}
-
-
 def add_ratios(run: dict) -> None:
     """ratio_to_healthz = page requests/s over the baseline's, in the same run."""
     base = run[BASELINE]["rps"]

@@ -42,8 +42,8 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from dataset import OUT_DIR, Dataset, Samples, dataset_url, prepare
-from loadgen import Session, csrf_token, login, run_load
-from report import BASELINE, add_ratios, baseline, compute_checks, print_report, write_json
+from loadgen import Measurement, Session, csrf_token, login, run_load
+from report import BASELINE, add_ratios, compute_checks, print_report, write_json
 from server import serve
 
 USERNAME, PASSWORD = "officer", "casesys-demo"  # every demo user has this password
@@ -63,6 +63,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="sqlite and/or postgresql, comma-separated (default: %(default)s)")
     parser.add_argument("--seconds", type=float, default=8.0,
                         help="measured seconds per page (default: %(default)s)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="times every page is measured, interleaved with the others; its figures are "
+                             "over all its windows (default: %(default)s)")
     parser.add_argument("--warmup", type=float, default=1.0,
                         help="unmeasured seconds before each page (default: %(default)s)")
     parser.add_argument("--clients", type=int, default=8,
@@ -172,20 +175,23 @@ def refresh_figures(session: Session) -> None:
         raise RuntimeError(f"POST /dashboard/refresh answered {answer.status}")
 
 
-def measure(port: int, path: str, cookie: str, args: argparse.Namespace, label: str) -> dict:
-    """One page under load; prints a progress line."""
+def measure(port: int, path: str, cookie: str, args: argparse.Namespace, label: str) -> Measurement:
+    """One window of one page under load; prints a progress line."""
     print(f"    {label:<24}", end="", flush=True)
-    result = run_load(port, path, cookie=cookie, clients=args.clients,
-                      seconds=args.seconds, warmup=args.warmup).as_dict()
+    window = run_load(port, path, cookie=cookie, clients=args.clients, seconds=args.seconds, warmup=args.warmup)
+    result = window.as_dict()
     errors = f", {result['errors']} ERRORS" if result["errors"] else ""
     print(f"{result['rps']:8.1f} req/s  p50 {result['p50_ms']:7.1f} ms  p95 {result['p95_ms']:7.1f} ms{errors}")
-    return result
+    return window
 
 
 def measure_dataset(dataset: Dataset, args: argparse.Namespace) -> dict:
-    """Serve the dataset and measure the baseline, the pages, the baseline again."""
+    """Serve the dataset and measure, `args.rounds` times, the baseline, the pages, the
+    baseline again: a page's figures are over its windows of every round, so that a
+    slower minute of the machine falls on every page rather than on one size's."""
     paths = page_paths(dataset.samples)
     log_path = OUT_DIR / f"gunicorn-{dataset.database}-{dataset.size}.log"
+    windows: dict[str, list[Measurement]] = {BASELINE: [], **{page: [] for page in paths}}
     with serve(dataset.url, workers=args.workers, threads=args.threads, log_path=log_path) as port:
         try:
             sessions = log_in_users(port, dataset.samples)
@@ -194,10 +200,14 @@ def measure_dataset(dataset: Dataset, args: argparse.Namespace) -> dict:
         except RuntimeError as error:
             raise RuntimeError(f"{error} (server log: {log_path})") from error
         cookies = {page: session.cookie_header() for page, session in sessions.items()}
-        first = measure(port, "/healthz", "", args, BASELINE)
-        run = {page: measure(port, path, cookies[page], args, page) for page, path in paths.items()}
-        last = measure(port, "/healthz", "", args, BASELINE)
-    run[BASELINE] = baseline(first, last)
+        for round_number in range(1, args.rounds + 1):
+            print(f"  round {round_number} of {args.rounds}")
+            windows[BASELINE].append(measure(port, "/healthz", "", args, BASELINE))
+            for page, path in paths.items():
+                windows[page].append(measure(port, path, cookies[page], args, page))
+        windows[BASELINE].append(measure(port, "/healthz", "", args, BASELINE))
+    run = {page: {**Measurement.pooled(measured).as_dict(), "rounds": [w.as_dict() for w in measured]}
+           for page, measured in windows.items()}
     add_ratios(run)
     return {BASELINE: run.pop(BASELINE), **run}
 
@@ -212,7 +222,7 @@ def machine(load_at_start: float) -> dict:
 def config(args: argparse.Namespace) -> dict:
     return {
         "sizes": args.sizes, "databases": args.databases, "clients": args.clients,
-        "seconds_per_page": args.seconds, "warmup_seconds": args.warmup,
+        "seconds_per_page": args.seconds, "warmup_seconds": args.warmup, "rounds": args.rounds,
         "server": {"command": f"gunicorn --workers {args.workers} --threads {args.threads} wsgi:app",
                    "worker_class": "gthread" if args.threads > 1 else "sync",
                    "workers": args.workers, "threads": args.threads},
@@ -223,7 +233,8 @@ def config(args: argparse.Namespace) -> dict:
                               "before the server starts",
         "documents": "skipped" if args.skip_documents else {"runs": args.document_runs,
                                                              "batch_documents": args.batch_documents},
-        "baseline": "healthz = mean of /healthz measured before and after the pages, same server",
+        "baseline": "healthz over its windows: before the pages of every round and after the last, same server",
+        "pooling": "every page measured once in each round, the pages in turn; its figures are over all its windows",
         "postgresql": "VACUUM (ANALYZE) after loading, as autovacuum would",
         "party_search": "the same query at every size: picked from the smallest database",
     }
