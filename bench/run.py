@@ -5,7 +5,8 @@ For every database (SQLite, PostgreSQL) and size, this script builds or reuses
 a demo database, times `flask --app wsgi calendar recompute` (largest size
 only), serves the app with gunicorn, logs in as the demo `officer` (and, for
 the to-do page, as the handler with open cases nearest 500) and runs 8
-concurrent clients against each page in turn:
+concurrent clients against each page in turn, in three rounds (`--rounds`;
+a page's figures are over its windows of every round):
 
     healthz             /healthz (no login, one SELECT 1)        the baseline
     case_list           /cases                                   default filters
@@ -19,7 +20,7 @@ concurrent clients against each page in turn:
     workload            /workload                                as `supervisor`
     mediation_dashboard /mediation/dashboard                     as `supervisor`
     dashboard           /dashboard                               as `supervisor` (figures cached)
-    healthz             again, last: the baseline is the mean of both runs
+    healthz             again after the last round: the baseline is over all its windows
 
 Then, once, the documents (bench/documents.py): a 10-page ruling's PDF against
 WeasyPrint's layout alone, and a batch print of 100 approved documents.
@@ -96,8 +97,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     unknown = set(args.databases) - {"sqlite", "postgresql"}
     if unknown or not args.sizes or min(args.sizes) < 1:
         parser.error(f"bad --databases or --sizes ({', '.join(sorted(unknown)) or args.sizes})")
-    if args.document_runs < 1 or args.batch_documents < 1:
-        parser.error("--document-runs and --batch-documents must be at least 1")
+    if args.document_runs < 1 or args.batch_documents < 1 or args.rounds < 1:
+        parser.error("--document-runs, --batch-documents and --rounds must be at least 1")
     return args
 
 
