@@ -164,8 +164,8 @@ def _fts_expression(phrases: list[list[str]], office_id: int | None) -> str:
 
 @built_once
 def match_clause(kind: str) -> sa.ColumnElement:
-    """A kind of search-box match, its values bound (`number`, `pattern`,
-    `grams`, `expression`): built once, so that a list's statements can be too."""
+    """A kind of search-box match, its values bound (`number`, `pattern`, `text`,
+    `grams`, `office_grams`, `expression`): built once, so that a list's statements can be too."""
     if kind == "number":
         return Case.number == sa.bindparam("number")
     pattern = sa.bindparam("pattern", type_=sa.String)
